@@ -1,0 +1,59 @@
+# Two commands do all set-up on a fresh Debian machine: `make run` and `make test`.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV ?= .venv
+PY := $(VENV)/bin/python
+PORT ?= 5000
+PYTEST_ARGS ?=
+# Imports must be able to write bytecode, or the platform starts several times slower.
+unexport PYTHONDONTWRITEBYTECODE
+
+RUN_DEBS := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-wqy-microhei
+TEST_DEBS := chromium poppler-utils
+
+.PHONY: run test install install-dev system-packages test-system-packages lint bench clean
+
+run: install
+	@$(VENV)/bin/talent init-db
+	@$(VENV)/bin/talent seed-demo
+	@PORT=$(PORT) $(VENV)/bin/talent serve --port $(PORT)
+
+test: install-dev test-system-packages
+	$(PY) -m pytest $(PYTEST_ARGS)
+
+install: system-packages $(VENV)/.installed-run
+	@$(PY) -m talent.i18n
+
+install-dev: system-packages $(VENV)/.installed-dev
+	@$(PY) -m talent.i18n
+
+system-packages:
+	@scripts/system-packages.sh $(RUN_DEBS)
+
+test-system-packages:
+	@scripts/system-packages.sh $(TEST_DEBS)
+
+$(VENV)/bin/python:
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+
+$(VENV)/.installed-run: pyproject.toml | $(VENV)/bin/python
+	$(PY) -m pip install --quiet --compile -e '.[postgres]'
+	$(PY) -m compileall -q talent
+	@touch $@
+
+$(VENV)/.installed-dev: pyproject.toml $(VENV)/.installed-run
+	$(PY) -m pip install --quiet --compile -e '.[dev]'
+	@touch $@
+
+lint: install-dev
+	$(VENV)/bin/ruff check talent tests bench
+
+# Benchmarks are long and noisy; they are run by hand and recorded in docs/benchmarks.md.
+bench: install-dev
+	$(PY) bench/rules.py
+	$(PY) bench/match_quality.py
+	$(PY) bench/match_speed.py
+
+clean:
+	rm -rf $(VENV) instance .pytest_cache talent.egg-info

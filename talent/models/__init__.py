@@ -1,0 +1,7 @@
+"""SQLAlchemy models, one module per area. Importing this package registers every table on Base.metadata."""
+
+from talent.db import Base
+from talent.models.audit import AuditEvent
+from talent.models.people import Role, User
+
+__all__ = ["AuditEvent", "Base", "Role", "User"]

@@ -1,0 +1,97 @@
+"""Public pages: home, sign-in, registration, sign-out."""
+
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_user, logout_user
+
+from talent.auth import allow_anyone, requires
+from talent.db import db
+from talent.models import Role
+from talent.services import ServiceError
+from talent.services.accounts import authenticate, create_user
+from talent.web.forms import LoginForm, RegisterForm
+
+bp = Blueprint("public", __name__)
+
+ROLE_HOME = {
+    Role.APPLICANT: "applicant.home",
+    Role.EMPLOYER: "employer.home",
+    Role.OFFICER: "officer.home",
+    Role.ADMIN: "officer.home",
+}
+
+
+def _safe_next(target: str | None) -> str | None:
+    """Only follow redirects within this site."""
+    if not target:
+        return None
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
+        return None
+    return target
+
+
+@bp.route("/")
+@allow_anyone
+def home():
+    return render_template("public/home.html")
+
+
+@bp.route("/login", methods=["GET", "POST"])
+@allow_anyone
+def login():
+    form = LoginForm()
+    if form.validate_on_submit():
+        user = authenticate(db.session, form.email.data, form.password.data)
+        if user is None:
+            form.password.errors.append(_("邮箱或密码不正确"))
+        else:
+            login_user(user)
+            flash(_("欢迎回来，%(name)s", name=user.name), "success")
+            return redirect(_safe_next(request.args.get("next")) or url_for(ROLE_HOME[user.role]))
+    status = 422 if form.errors else 200
+    return render_template("public/login.html", form=form), status
+
+
+@bp.route("/register", methods=["GET", "POST"])
+@allow_anyone
+def register():
+    form = RegisterForm()
+    if form.validate_on_submit():
+        try:
+            user = create_user(
+                db.session,
+                email=form.email.data,
+                password=form.password.data,
+                name=form.name.data,
+                role=form.role.data,
+            )
+        except ServiceError as exc:
+            for field, messages in exc.errors.items():
+                target = getattr(form, field, None)
+                if target is not None:
+                    target.errors.append(_("该邮箱已注册") if exc.status == 409 else " ".join(messages))
+        else:
+            login_user(user)
+            flash(_("注册成功"), "success")
+            return redirect(url_for(ROLE_HOME[user.role]))
+    status = 422 if form.errors else 200
+    return render_template("public/register.html", form=form), status
+
+
+@bp.route("/logout", methods=["POST"])
+@requires()
+def logout():
+    logout_user()
+    flash(_("您已安全退出"), "info")
+    return redirect(url_for("public.home"))
+
+
+@bp.route("/account")
+@requires()
+def account():
+    return redirect(url_for(ROLE_HOME[current_user.role]))
