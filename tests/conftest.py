@@ -113,11 +113,13 @@ def runner(app: Any) -> Any:
 
 @pytest.fixture
 def db_session(app: Any) -> Iterator[Any]:
-    """A session outside any request; tests commit through it to arrange data."""
-    from talent.db import db
-
-    with app.app_context():
-        yield db.session
+    """A session of its own, outside any request (and without an app context, which requests would share)."""
+    session = app.extensions["talent.db"]()
+    try:
+        yield session
+    finally:
+        session.rollback()
+        session.close()
 
 
 @pytest.fixture

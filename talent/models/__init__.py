@@ -2,6 +2,7 @@
 
 from talent.db import Base
 from talent.models.audit import AuditEvent
+from talent.models.employers import Employer
 from talent.models.people import Role, User
 
-__all__ = ["AuditEvent", "Base", "Role", "User"]
+__all__ = ["AuditEvent", "Base", "Employer", "Role", "User"]

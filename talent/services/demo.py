@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import importlib
 
 from sqlalchemy.orm import Session
 
-from talent.models import Role, User
+from talent.models import Employer, Role, User
 from talent.services.accounts import create_user, find_user_by_email
+from talent.services.employers import employer_by_credit_code, register_employer, verify_employer
 
 # One demo account per role (printed by `make run`). Demo passwords are public by design: never seed a
 # production database.
@@ -19,9 +20,16 @@ DEMO_ACCOUNTS = [
     {"email": "officer2@demo.talent.cc", "name": "孙丽华", "role": Role.OFFICER},
     {"email": "admin@demo.talent.cc", "name": "陈志强", "role": Role.ADMIN},
 ]
+# The demo employer account's organisation (fictional; the credit code passes the GB 32100 check).
+DEMO_EMPLOYER = {
+    "name": "长春一汽示范汽车零部件有限公司",
+    "credit_code": "91220101MA17XK2B2Y",
+    "district": "220174",
+    "kind": "enterprise",
+}
 
-# Later areas append their own seeders (applications, jobs, graduates); each must be idempotent.
-AREA_SEEDERS: list[Callable[[Session, dict[str, User]], None]] = []
+# Demo data of later areas: modules with `seed(session, users, employer)`, run in this order.
+AREA_SEEDERS = ["talent.services.demo_jobs", "talent.services.demo_workflow"]
 
 
 def seed_accounts(session: Session) -> dict[str, User]:
@@ -34,9 +42,24 @@ def seed_accounts(session: Session) -> dict[str, User]:
     return users
 
 
+def seed_demo_employer(session: Session, users: dict[str, User]) -> Employer:
+    employer = employer_by_credit_code(session, DEMO_EMPLOYER["credit_code"])
+    if employer is None:
+        employer = register_employer(session, users["employer@demo.talent.cc"], **DEMO_EMPLOYER)
+        verify_employer(session, users["officer@demo.talent.cc"], employer.id)
+    return employer
+
+
 def seed_demo(session: Session) -> dict[str, User]:
     users = seed_accounts(session)
-    for seeder in AREA_SEEDERS:
-        seeder(session, users)
+    employer = seed_demo_employer(session, users)
+    for module_name in AREA_SEEDERS:
+        try:
+            module = importlib.import_module(module_name)
+        except ModuleNotFoundError as exc:  # an area not built yet
+            if exc.name != module_name:
+                raise
+            continue
+        module.seed(session, users, employer)
     session.flush()
     return users
