@@ -4,7 +4,7 @@ PYTHON ?= python3
 VENV ?= .venv
 PY := $(VENV)/bin/python
 PORT ?= 5000
-PYTEST_ARGS ?=
+PYTEST_ARGS ?= -n 2
 # Imports must be able to write bytecode, or the platform starts several times slower.
 unexport PYTHONDONTWRITEBYTECODE
 

@@ -35,6 +35,9 @@ def build_app(overrides: dict[str, Any] | None = None) -> Flask:
     from talent import api as api_package
     from talent.db import db
 
+    from talent.services.accounts import use_password_profile
+
+    use_password_profile(app.config["PASSWORD_HASHING"])
     logs.configure_logging(app)
     db.init_app(app)
     i18n.init_app(app)

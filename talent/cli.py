@@ -90,19 +90,25 @@ def serve(port: int, host: str) -> None:
     app.run(host=host, port=port, debug=False, use_reloader=False)
 
 
-def _add_optional_groups() -> None:
-    # Groups of the pure libraries; their heavy imports happen inside the commands.
-    from talent.cli_match import match
-    from talent.cli_rules import rules
+def _add_command_groups() -> None:
+    # Groups of the pure libraries; their heavy imports happen inside the commands, so start-up stays lean.
+    import importlib
 
-    main.add_command(rules)
-    main.add_command(match)
+    for module_name, group in (
+        ("talent.cli_rules", "rules"),
+        ("talent.cli_match", "match"),
+        ("talent.cli_publicity", "publicity"),
+    ):
+        try:
+            module = importlib.import_module(module_name)
+        except ModuleNotFoundError as exc:  # an area still being built
+            if exc.name != module_name:
+                raise
+            continue
+        main.add_command(getattr(module, group))
 
 
-try:
-    _add_optional_groups()
-except ImportError:  # pragma: no cover - only while an area is being built
-    pass
+_add_command_groups()
 
 
 def parse_date(_ctx: click.Context, _param: click.Parameter, value: str | None) -> dt.date | None:

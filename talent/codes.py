@@ -7,6 +7,7 @@ CLI all use it.
 from __future__ import annotations
 
 import datetime as _dt
+from operator import mul as _mul
 
 # Changchun divisions (GB/T 2260, 2201xx), REFERENCE.md.
 DIVISIONS: dict[str, str] = {
@@ -53,7 +54,9 @@ _ID_CHECK_CHARS = "10X98765432"
 
 def id_check_character(first17: str) -> str:
     """The GB 11643 check character for the first 17 digits."""
-    total = sum(int(digit) * weight for digit, weight in zip(first17, _ID_WEIGHTS, strict=True))
+    if len(first17) != 17:
+        raise ValueError("an ID number check needs 17 digits")
+    total = sum(map(_mul, map(int, first17), _ID_WEIGHTS))
     return _ID_CHECK_CHARS[total % 11]
 
 

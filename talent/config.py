@@ -21,6 +21,7 @@ DEFAULTS: dict[str, Any] = {
     "LANGUAGES": ["zh_Hans_CN", "en"],
     "PUBLIC_BASE_URL": None,  # used in card QR codes; defaults to the request's host
     "LOG_JSON": True,
+    "PASSWORD_HASHING": "recommended",  # Argon2id cost profile; the test suite uses "cheapest"
     "SESSION_COOKIE_HTTPONLY": True,
     "SESSION_COOKIE_SAMESITE": "Lax",
     "WTF_CSRF_TIME_LIMIT": 8 * 3600,

@@ -39,8 +39,10 @@ def init_app(app: Flask) -> None:
     from flask_babel import Babel
 
     compile_catalogues(only_if_stale=True)
-    app.config.setdefault("BABEL_TRANSLATION_DIRECTORIES", str(TRANSLATIONS))
-    app.config["BABEL_DOMAIN"] = ";".join(domains())
+    # Flask-Babel pairs each domain with a directory, so the directory is repeated once per domain.
+    names = domains()
+    app.config["BABEL_TRANSLATION_DIRECTORIES"] = ";".join([str(TRANSLATIONS)] * len(names))
+    app.config["BABEL_DOMAIN"] = ";".join(names)
     Babel(app, locale_selector=select_locale)
 
     @app.before_request

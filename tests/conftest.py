@@ -22,6 +22,10 @@ from talent import create_app
 from talent.db import Base, make_engine
 from talent.migrate import upgrade
 
+DEMO_EMAILS = {
+    "applicant@demo.talent.cc", "employer@demo.talent.cc", "officer@demo.talent.cc",
+    "officer2@demo.talent.cc", "admin@demo.talent.cc",
+}
 BACKENDS = ["sqlite"] + (["postgresql"] if os.environ.get("TALENT_TEST_DATABASE_URL") else [])
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
@@ -85,6 +89,7 @@ def app(database_url: str, tmp_path: Any) -> Iterator[Any]:
             "DATABASE_URL": database_url,
             "SECRET_KEY": "test-secret-key",
             "INSTANCE_PATH": str(tmp_path / "instance"),
+            "PASSWORD_HASHING": "cheapest",
             # Form tests post without CSRF tokens; `csrf_app` keeps protection on to test the refusal.
             "WTF_CSRF_ENABLED": False,
         }
@@ -131,6 +136,7 @@ def csrf_app(database_url: str, tmp_path: Any) -> Iterator[Any]:
             "DATABASE_URL": database_url,
             "SECRET_KEY": "test-secret-key",
             "INSTANCE_PATH": str(tmp_path / "instance"),
+            "PASSWORD_HASHING": "cheapest",
         }
     )
     try:
@@ -177,11 +183,16 @@ def live_server(app: Any) -> Iterator[LiveServer]:
         yield server
 
 
-def seed(app: Any) -> dict[str, Any]:
-    """Load the demo data through the real service (accounts for each role)."""
+def seed(app: Any, full: bool = False) -> dict[str, Any]:
+    """Load demo data through the real services: by default the demo accounts of each role and the verified
+    demo employer; with full=True everything `talent seed-demo` loads (hundreds of jobs and graduates)."""
     from talent.db import db
-    from talent.services.demo import seed_demo
+    from talent.services.demo import seed_accounts, seed_demo, seed_demo_employer
 
     with app.app_context(), db.command_transaction() as session:
-        users = seed_demo(session)
-        return {email: user.id for email, user in users.items()}
+        if full:
+            users = seed_demo(session)
+        else:
+            users = seed_accounts(session)
+            seed_demo_employer(session, users)
+        return {email: user.id for email, user in users.items() if email in DEMO_EMAILS}

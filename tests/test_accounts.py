@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 import pytest
+from sqlalchemy import func, select
 from itsdangerous import URLSafeTimedSerializer
 
 from talent.models import AuditEvent, User
@@ -237,11 +238,29 @@ def test_users_create_command_makes_an_officer(app):
     assert c.get("/officer/").status_code == 200
 
 
-def test_seed_demo_is_idempotent(app):
-    first = seed(app)
-    second = seed(app)
-    assert first == second
-    with app.app_context():
-        from talent.db import db
+def test_seed_demo_is_idempotent(app, db_session):
+    from talent.models import Base
 
-        assert db.session.query(User).count() == len(first)
+    def counts():
+        tables = Base.metadata.sorted_tables
+        return {t.name: db_session.execute(select(func.count()).select_from(t)).scalar() for t in tables}
+
+    first = seed(app, full=True)
+    after_first = counts()
+    second = seed(app, full=True)
+    assert first == second
+    assert counts() == after_first
+    assert after_first["users"] >= 5
+
+
+def test_production_hashing_uses_the_recommended_argon2id_cost(tmp_path):
+    from talent import create_app
+    from talent.services.accounts import hash_password
+
+    try:
+        create_app({"DATABASE_URL": f"sqlite:///{tmp_path}/x.db", "SECRET_KEY": "k", "INSTANCE_PATH": str(tmp_path)})
+        assert hash_password("correct-horse-42").startswith("$argon2id$v=19$m=65536,t=3,p=4$")
+    finally:
+        from talent.services.accounts import use_password_profile
+
+        use_password_profile("cheapest")

@@ -15,9 +15,21 @@ from talent.models import Role, User
 from talent.services import Conflict, InvalidInput
 from talent.services.audit import record_event
 
-_hasher = PasswordHasher()  # Argon2id with the library's current recommended parameters
+_hasher = PasswordHasher()  # Argon2id with the library's current recommended parameters (RFC 9106)
 # A hash computed once, so that a sign-in with an unknown e-mail costs as much as one with a wrong password.
 _DUMMY_HASH = _hasher.hash("not a real password")
+
+
+def use_password_profile(profile: str) -> None:
+    """Choose the Argon2 cost: "recommended" (default) or "cheapest" (tests only: the suite hashes thousands
+    of passwords, and the cost of a hash is not what it tests)."""
+    global _hasher, _DUMMY_HASH
+    from argon2 import profiles
+
+    parameters = {"recommended": profiles.RFC_9106_LOW_MEMORY, "cheapest": profiles.CHEAPEST}[profile]
+    if _hasher.memory_cost != parameters.memory_cost or _hasher.time_cost != parameters.time_cost:
+        _hasher = PasswordHasher.from_parameters(parameters)
+        _DUMMY_HASH = _hasher.hash("not a real password")
 
 SELF_SERVICE_ROLES = (Role.APPLICANT, Role.EMPLOYER)
 MIN_PASSWORD_LENGTH = 10
