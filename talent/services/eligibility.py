@@ -15,6 +15,7 @@ from typing import Any
 
 from talent import codes
 from talent.rules import HONOURS, SERVICES, EvaluationError, InputError, load_engine
+from talent.rules.facts import PATH_OF as FACT_PATHS
 from talent.services import InvalidInput
 
 log = logging.getLogger("talent.eligibility")
@@ -251,6 +252,12 @@ def honour_names(codes_: list[str], language: str) -> list[str]:
 def fact_label(path: str, language: str) -> str:
     label = FACT_LABELS.get(path)
     return label[language] if label else path
+
+
+def value_label(name: str, language: str) -> str:
+    """The label of a value a rule looked at: a fact by its question, a rule or parameter by its own name."""
+    path = FACT_PATHS.get(name)
+    return fact_label(path, language) if path else name
 
 
 # --- what would change the result ---------------------------------------------------------------------

@@ -1,0 +1,283 @@
+"""The checker form: the answers of POLICY.md section 7 as flat fields, and their translation to facts.
+
+Every question may be left unanswered: an unanswered question is an absent fact, which the decision lists
+under "missing" instead of assuming an answer. The form checks only what it must to build the facts (that
+a number is a number); everything else is the rule engine's to judge, so that the page and the API refuse
+the same input for the same reasons.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from markupsafe import Markup
+from wtforms import BooleanField, RadioField, SelectField, SelectMultipleField, StringField
+from wtforms.validators import Optional
+from wtforms.widgets import DateInput, TextInput
+
+from talent.codes import DIVISIONS
+from talent.rules.names import HONOURS
+
+# Employment outside Changchun: G1 only asks whether the code is a Changchun division, so any well-formed
+# code that is not one answers it; 000000 is used because it can never be mistaken for a real division.
+OUTSIDE_CHANGCHUN = "000000"
+
+YES, NO, UNKNOWN = "yes", "no", "unknown"
+
+
+class UnechoedTextInput(TextInput):
+    """A text input that never writes its value back into the page (used for the ID number)."""
+
+    def __call__(self, field: Any, **kwargs: Any) -> Markup:
+        kwargs["value"] = ""
+        return super().__call__(field, **kwargs)
+
+
+class YesNoField(RadioField):
+    """是 / 否 / 不清楚: a yes/no fact that may stay unknown."""
+
+    def __init__(self, label: Any = None, **kwargs: Any) -> None:
+        kwargs.setdefault("choices", [(YES, _l("是")), (NO, _l("否")), (UNKNOWN, _l("不清楚"))])
+        kwargs.setdefault("default", UNKNOWN)
+        kwargs.setdefault("validators", [Optional()])
+        super().__init__(label, **kwargs)
+
+    @property
+    def fact(self) -> bool | None:
+        return {YES: True, NO: False}.get(self.data)
+
+    @staticmethod
+    def answer(value: Any) -> str:
+        return {True: YES, False: NO}.get(value, UNKNOWN)
+
+
+def _date_field(label: Any) -> StringField:
+    # Kept as text: the engine judges the date, so a malformed one gets the same message as in the API.
+    return StringField(label, widget=DateInput(), validators=[Optional()])
+
+
+def _amount_field(label: Any) -> StringField:
+    return StringField(label, validators=[Optional()], render_kw={"inputmode": "numeric", "autocomplete": "off"})
+
+
+def _division_choices(outside: bool) -> list[tuple[str, Any]]:
+    choices: list[tuple[str, Any]] = [("", _l("请选择（不清楚可不选）"))]
+    choices += [(code, f"{name}（{code}）") for code, name in DIVISIONS.items()]
+    if outside:
+        choices.append((OUTSIDE_CHANGCHUN, _l("长春市以外")))
+    return choices
+
+
+def _choices(pairs: list[tuple[str, Any]]) -> list[tuple[str, Any]]:
+    return [("", _l("请选择（不清楚可不选）")), *pairs]
+
+
+class EligibilityForm(FlaskForm):
+    application_date = StringField(
+        _l("申请日期"), widget=DateInput(), default=lambda: dt.date.today().isoformat(), validators=[Optional()]
+    )
+
+    id_number = StringField(
+        _l("居民身份证号码"),
+        widget=UnechoedTextInput(),
+        validators=[Optional()],
+        render_kw={"maxlength": 18, "autocomplete": "off", "spellcheck": "false", "inputmode": "text"},
+    )
+    birth_date = _date_field(_l("出生日期"))
+
+    education = SelectField(
+        _l("最高学历"),
+        choices=_choices([
+            ("doctor", _l("博士研究生")), ("master", _l("硕士研究生")), ("bachelor", _l("大学本科")),
+            ("college", _l("大学专科")), ("none", _l("专科以下")),
+        ]),
+        validators=[Optional()],
+    )
+    full_time_degree = YesNoField(_l("是否全日制学历"))
+    graduation_date = _date_field(_l("毕业日期"))
+
+    professional_title = SelectField(
+        _l("专业技术职称"),
+        choices=_choices([
+            ("none", _l("无职称")), ("junior", _l("初级")), ("intermediate", _l("中级")),
+            ("associate_senior", _l("副高级")), ("full_senior", _l("正高级")),
+        ]),
+        validators=[Optional()],
+    )
+    honours = SelectMultipleField(
+        _l("荣誉与人才计划"), choices=[(code, names["zh"]) for code, names in HONOURS.items()], validators=[Optional()]
+    )
+    achievements = _amount_field(_l("近5年经认定的业绩成果（项）"))
+
+    employer_district = SelectField(_l("用人单位所在区域"), choices=_division_choices(outside=True),
+                                    validators=[Optional()])
+    employer_kind = SelectField(
+        _l("用人单位类型"),
+        choices=_choices([("enterprise", _l("企业")), ("public_institution", _l("事业单位")),
+                          ("government", _l("党政机关"))]),
+        validators=[Optional()],
+    )
+    role_kind = SelectField(
+        _l("岗位类型"),
+        choices=_choices([("professional", _l("专业技术或经营管理岗位")), ("administrative", _l("管理岗位（行政）")),
+                          ("civil_servant", _l("公务员（含参照管理）"))]),
+        validators=[Optional()],
+    )
+    contract_years = _amount_field(_l("劳动合同期限（年）"))
+    full_time = YesNoField(_l("是否全职工作"))
+    annual_salary = _amount_field(_l("年薪（元）"))
+    income_tax_last_year = _amount_field(_l("上年度缴纳个人所得税（元）"))
+    enterprise_revenue = _amount_field(_l("单位上年度营业收入（元）"))
+    social_insurance_local = YesNoField(_l("是否在长春缴纳社会保险"))
+
+    disciplinary_sanction = YesNoField(_l("是否受过党纪政务处分或行政处罚"))
+    credit_blacklisted = YesNoField(_l("是否被列入失信被执行人等失信名单"))
+
+    owns_home_in_city = YesNoField(_l("是否已在长春拥有住房"))
+    has_purchase = BooleanField(_l("我已签订购房合同，想测算购房补贴"))
+    purchase_contract_date = _date_field(_l("购房合同签订日期"))
+    purchase_price = _amount_field(_l("购房总价（元）"))
+    purchase_floor_area_m2 = StringField(_l("建筑面积（平方米）"), validators=[Optional()],
+                                         render_kw={"inputmode": "decimal"})
+    purchase_district = SelectField(_l("住房所在区域"), choices=_division_choices(outside=True),
+                                    validators=[Optional()])
+    purchase_new_commodity_housing = YesNoField(_l("是否新建商品住房"))
+    purchase_first_home = YesNoField(_l("是否首套住房"))
+
+    last_classified_on = _date_field(_l("上次获得人才认定的日期"))
+    last_rejected_on = _date_field(_l("上次申请被驳回的日期"))
+    revoked_on = _date_field(_l("人才资格被撤销的日期"))
+
+
+# form field -> fact path (POLICY.md section 7)
+FIELD_PATHS: dict[str, str] = {
+    "application_date": "application_date",
+    "id_number": "id_number",
+    "birth_date": "birth_date",
+    "education": "education",
+    "full_time_degree": "full_time_degree",
+    "graduation_date": "graduation_date",
+    "professional_title": "professional_title",
+    "honours": "honours",
+    "achievements": "achievements",
+    "employer_district": "employment.employer_district",
+    "employer_kind": "employment.employer_kind",
+    "role_kind": "employment.role_kind",
+    "contract_years": "employment.contract_years",
+    "full_time": "employment.full_time",
+    "annual_salary": "employment.annual_salary",
+    "income_tax_last_year": "employment.income_tax_last_year",
+    "enterprise_revenue": "employment.enterprise_revenue",
+    "social_insurance_local": "employment.social_insurance_local",
+    "disciplinary_sanction": "conduct.disciplinary_sanction",
+    "credit_blacklisted": "conduct.credit_blacklisted",
+    "owns_home_in_city": "housing.owns_home_in_city",
+    "has_purchase": "housing.purchase",
+    "purchase_contract_date": "housing.purchase.contract_date",
+    "purchase_price": "housing.purchase.price",
+    "purchase_floor_area_m2": "housing.purchase.floor_area_m2",
+    "purchase_district": "housing.purchase.district",
+    "purchase_new_commodity_housing": "housing.purchase.new_commodity_housing",
+    "purchase_first_home": "housing.purchase.first_home",
+    "last_classified_on": "history.last_classified_on",
+    "last_rejected_on": "history.last_rejected_on",
+    "revoked_on": "history.revoked_on",
+}
+PATH_FIELDS = {path: name for name, path in FIELD_PATHS.items()}
+_YES_NO_FIELDS = {
+    name for name, unbound in vars(EligibilityForm).items() if getattr(unbound, "field_class", None) is YesNoField
+}
+WHOLE_NUMBER_FIELDS = {"achievements", "annual_salary", "income_tax_last_year", "enterprise_revenue", "purchase_price"}
+DECIMAL_FIELDS = {"contract_years", "purchase_floor_area_m2"}
+_DIGIT_GROUPING = re.compile(r"[,，\s_]")
+
+
+def field_for_path(path: str) -> str | None:
+    """The form field that answers a fact path (``honours.2`` -> ``honours``), or None."""
+    if path in PATH_FIELDS:
+        return PATH_FIELDS[path]
+    if path.startswith("honours."):
+        return "honours"
+    return None
+
+
+def _number(text: str, whole: bool) -> int | float:
+    cleaned = _DIGIT_GROUPING.sub("", text)
+    try:
+        value = Decimal(cleaned)
+    except InvalidOperation:
+        raise ValueError from None
+    if not value.is_finite():
+        raise ValueError
+    if value == value.to_integral_value():
+        return int(value)
+    if whole:
+        raise ValueError
+    # The session cookie cannot hold a Decimal; the engine reads a float back through its shortest repr.
+    return float(value)
+
+
+def _set(facts: dict[str, Any], path: str, value: Any) -> None:
+    container = facts
+    *parents, last = path.split(".")
+    for part in parents:
+        container = container.setdefault(part, {})
+    container[last] = value
+
+
+def facts_from_form(form: EligibilityForm) -> tuple[dict[str, Any], dict[str, list[str]]]:
+    """The facts the answers give, and the answers that are not even numbers (field name -> messages)."""
+    facts: dict[str, Any] = {}
+    problems: dict[str, list[str]] = {}
+    purchase_wanted = bool(form.has_purchase.data)
+    for name, path in FIELD_PATHS.items():
+        field = form[name]
+        if name == "has_purchase":
+            if purchase_wanted:
+                facts.setdefault("housing", {}).setdefault("purchase", {})
+            continue
+        if path.startswith("housing.purchase.") and not purchase_wanted:
+            continue
+        if isinstance(field, YesNoField):
+            value: Any = field.fact
+        elif name == "honours":
+            value = list(field.data or [])
+        else:
+            value = (field.data or "").strip() or None
+            if value is not None and name in WHOLE_NUMBER_FIELDS | DECIMAL_FIELDS:
+                try:
+                    value = _number(value, whole=name in WHOLE_NUMBER_FIELDS)
+                except ValueError:
+                    problems[name] = [str(_l("请填写整数")) if name in WHOLE_NUMBER_FIELDS else str(_l("请填写数字"))]
+                    continue
+        if value is None:
+            continue  # unanswered: an absent fact, never a default
+        _set(facts, path, value)
+    if "id_number" in facts:
+        facts["id_number"] = facts["id_number"].upper()
+    return facts, problems
+
+
+def form_data_from_facts(facts: dict[str, Any]) -> dict[str, Any]:
+    """The answers to show for stored facts, so that a person can adjust them and check again."""
+    data: dict[str, Any] = {}
+    for name, path in FIELD_PATHS.items():
+        value: Any = facts
+        for part in path.split("."):
+            value = value.get(part) if isinstance(value, dict) else None
+        if name == "has_purchase":
+            data[name] = isinstance(value, dict)
+        elif name in _YES_NO_FIELDS:
+            data[name] = YesNoField.answer(value)
+        elif value is None:
+            continue
+        elif name == "honours":
+            data[name] = list(value)
+        else:
+            data[name] = str(value)
+    return data
