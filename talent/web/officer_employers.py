@@ -1,0 +1,37 @@
+"""Officers verify employer organisations before they may post positions."""
+
+from __future__ import annotations
+
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from talent.auth import requires
+from talent.db import db
+from talent.models import Role
+from talent.services import Conflict
+from talent.services.employers import list_employers, verify_employer
+
+bp = Blueprint("officer_employers", __name__, url_prefix="/officer/employers")
+
+
+@bp.route("/")
+@requires(Role.OFFICER)
+def index():
+    show = request.args.get("show")
+    show = show if show in ("pending", "verified") else "pending"
+    pending = list_employers(db.session, verified=False)
+    verified = list_employers(db.session, verified=True) if show == "verified" else []
+    return render_template("officer_employers/index.html", show=show, pending=pending, verified=verified)
+
+
+@bp.route("/<int:employer_id>/verification", methods=["POST"])
+@requires(Role.OFFICER)
+def verify(employer_id: int):
+    try:
+        employer = verify_employer(db.session, current_user, employer_id)
+    except Conflict:
+        flash(_("该单位已经认证过了。"), "warning")
+    else:
+        flash(_("已认证“%(name)s”，该单位现在可以发布岗位。", name=employer.name), "success")
+    return redirect(url_for("officer_employers.index"))

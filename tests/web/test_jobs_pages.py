@@ -1,0 +1,187 @@
+"""Public job search and the graduate's pages (profile with consent, matched jobs) through the test client."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from typing import Any
+
+import pytest
+
+from talent.models import AuditEvent, Employer, Role, User
+from talent.models.jobs import GraduateProfile
+from talent.services.jobs import today_in_changchun
+from tests.api.test_jobs_api import add_employer, add_job, add_user
+from tests.web.test_employer_pages import field_errors, sign_in, text_of
+
+
+@pytest.fixture
+def board(app: Any, db_session: Any) -> dict[str, Any]:
+    owner = add_user(db_session, "hr@a.example.cn", "王海燕", Role.EMPLOYER)
+    employer = add_employer(db_session, owner, 1, name="长春甲软件有限公司")
+    graduate = add_user(db_session, "li@example.cn", "李明远", Role.APPLICANT)
+    today = today_in_changchun()
+    jobs = {
+        "java": add_job(db_session, employer),
+        "embedded": add_job(db_session, employer, title="嵌入式软件工程师", district="220174", min_education="master",
+                            description="负责汽车电子嵌入式软件开发，使用C语言和CAN总线。"),
+        "closed": add_job(db_session, employer, title="已关闭的岗位", status="closed"),
+        "expired": add_job(db_session, employer, title="已截止的岗位", closing_date=today - dt.timedelta(days=1)),
+    }
+    for number in range(23):
+        add_job(db_session, employer, title=f"客服专员{number:02d}", district="220102", min_education="college",
+                description="负责政务热线咨询解答。")
+    db_session.commit()
+    return {"employer": employer.id, "graduate": graduate.id, "owner": owner.id,
+            **{name: job.id for name, job in jobs.items()}}
+
+
+# --- public search --------------------------------------------------------------------------------------
+
+
+def test_anyone_searches_open_positions_with_filters(client, board):
+    page = text_of(client.get("/jobs"))
+    assert "共找到 25 个岗位" in page
+    assert "已关闭的岗位" not in page and "已截止的岗位" not in page
+    assert "第 1 / 2 页" in page
+
+    second = text_of(client.get("/jobs?page=2"))
+    assert "第 2 / 2 页" in second and "上一页" in second
+
+    page = text_of(client.get("/jobs?district=220174"))
+    assert "共找到 1 个岗位" in page and "嵌入式软件工程师" in page
+
+    page = text_of(client.get("/jobs?education=bachelor&q=Java"))
+    assert "共找到 1 个岗位" in page and "Java后端开发工程师" in page
+
+    page = text_of(client.get("/jobs?education=bachelor"))
+    assert "嵌入式软件工程师" not in page  # needs a master's degree
+
+
+def test_filters_are_kept_in_the_paging_links(client, board):
+    html = client.get("/jobs?district=220102&q=客服").get_data(as_text=True)
+    assert "page=2" in html and "district=220102" in html
+
+
+def test_unknown_filters_from_a_hand_edited_address_are_ignored_and_said_so(client, board):
+    response = client.get("/jobs?district=110105&education=phd&page=x")
+    assert response.status_code == 200
+    page = text_of(response)
+    assert "部分筛选条件无法识别，已忽略。" in page and "共找到 25 个岗位" in page
+
+
+def test_a_positions_page_and_an_unknown_one(client, board):
+    page = text_of(client.get(f"/jobs/{board['java']}"))
+    assert "Java后端开发工程师" in page and "长春甲软件有限公司" in page and "¥7,000–¥11,000/月" in page
+    assert "本科及以上" in page and "长春高新技术产业开发区" in page
+    closed = text_of(client.get(f"/jobs/{board['closed']}"))
+    assert "已关闭" in closed
+    assert client.get("/jobs/424242").status_code == 404
+
+
+def test_the_search_reads_in_english(client, board):
+    page = text_of(client.get("/jobs?lang=en&district=220174"))
+    assert "Graduate job search" in page and "1 positions found" in page
+    assert "Changchun Automotive Economic and Technological Development Zone" in page
+    assert "Master's degree or above" in page
+
+
+# --- the graduate's pages ---------------------------------------------------------------------------
+
+
+PROFILE_FORM = {
+    "major": "软件工程",
+    "education": "bachelor",
+    "graduation_date": "2026-06-30",
+    "skills": "Java、Spring Boot，MySQL",
+    "preferred_districts": ["220173", "220102"],
+    "expected_salary": "8000",
+    "consent_to_match": "y",
+}
+
+
+def test_a_graduate_fills_the_profile_and_sees_matched_jobs_with_reasons(app, client, board, db_session):
+    sign_in(app, client, board["graduate"])
+    assert "先填写求职意向" in text_of(client.get("/graduate/matches"))
+    form = client.get("/graduate/profile").get_data(as_text=True)
+    assert '<datalist id="major-catalogue">' in form and 'value="软件工程"' in form
+    assert "姓名只显示姓氏" in form  # the consent is explained where it is given
+
+    response = client.post("/graduate/profile", data=PROFILE_FORM)
+    assert response.status_code == 302 and response.headers["Location"].endswith("/graduate/matches")
+    profile = db_session.query(GraduateProfile).one()
+    assert (profile.major_code, profile.skills, profile.preferred_districts, profile.consent_to_match) == (
+        "080902", ["Java", "Spring Boot", "MySQL"], ["220173", "220102"], True)
+
+    page = text_of(client.get("/graduate/matches"))
+    assert page.index("Java后端开发工程师") < page.index("客服专员")  # best first
+    assert "专业同类（计算机类）" in page and "共同技能：Java" in page and "已同意向单位展示" in page
+    assert "嵌入式软件工程师" not in page  # needs a master's degree
+    assert "已关闭的岗位" not in page and "已截止的岗位" not in page
+
+    english = text_of(client.get("/graduate/matches?lang=en"))
+    assert "Why it matches" in english and "shared skills: Java" in english
+    assert "in a preferred district (Changchun High-tech Industrial Development Zone)" in english
+
+
+def test_the_profile_form_is_filled_in_again_and_consent_can_be_withdrawn(app, client, board, db_session):
+    sign_in(app, client, board["graduate"])
+    client.post("/graduate/profile", data=PROFILE_FORM)
+    form = client.get("/graduate/profile").get_data(as_text=True)
+    assert 'value="Java、Spring Boot、MySQL"' in form
+    assert re.search(r'<input checked id="preferred_districts-\d+" name="preferred_districts" type="checkbox" value="220173">', form)
+    without_consent = {k: v for k, v in PROFILE_FORM.items() if k != "consent_to_match"}
+    assert client.post("/graduate/profile", data=without_consent).status_code == 302
+    db_session.expire_all()
+    assert db_session.query(GraduateProfile).one().consent_to_match is False
+    actions = [e.action for e in db_session.query(AuditEvent).filter_by(entity_type="graduate_profile")]
+    assert actions == ["graduate_profile.created", "graduate_profile.consent_withdrawn"]
+    assert "未向单位展示" in text_of(client.get("/graduate/matches"))
+
+
+@pytest.mark.parametrize(
+    ("changes", "field", "message"),
+    [
+        ({"major": ""}, "major", "请填写所学专业"),
+        ({"expected_salary": "八千"}, "expected_salary", "请填写整数"),
+        ({"expected_salary": "-5"}, "expected_salary", "期望月薪须在 1 至 1,000,000 元/月之间"),
+        ({"graduation_date": "2026/06/30"}, "graduation_date", "请按 年-月-日 填写日期"),
+        ({"education": "phd"}, "education", "请从列表中选择学历"),
+    ],
+)
+def test_bad_profiles_are_explained_next_to_the_field_and_nothing_is_stored(app, client, board, db_session, changes,
+                                                                            field, message):
+    sign_in(app, client, board["graduate"])
+    response = client.post("/graduate/profile", data={**PROFILE_FORM, **changes})
+    assert response.status_code == 422
+    assert any(message in error for error in field_errors(response, field)), field_errors(response, field)
+    assert db_session.query(GraduateProfile).count() == 0
+
+
+def test_an_unknown_district_among_the_preferences_is_refused(app, client, board, db_session):
+    sign_in(app, client, board["graduate"])
+    response = client.post("/graduate/profile", data={**PROFILE_FORM, "preferred_districts": ["220173", "110105"]})
+    assert response.status_code == 422
+    assert "不是长春市的区县代码（GB/T 2260）：110105" in text_of(response)
+    assert db_session.query(GraduateProfile).count() == 0
+
+
+def test_graduate_pages_are_for_applicants(app, client, board):
+    assert client.get("/graduate/profile").status_code == 302  # to the sign-in page
+    sign_in(app, client, board["owner"])
+    assert client.get("/graduate/profile").status_code == 403
+    assert client.get("/graduate/matches").status_code == 403
+
+
+def test_the_applicant_navigation_leads_to_the_job_pages(app, client, board):
+    sign_in(app, client, board["graduate"])
+    html = client.get("/jobs").get_data(as_text=True)
+    assert 'href="/graduate/profile"' in html and 'href="/graduate/matches"' in html
+
+
+def test_a_closed_organisations_post_owner_is_shown_on_the_public_page(client, board, db_session):
+    # the employer's own registered district is shown beside its name
+    employer = db_session.get(Employer, board["employer"])
+    assert employer.district == "220173"
+    assert "长春甲软件有限公司 · 长春高新技术产业开发区" in text_of(client.get(f"/jobs/{board['java']}"))
+    assert db_session.get(User, board["owner"]).name not in text_of(client.get(f"/jobs/{board['java']}"))
