@@ -31,10 +31,9 @@ def build_app(overrides: dict[str, Any] | None = None) -> Flask:
     app.config["MAX_CONTENT_LENGTH"] = config["MAX_UPLOAD_BYTES"] + 64 * 1024
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
 
-    from talent import auth, errors, i18n, logs, web
     from talent import api as api_package
+    from talent import auth, errors, i18n, logs, web
     from talent.db import db
-
     from talent.services.accounts import use_password_profile
 
     use_password_profile(app.config["PASSWORD_HASHING"])

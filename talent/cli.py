@@ -41,7 +41,7 @@ def seed_demo_command() -> None:
     app = _app()
     with app.app_context(), db.command_transaction() as session:
         seed_demo(session)
-    click.echo("Demo data loaded. Demo sign-ins (password for all: %s):" % DEMO_PASSWORD)
+    click.echo(f"Demo data loaded. Demo sign-ins (password for all: {DEMO_PASSWORD}):")
     for account in DEMO_ACCOUNTS:
         click.echo(f"  {account['role'].value:<10} {account['email']}")
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 import re
 
 import pytest
-from sqlalchemy import func, select
 from itsdangerous import URLSafeTimedSerializer
+from sqlalchemy import func, select
 
 from talent.models import AuditEvent, User
 from tests.conftest import seed

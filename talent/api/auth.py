@@ -4,11 +4,10 @@ from __future__ import annotations
 
 import marshmallow as ma
 from flask import current_app
+from flask_login import current_user
 from flask_smorest import Blueprint
 
 from talent.api.schemas import StrictSchema
-from flask_login import current_user
-
 from talent.auth import allow_anyone, requires
 from talent.db import db
 from talent.models import Role

@@ -1,12 +1,12 @@
 """accounts and audit trail
 
 Revision ID: 0001
-Revises: 
+Revises:
 Create Date: 2026-11-27 13:29:20.255757
 """
 
-from alembic import op
 import sqlalchemy as sa
+from alembic import op
 from sqlalchemy.dialects import postgresql
 
 revision = '0001'
