@@ -61,11 +61,15 @@ def _nav_setup() -> None:
             ],
             "applicant": [
                 ("applicant.home", _l("我的办理")),
+                ("graduate.profile", _l("求职意向")),
                 ("graduate.matches", _l("推荐岗位")),
             ],
-            "employer": [("employer.home", _l("单位工作台"))],
-            "officer": [("officer.home", _l("审核工作台"))],
-            "admin": [("officer.home", _l("审核工作台"))],
+            "employer": [("employer.home", _l("单位工作台")), ("employer.jobs", _l("我的岗位")),
+                         ("endorsements.index", _l("职工申请确认"))],
+            "officer": [("officer.home", _l("审核工作台")), ("officer.objections", _l("公示与异议")),
+                        ("officer_employers.index", _l("单位认证"))],
+            "admin": [("officer.home", _l("审核工作台")), ("officer.objections", _l("公示与异议")),
+                      ("officer_employers.index", _l("单位认证"))],
         }
     )
 
