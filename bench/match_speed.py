@@ -1,0 +1,84 @@
+"""Wall time and peak memory of `talent match rank` and of the plain TF-IDF baseline, same data,
+same run, each as a whole process (start-up included).
+
+    python bench/match_speed.py --graduates 20000 --jobs 22400 [--repeat 2] [--skip-baseline]
+    python bench/match_speed.py --graduates 100000 --jobs 112000 --skip-baseline
+
+Synthetic Chinese posts and profiles come from bench/data/generate_synthetic.py (cached under
+--workdir). Peak memory is the child's maximum resident set size (os.wait4 rusage). The runs
+alternate (model, baseline, model, …) so that load from other processes hits both alike.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import platform
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE / "data"))
+
+from generate_synthetic import generate  # noqa: E402
+
+
+def run(command: list[str]) -> tuple[float, float, float]:
+    """(wall seconds, peak RSS in MB, CPU seconds user+system) of one child process and its children."""
+    started = time.perf_counter()
+    process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    _, status, usage = os.wait4(process.pid, 0)
+    elapsed = time.perf_counter() - started
+    stderr = process.stderr.read().decode(errors="replace") if process.stderr else ""
+    process.returncode = os.waitstatus_to_exitcode(status)
+    if process.returncode != 0:
+        raise SystemExit(f"{command[:4]} failed ({process.returncode}):\n{stderr[-2000:]}")
+    return elapsed, usage.ru_maxrss / 1024, usage.ru_utime + usage.ru_stime
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--graduates", type=int, default=20000)
+    parser.add_argument("--jobs", type=int, default=22400)
+    parser.add_argument("--top", type=int, default=10)
+    parser.add_argument("--repeat", type=int, default=1)
+    parser.add_argument("--workdir", type=Path, default=Path("/tmp/talent-match-bench"))
+    parser.add_argument("--skip-baseline", action="store_true")
+    args = parser.parse_args()
+
+    data = args.workdir / f"{args.graduates}x{args.jobs}"
+    jobs, graduates = data / "jobs.jsonl", data / "graduates.jsonl"
+    if not (jobs.exists() and graduates.exists()):
+        started = time.perf_counter()
+        generate(args.jobs, args.graduates, data)
+        print(f"generated {args.graduates} graduates x {args.jobs} jobs in {time.perf_counter() - started:.1f} s")
+    python = sys.executable
+    commands = {
+        "model": [python, "-c", "from talent.cli_match import match; match()", "rank", "--jobs", str(jobs),
+                  "--graduates", str(graduates), "--top", str(args.top), "-o", str(data / "model.jsonl"),
+                  "--no-progress"],
+        "baseline": [python, "-m", "talent.scoring.baseline", "--jobs", str(jobs), "--graduates", str(graduates),
+                     "--top", str(args.top), "--output", str(data / "baseline.jsonl")],
+    }
+    if args.skip_baseline:
+        del commands["baseline"]
+    results: dict[str, list[tuple[float, float, float]]] = {name: [] for name in commands}
+    for _ in range(args.repeat):
+        for name, command in commands.items():
+            results[name].append(run(command))
+            wall, megabytes, cpu = results[name][-1]
+            print(f"{name:<9} {wall:8.1f} s wall  {cpu:8.1f} s CPU  {megabytes:8.0f} MB", flush=True)
+    print(f"\n{args.graduates} graduates x {args.jobs} jobs, top {args.top}; {platform.processor() or platform.machine()}, "
+          f"{os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.1f}")
+    best = {name: min(runs) for name, runs in results.items()}
+    for name, (seconds, megabytes, cpu) in best.items():
+        print(f"{name:<9} best wall {seconds:8.1f} s   CPU {cpu:8.1f} s   peak RSS {megabytes:8.0f} MB")
+    if "baseline" in best:
+        print(f"model / baseline wall time: {best['model'][0] / best['baseline'][0]:.2f}; "
+              f"CPU time: {best['model'][2] / best['baseline'][2]:.2f}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,164 @@
+"""`talent match …`: batch matching of graduates and jobs from JSON Lines files.
+
+Heavy modules (NumPy, scikit-learn, the model) are imported inside the command so that
+`talent --help` and the other commands start fast.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+import sys
+import tempfile
+from collections.abc import Iterator
+from typing import Any
+
+import click
+
+MAX_REPORTED_ERRORS = 20
+
+
+class _InputErrors(click.ClickException):
+    exit_code = 1
+
+    def __init__(self, messages: list[str], total: int) -> None:
+        more = f"\n… and {total - len(messages)} more" if total > len(messages) else ""
+        super().__init__("invalid input, nothing was written:\n" + "\n".join(messages) + more)
+
+    def format_message(self) -> str:
+        return self.message
+
+
+def _read_json_lines(stream: Any, label: str, errors: list[str], counter: list[int]) -> list[tuple[int, Any]]:
+    records = []
+    for number, line in enumerate(stream, start=1):
+        if not line.strip():
+            continue
+        try:
+            records.append((number, json.loads(line)))
+        except json.JSONDecodeError as error:
+            counter[0] += 1
+            if len(errors) < MAX_REPORTED_ERRORS:
+                errors.append(f"{label} line {number}: not valid JSON ({error.msg} at column {error.colno})")
+    return records
+
+
+def _open_input(path: str) -> Any:
+    if path == "-":
+        return sys.stdin
+    return open(path, encoding="utf-8-sig")  # noqa: SIM115 - closed by the caller
+
+
+@click.group("match")
+def match() -> None:
+    """Match graduates and jobs with the similarity model."""
+
+
+@match.command("rank")
+@click.option("--jobs", "jobs_path", required=True, type=click.Path(dir_okay=False, allow_dash=True),
+              help="Jobs as JSON Lines (API.md job lines), '-' for stdin.")
+@click.option("--graduates", "graduates_path", required=True, type=click.Path(dir_okay=False, allow_dash=True),
+              help="Graduates as JSON Lines (API.md graduate lines), '-' for stdin.")
+@click.option("--top", default=10, show_default=True, type=click.IntRange(min=1, max=1000),
+              help="Jobs to keep per graduate.")
+@click.option("--output", "-o", "output_path", default="-", type=click.Path(dir_okay=False, allow_dash=True),
+              help="Where to write the ranking (JSON Lines); '-' is stdout.")
+@click.option("--as-of", "as_of", default=None, help="Posts whose closing_date is before this ISO date are closed "
+              "(default: today).")
+@click.option("--why/--no-why", "explain", default=True, show_default=True, help="Include the explanation.")
+@click.option("--threads", default=None, type=click.IntRange(min=1, max=64),
+              help="Worker threads/processes (default: CPU count, at most 4).")
+@click.option("--progress/--no-progress", default=None, help="Progress bar on stderr (default: when a terminal).")
+def rank(jobs_path: str, graduates_path: str, top: int, output_path: str, as_of: str | None, explain: bool,
+         threads: int | None, progress: bool | None) -> None:
+    """Rank jobs for each graduate: one line {"graduate_id", "matches": [{"job_id", "score", "why"}]}.
+
+    Every line of both files is checked first; any invalid line is reported on stderr with its file,
+    line number and field, and the command exits 1 without writing anything.
+    """
+    from tqdm import tqdm
+
+    from talent.scoring.model import MatchModel
+    from talent.scoring.records import InvalidRecord, validate_graduate, validate_job
+
+    if jobs_path == "-" and graduates_path == "-":
+        raise click.UsageError("only one of --jobs and --graduates can be read from stdin")
+    try:
+        as_of_date = dt.date.fromisoformat(as_of) if as_of else dt.date.today()
+    except ValueError:
+        raise click.BadParameter(f"not an ISO date: {as_of!r}", param_hint="--as-of") from None
+
+    errors: list[str] = []
+    error_count = [0]
+    jobs, graduates = [], []
+    for path, label, validate, sink in (
+        (jobs_path, "jobs", lambda r: validate_job(r, as_of=as_of_date), jobs),
+        (graduates_path, "graduates", validate_graduate, graduates),
+    ):
+        try:
+            stream = _open_input(path)
+        except OSError as error:
+            raise click.FileError(path, hint=str(error.strerror)) from None
+        with stream if path != "-" else _nullcontext(stream):
+            try:
+                records = _read_json_lines(stream, f"{label} ({path})", errors, error_count)
+            except UnicodeDecodeError:
+                raise click.FileError(path, hint="not UTF-8 text") from None
+        seen: dict[str, int] = {}
+        for number, record in records:
+            try:
+                item = validate(record)
+            except InvalidRecord as error:
+                error_count[0] += 1
+                if len(errors) < MAX_REPORTED_ERRORS:
+                    where = f" (id {error.record_id})" if error.record_id else ""
+                    errors.append(f"{label} ({path}) line {number}{where}: field {error.field}: {error.message}")
+                continue
+            if item.id in seen:
+                error_count[0] += 1
+                if len(errors) < MAX_REPORTED_ERRORS:
+                    errors.append(f"{label} ({path}) line {number}: field id: duplicate id {item.id!r} "
+                                  f"(first on line {seen[item.id]})")
+                continue
+            seen[item.id] = number
+            sink.append(item)
+    if errors:
+        raise _InputErrors(errors, error_count[0])
+
+    n_threads = threads or max(1, min(4, os.cpu_count() or 1))
+    model = MatchModel(n_threads=n_threads, n_processes=n_threads, as_of=as_of_date).fit(jobs)
+    bar = tqdm(total=len(graduates), unit="graduate", file=sys.stderr, disable=not progress if progress is not None
+               else None, desc="ranking")
+    lines = model.rank_jobs_json_lines(graduates, top=top, explain=explain, on_progress=bar.update)
+    _write_lines(lines, output_path)
+    bar.close()
+
+
+class _nullcontext:
+    def __init__(self, value: Any) -> None:
+        self.value = value
+
+    def __enter__(self) -> Any:
+        return self.value
+
+    def __exit__(self, *exc: object) -> None:
+        return None
+
+
+def _write_lines(lines: Iterator[str], output_path: str) -> None:
+    """Write to a temporary file and rename, so a failed run leaves no partial output file."""
+    if output_path == "-":
+        sys.stdout.writelines(lines)
+        sys.stdout.flush()
+        return
+    directory = os.path.dirname(os.path.abspath(output_path))
+    handle, temporary = tempfile.mkstemp(dir=directory, prefix=".match-", suffix=".jsonl")
+    try:
+        with os.fdopen(handle, "w", encoding="utf-8") as out:
+            out.writelines(lines)
+        os.replace(temporary, output_path)
+    except BaseException:
+        if os.path.exists(temporary):
+            os.unlink(temporary)
+        raise

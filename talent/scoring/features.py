@@ -1,0 +1,334 @@
+"""From validated jobs and graduates to the two sides of one bilinear score.
+
+score(graduate, job) = g · j, where every block of the vectors is one part of a recruiter's judgement:
+
+    block          graduate side                          job side
+    major          weight at own major code               1 at each listed/mentioned major
+    class          weight at own major class              1 at each listed class
+    category       weight at own category                 1 at each listed category
+    any major      weight                                 1 when the ad says 专业不限
+    field          affinity of the major (and skills)     field profile of the ad (sums to 1)
+    skills         weight / sqrt(#skills)                 1 / sqrt(#skills) at each skill named
+    district       weight at preferred districts          1 at the job's district
+    salary         weight x fit(expected, bucket)         1 at the bucket of the offered pay
+    education      weight x fit(own level, job level)     1 at the minimum level
+
+Because the score is one matrix product, ranking every graduate against every job is a dense
+float32 GEMM in chunks (see topk.py), and the parts can be read back for the explanation.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from talent.scoring.knowledge import CATEGORY_NAMES, DISTRICTS, Hits, Knowledge
+from talent.scoring.records import Graduate, Job
+from talent.scoring.text import join_text, normalize_text
+
+# Upper edges (monthly yuan) of the salary buckets a job's offered pay falls into.
+SALARY_BUCKET_EDGES = (2000, 2500, 3000, 3500, 4000, 4500, 5000, 5500, 6000, 7000, 8000, 9000, 10000,
+                       12000, 14000, 16000, 20000, 25000, 30000, 40000, 10_000_000)
+TITLE_WEIGHT = 3.0
+# Both sides are snapped to multiples of 2^-8. Every product is then a multiple of 2^-16 and every
+# partial sum (|s| < 2^7) fits float32's 24-bit mantissa exactly, so a score does not depend on the
+# order BLAS adds terms in (chunk shape, thread count): rankings are reproducible bit for bit.
+QUANTUM = 256.0
+
+
+def snap(matrix: np.ndarray) -> np.ndarray:
+    np.multiply(matrix, QUANTUM, out=matrix)
+    np.rint(matrix, out=matrix)
+    np.divide(matrix, QUANTUM, out=matrix)
+    return matrix
+
+
+@dataclass(frozen=True)
+class Weights:
+    """How much each part of the judgement counts (the estimator's hyper-parameters)."""
+
+    same_major: float = 0.18
+    same_class: float = 0.20
+    same_category: float = 0.05
+    any_major: float = 0.12
+    field: float = 0.38
+    skills: float = 0.18
+    district: float = 0.06
+    salary: float = 0.06
+    education: float = 0.06
+
+
+@dataclass
+class JobProfile:
+    job: Job
+    majors: set[str]
+    classes: set[str]
+    categories: set[str]
+    any_major: bool
+    fields: dict[str, float]  # sums to 1 (or empty)
+    skills: set[str]
+    explain_key: tuple = ()  # set by the model: what the explanation depends on
+    output_key: tuple = ()  # set by the model: (id as JSON, level, district, top pay) for output
+
+
+@dataclass
+class GraduateProfile:
+    graduate: Graduate
+    major_code: str | None
+    class_code: str | None
+    category_code: str | None
+    affinities: dict[str, float]
+    skills: set[str]
+    extra: dict[str, float] = field(default_factory=dict)
+
+
+def salary_bucket(job: Job) -> int:
+    """Bucket of the pay a graduate would compare with (midpoint of the range); 0 when unknown."""
+    if job.salary_min is None and job.salary_max is None:
+        return 0
+    low = job.salary_min if job.salary_min is not None else job.salary_max
+    high = job.salary_max if job.salary_max is not None else job.salary_min
+    midpoint = (low + high) / 2
+    for index, edge in enumerate(SALARY_BUCKET_EDGES):
+        if midpoint < edge:
+            return index + 1
+    return len(SALARY_BUCKET_EDGES)
+
+
+def _bucket_centre(index: int) -> float:
+    lower = SALARY_BUCKET_EDGES[index - 2] if index >= 2 else 1000
+    upper = SALARY_BUCKET_EDGES[index - 1]
+    return (lower + min(upper, lower * 1.5)) / 2
+
+
+def salary_fit(expected: int | None, offered_midpoint: float | None) -> float:
+    """1 when the offer reaches the expectation, falling to 0 at 60 % of it; unknowns count half."""
+    if expected is None or expected == 0:
+        return 1.0
+    if offered_midpoint is None:
+        return 0.5
+    ratio = offered_midpoint / expected
+    if ratio >= 1.0:
+        return 1.0
+    return max(0.0, (ratio - 0.6) / 0.4)
+
+
+def education_fit(graduate_level: int, job_level: int) -> float:
+    """A post asking for the graduate's own level fits best; a doctor in a college-level post less."""
+    if job_level > graduate_level:
+        return -100.0  # hard filter; ranking never even computes these columns (see topk.py)
+    return (1.0, 0.75, 0.4, 0.2)[graduate_level - job_level]
+
+
+class FeatureLayout:
+    """Column positions of every block; fixed by the shipped knowledge, not learned."""
+
+    def __init__(self, kb: Knowledge, weights: Weights) -> None:
+        self.kb = kb
+        self.weights = weights
+        names: list[str] = []
+        self.major_index = {code: len(names) + i for i, code in enumerate(kb.majors)}
+        names += [f"major:{code}" for code in kb.majors]
+        self.class_index = {code: len(names) + i for i, code in enumerate(kb.classes)}
+        names += [f"class:{code}" for code in kb.classes]
+        self.category_index = {code: len(names) + i for i, code in enumerate(CATEGORY_NAMES)}
+        names += [f"category:{code}" for code in CATEGORY_NAMES]
+        self.any_major_index = len(names)
+        names.append("any_major")
+        self.field_index = {fid: len(names) + i for i, fid in enumerate(kb.fields)}
+        names += [f"field:{fid}" for fid in kb.fields]
+        self.skill_index = {sid: len(names) + i for i, sid in enumerate(kb.skills)}
+        names += [f"skill:{sid}" for sid in kb.skills]
+        self.district_index = {code: len(names) + i for i, code in enumerate(DISTRICTS)}
+        names += [f"district:{code}" for code in DISTRICTS]
+        self.unknown_district_index = len(names)
+        names.append("district:unknown")
+        self.salary_start = len(names)
+        names += [f"salary:{i}" for i in range(len(SALARY_BUCKET_EDGES) + 1)]
+        self.education_start = len(names)
+        names += [f"education:{level}" for level in range(4)]
+        self.names = names
+        # What each column means, to read a profile back from a job vector.
+        self._column_meaning: list[tuple[int, str]] = [(9, "")] * len(names)
+        for kind, index in enumerate((self.major_index, self.class_index, self.category_index)):
+            for key, column in index.items():
+                self._column_meaning[column] = (kind, key)
+        self._column_meaning[self.any_major_index] = (3, "")
+        for key, column in self.field_index.items():
+            self._column_meaning[column] = (4, key)
+        for key, column in self.skill_index.items():
+            self._column_meaning[column] = (5, key)
+        self._major_cache: dict[tuple, tuple] = {}
+        self._skill_cache: dict[str, tuple] = {}
+        # Graduate-side salary and education blocks depend only on (expected pay, level): tables.
+        self._salary_centres = np.array([np.nan] + [_bucket_centre(i) for i in range(1, len(SALARY_BUCKET_EDGES) + 1)])
+        self._education_rows = np.array(
+            [[education_fit(g, j) if education_fit(g, j) < 0 else weights.education * education_fit(g, j)
+              for j in range(4)] for g in range(4)], dtype=np.float32)
+
+    @property
+    def width(self) -> int:
+        return len(self.names)
+
+    # --- profiles -------------------------------------------------------------------------------
+
+    def job_profile(self, job: Job) -> JobProfile:
+        kb = self.kb
+        hits = Hits()
+        kb.scan_document(normalize_text(job.title), weight=TITLE_WEIGHT, hits=hits)
+        kb.scan_document(normalize_text(job.description), hits=hits)
+        majors, classes = set(hits.majors), set(hits.classes)
+        for reference in job.majors:
+            found_majors, found_classes = kb.resolve_major_reference(reference)
+            majors |= found_majors
+            classes |= found_classes
+        classes |= {kb.majors[code].class_code for code in majors}
+        categories = {code[:2] for code in classes}
+        # A listed major says what the work is about as much as the words do.
+        raw_fields = {fid: math.sqrt(count) for fid, count in hits.fields.items() if count > 0}
+        for code in majors or set():
+            for fid, affinity in kb.major_affinities(code, kb.majors[code].class_code).items():
+                raw_fields[fid] = raw_fields.get(fid, 0.0) + 0.5 * affinity / max(len(majors), 1)
+        total = sum(raw_fields.values())
+        fields = {fid: value / total for fid, value in raw_fields.items()} if total > 0 else {}
+        return JobProfile(job, majors, classes, categories, hits.any_major, fields, hits.skills)
+
+    def profile_from_row(self, job: Job, row: np.ndarray) -> JobProfile:
+        """The profile a job vector encodes (the inverse of `job_matrix` for one row)."""
+        columns = np.flatnonzero(row[: self.unknown_district_index])
+        majors: set[str] = set()
+        classes: set[str] = set()
+        categories: set[str] = set()
+        fields: dict[str, float] = {}
+        skills: set[str] = set()
+        any_major = False
+        meaning = self._column_meaning
+        for column, value in zip(columns.tolist(), row[columns].tolist(), strict=True):
+            kind, key = meaning[column]
+            if kind == 4:
+                fields[key] = value
+            elif kind == 5:
+                skills.add(key)
+            elif kind == 0:
+                majors.add(key)
+            elif kind == 1:
+                classes.add(key)
+            elif kind == 2:
+                categories.add(key)
+            elif kind == 3:
+                any_major = True
+        return JobProfile(job, majors, classes, categories, any_major, fields, skills)
+
+    def _major_knowledge(self, major: str, code: str | None) -> tuple:
+        """(major code, class code, affinities, skills named in the major) for a major as written."""
+        key = (major, code)
+        found = self._major_cache.get(key)
+        if found is None:
+            kb = self.kb
+            major_text = normalize_text(major)
+            major_code, class_code = kb.resolve_major(major_text, code)
+            affinities = kb.major_affinities(major_code, class_code)
+            # Words of the major itself (汽车检测与维修技术 → automotive) when the catalogue does not know it.
+            major_hits = kb.scan(major_text, majors_from_text=False)
+            strength = 0.9 if major_code is None else 0.6
+            for fid, count in major_hits.fields.items():
+                affinities[fid] = max(affinities.get(fid, 0.0), min(1.0, strength * count))
+            found = self._major_cache[key] = (major_code, class_code, affinities, frozenset(major_hits.skills))
+        return found
+
+    def _skill_knowledge(self, skills_text: str) -> tuple[frozenset[str], dict[str, float]]:
+        found = self._skill_cache.get(skills_text)
+        if found is None:
+            hits = self.kb.scan(join_text(skills_text), majors_from_text=False)
+            found = self._skill_cache[skills_text] = (frozenset(hits.skills), hits.fields)
+        return found
+
+    def graduate_profile(self, graduate: Graduate) -> GraduateProfile:
+        if len(self._major_cache) > 200_000 or len(self._skill_cache) > 200_000:
+            self._major_cache.clear()
+            self._skill_cache.clear()
+        major_code, class_code, major_affinities, major_skills = self._major_knowledge(graduate.major, graduate.major_code)
+        skill_ids, skill_fields = self._skill_knowledge(graduate.skills)
+        affinities = dict(major_affinities)
+        skills = set(skill_ids | major_skills)
+        skill_table = self.kb.skills
+        for skill_id in skills:
+            for fid, weight in skill_table[skill_id].fields.items():
+                if 0.6 * weight > affinities.get(fid, 0.0):
+                    affinities[fid] = 0.6 * weight
+        for fid, count in skill_fields.items():
+            affinities[fid] = max(affinities.get(fid, 0.0), min(0.5, 0.4 * count))
+        category_code = class_code[:2] if class_code else None
+        return GraduateProfile(graduate, major_code, class_code, category_code, affinities, skills)
+
+    # --- vectors -------------------------------------------------------------------------------
+
+    def job_matrix(self, profiles: list[JobProfile]) -> np.ndarray:
+        matrix = np.zeros((len(profiles), self.width), dtype=np.float32)
+        for row, profile in enumerate(profiles):
+            vector = matrix[row]
+            for code in profile.majors:
+                vector[self.major_index[code]] = 1.0
+            for code in profile.classes:
+                vector[self.class_index[code]] = 1.0
+            for code in profile.categories:
+                vector[self.category_index[code]] = 1.0
+            if profile.any_major:
+                vector[self.any_major_index] = 1.0
+            for fid, share in profile.fields.items():
+                vector[self.field_index[fid]] = share
+            if profile.skills:
+                norm = 1.0 / math.sqrt(len(profile.skills))
+                for sid in profile.skills:
+                    vector[self.skill_index[sid]] = norm
+            district = profile.job.district
+            vector[self.district_index[district] if district else self.unknown_district_index] = 1.0
+            vector[self.salary_start + salary_bucket(profile.job)] = 1.0
+            vector[self.education_start + profile.job.level] = 1.0
+        return snap(matrix)
+
+    def graduate_matrix(self, profiles: list[GraduateProfile]) -> np.ndarray:
+        w = self.weights
+        n = len(profiles)
+        matrix = np.zeros((n, self.width), dtype=np.float32)
+        major_index, class_index, category_index = self.major_index, self.class_index, self.category_index
+        field_index, skill_index, district_index = self.field_index, self.skill_index, self.district_index
+        district_columns = np.array(list(district_index.values()) + [self.unknown_district_index])
+        no_preference = np.zeros(n, dtype=bool)
+        for row, profile in enumerate(profiles):
+            vector = matrix[row]
+            if profile.major_code:
+                vector[major_index[profile.major_code]] = w.same_major
+            if profile.class_code:
+                vector[class_index[profile.class_code]] = w.same_class
+            if profile.category_code:
+                vector[category_index[profile.category_code]] = w.same_category
+            for fid, affinity in profile.affinities.items():
+                vector[field_index[fid]] = w.field * affinity
+            if profile.skills:
+                norm = w.skills / math.sqrt(len(profile.skills))
+                for sid in profile.skills:
+                    vector[skill_index[sid]] = norm
+            districts = profile.graduate.districts
+            if districts:
+                for code in districts:
+                    vector[district_index[code]] = w.district
+            else:
+                no_preference[row] = True
+        matrix[:, self.any_major_index] = w.any_major
+        # A graduate without preferences is indifferent (half credit everywhere); one with
+        # preferences gives a post of unknown district a little credit.
+        matrix[np.ix_(no_preference, district_columns)] = 0.5 * w.district
+        matrix[~no_preference, self.unknown_district_index] = 0.3 * w.district
+        expected = np.array([p.graduate.expected_salary or 0 for p in profiles], dtype=np.float64)
+        ratio = self._salary_centres[None, 1:] / np.where(expected > 0, expected, 1.0)[:, None]
+        fit = np.clip((ratio - 0.6) / 0.4, 0.0, 1.0)
+        fit[expected <= 0] = 1.0
+        salary = matrix[:, self.salary_start : self.salary_start + len(self._salary_centres)]
+        salary[:, 0] = np.where(expected > 0, 0.5, 1.0) * w.salary
+        salary[:, 1:] = w.salary * fit
+        levels = np.array([p.graduate.level for p in profiles], dtype=np.int64)
+        matrix[:, self.education_start : self.education_start + 4] = self._education_rows[levels]
+        return snap(matrix)
