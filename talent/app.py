@@ -7,6 +7,7 @@ from typing import Any
 
 from flask import Flask
 from flask_wtf import CSRFProtect
+from werkzeug.routing import IntegerConverter
 
 from talent.config import load_config
 
@@ -19,6 +20,13 @@ STATIC = ROOT.parent / "static" if (ROOT.parent / "static").is_dir() else ROOT /
 csrf = CSRFProtect()
 
 
+class BoundedIntegerConverter(IntegerConverter):
+    def __init__(self, url_map: Any, fixed_digits: int = 0, min: int | None = None, max: int | None = None,
+                 signed: bool = False) -> None:
+        super().__init__(url_map, fixed_digits=fixed_digits, min=min, max=2**31 - 1 if max is None else max,
+                         signed=signed)
+
+
 def build_app(overrides: dict[str, Any] | None = None) -> Flask:
     config = load_config(overrides)
     app = Flask(
@@ -28,6 +36,8 @@ def build_app(overrides: dict[str, Any] | None = None) -> Flask:
         static_folder=str(STATIC),
     )
     app.config.update(config)
+    # Ids in URLs are bounded like the database's integer columns, so an absurd id is a 404, not an overflow.
+    app.url_map.converters["int"] = BoundedIntegerConverter
     app.config["MAX_CONTENT_LENGTH"] = config["MAX_UPLOAD_BYTES"] + 64 * 1024
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
 

@@ -35,10 +35,11 @@ ENVIRONMENT = {
     "TALENT_TOKEN_MAX_AGE": "TOKEN_MAX_AGE",
     "TALENT_PUBLIC_BASE_URL": "PUBLIC_BASE_URL",
     "TALENT_LOG_JSON": "LOG_JSON",
+    "TALENT_SESSION_COOKIE_SECURE": "SESSION_COOKIE_SECURE",
 }
 
 _INTEGER_KEYS = {"TOKEN_MAX_AGE"}
-_BOOLEAN_KEYS = {"LOG_JSON"}
+_BOOLEAN_KEYS = {"LOG_JSON", "SESSION_COOKIE_SECURE"}
 _process_secret: str | None = None
 
 
@@ -78,6 +79,10 @@ def load_config(overrides: dict[str, Any] | None = None, environ: dict[str, str]
         config["DATABASE_URL"] = f"sqlite:///{instance / 'talent.db'}"
     config.setdefault("UPLOAD_PATH", str(instance / "uploads"))
     config.setdefault("MODEL_PATH", str(instance / "models"))
+    if "SESSION_COOKIE_SECURE" not in config:
+        # Served over HTTPS (as the public base URL says)? Then the cookie is never sent over plain HTTP.
+        config["SESSION_COOKIE_SECURE"] = str(config.get("PUBLIC_BASE_URL") or "").startswith("https://")
+    config["REMEMBER_COOKIE_SECURE"] = config["SESSION_COOKIE_SECURE"]
     if not config.get("SECRET_KEY"):
         if _process_secret is None:
             _process_secret = secrets.token_urlsafe(48)

@@ -51,14 +51,23 @@ def _respond(status: int, name: str, message: str, errors: dict[str, list[str]] 
     return render_template("errors/error.html", status=status, name=name, message=message, errors=errors), status
 
 
+_LOCATIONS = {"json", "query", "querystring", "form", "files", "view_args", "headers", "cookies"}
+
+
 def handle_http_exception(error: HTTPException):
     data = getattr(error, "data", None) or {}
     errors = data.get("errors") or data.get("messages")
     if errors is not None:
         # webargs nests messages under the request location ("json", "query", "form"); callers only
         # care about the field, so drop that level.
-        if isinstance(errors, dict) and set(errors) <= {"json", "query", "form", "files", "view_args", "headers"}:
-            errors = {k: v for location in errors.values() for k, v in location.items()} if errors else errors
+        if isinstance(errors, dict) and errors and set(errors) <= _LOCATIONS:
+            merged: dict[str, Any] = {}
+            for location in errors.values():
+                if isinstance(location, dict):
+                    merged.update(location)
+                else:  # e.g. {"json": ["Invalid JSON body."]}: a problem with the body as a whole
+                    merged.setdefault("_schema", []).extend(location if isinstance(location, list) else [location])
+            errors = merged
         errors = flatten_errors(errors)
     message = data.get("message") or error.description or error.name
     if isinstance(error, UnprocessableEntity) and not data.get("message"):

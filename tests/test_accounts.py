@@ -264,3 +264,46 @@ def test_production_hashing_uses_the_recommended_argon2id_cost(tmp_path):
         from talent.services.accounts import use_password_profile
 
         use_password_profile("cheapest")
+
+
+def test_logout_forgets_what_the_person_typed_but_keeps_the_language(app, client):
+    seed(app)
+    client.post("/login", data={"email": "applicant@demo.talent.cc", "password": "demo-pass-2026"})
+    with client.session_transaction() as session:
+        session["eligibility_facts"] = {"employment": {"annual_salary": 600000}}
+        session["lang"] = "en"
+    client.post("/logout")
+    with client.session_transaction() as session:
+        assert "eligibility_facts" not in session
+        assert session.get("lang") == "en"
+
+
+def test_registration_page_explains_a_bad_email_in_chinese(client):
+    response = client.post(
+        "/register",
+        data={"role": "applicant", "name": "李", "email": "notanemail", "password": STRONG, "confirm": STRONG},
+    )
+    assert response.status_code == 422
+    assert "请填写有效的电子邮箱地址" in response.get_data(as_text=True)
+
+
+def test_accounts_without_a_password_cannot_sign_in(app, db_session):
+    from talent.services.accounts import authenticate, create_user
+
+    user = create_user(db_session, email="grad@example.cn", password=None, name="王", role="applicant")
+    db_session.commit()
+    assert authenticate(db_session, "grad@example.cn", "") is None
+    assert authenticate(db_session, "grad@example.cn", "!unusable") is None
+    assert user.password_hash == "!unusable"
+
+
+def test_a_racing_duplicate_registration_is_a_conflict(app, db_session, monkeypatch):
+    from talent.services import Conflict
+    from talent.services import accounts
+
+    accounts.create_user(db_session, email="race@example.cn", password=STRONG, name="甲", role="applicant")
+    db_session.commit()
+    # the second registration's existence check ran before the first one committed
+    monkeypatch.setattr(accounts, "find_user_by_email", lambda *_args: None)
+    with pytest.raises(Conflict):
+        accounts.create_user(db_session, email="race@example.cn", password=STRONG, name="乙", role="applicant")

@@ -107,3 +107,38 @@ def test_access_log_is_json_and_masks_id_numbers(client, caplog):
     assert payload["status"] == 404 and payload["method"] == "GET"
     assert "11010519491231002X" not in line
     assert "110105********002X" in line
+
+
+def test_malformed_json_is_a_clear_400_not_a_500(client):
+    response = client.post("/api/v1/auth/token", data="{", content_type="application/json")
+    assert response.status_code == 400
+    body = response.get_json()
+    assert body["code"] == 400 and body["errors"] == {"_schema": ["Invalid JSON body."]}
+
+
+def test_language_switch_link_survives_hostile_query_strings(client):
+    for path in ["/?_method=DELETE", "/login?next=/x&next=/y", "/?lang=en&endpoint=x&_anchor=y"]:
+        response = client.get(path)
+        assert response.status_code == 200, path
+
+
+def test_absurd_ids_in_urls_are_404(client):
+    assert client.post("/api/v1/employers/99999999999999999999/verification").status_code == 404
+
+
+def test_stored_times_are_shown_in_changchun_time(app):
+    import datetime as dt
+
+    from talent.web.filters import iso_date
+
+    with app.test_request_context("/"):
+        assert iso_date(dt.datetime(2024, 5, 31, 23, 30, tzinfo=dt.UTC)) == "2024-06-01 07:30"
+        assert iso_date(dt.datetime(2024, 5, 31, 23, 30)) == "2024-06-01 07:30"  # naive = UTC (SQLite)
+
+
+def test_session_cookie_secure_follows_https_base_url():
+    from talent.config import load_config
+
+    assert load_config({"PUBLIC_BASE_URL": "https://talent.example.gov.cn"}, environ={})["SESSION_COOKIE_SECURE"]
+    assert not load_config({}, environ={})["SESSION_COOKIE_SECURE"]
+    assert load_config({}, environ={"TALENT_SESSION_COOKIE_SECURE": "1"})["SESSION_COOKIE_SECURE"]

@@ -9,6 +9,7 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from talent.models import Role, User
@@ -33,7 +34,7 @@ def use_password_profile(profile: str) -> None:
 
 SELF_SERVICE_ROLES = (Role.APPLICANT, Role.EMPLOYER)
 MIN_PASSWORD_LENGTH = 10
-_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+EMAIL_PATTERN = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
 
 def hash_password(password: str) -> str:
@@ -64,23 +65,29 @@ def find_user_by_email(session: Session, email: str) -> User | None:
     return session.scalar(select(User).where(func.lower(User.email) == normalise_email(email)))
 
 
+# Stored for accounts that must not sign in with a password (e.g. the fictional demo graduates): no Argon2
+# hash ever equals it, so verification always fails.
+UNUSABLE_PASSWORD = "!unusable"
+
+
 def create_user(
     session: Session,
     *,
     email: str,
-    password: str,
+    password: str | None,
     name: str,
     role: Role | str,
     actor: User | None = None,
 ) -> User:
-    """Create an account. Self-registration is limited to applicants and employers by the callers."""
+    """Create an account; `password=None` makes one that cannot sign in. Self-registration is limited to
+    applicants and employers by the callers."""
     errors: dict[str, list[str]] = {}
     email = normalise_email(email)
-    if not _EMAIL.match(email):
+    if not EMAIL_PATTERN.match(email):
         errors["email"] = ["Not a valid e-mail address."]
     if not name.strip():
         errors["name"] = ["Must not be empty."]
-    if problems := password_problems(password):
+    if password is not None and (problems := password_problems(password)):
         errors["password"] = problems
     try:
         role = Role(role)
@@ -88,18 +95,25 @@ def create_user(
         errors["role"] = [f"Must be one of: {', '.join(r.value for r in Role)}."]
     if errors:
         raise InvalidInput("The account details are not valid.", errors)
+    duplicate = Conflict("An account with this e-mail address already exists.", {"email": ["Already registered."]})
     if find_user_by_email(session, email) is not None:
-        raise Conflict("An account with this e-mail address already exists.", {"email": ["Already registered."]})
-    user = User(email=email, name=name.strip(), password_hash=hash_password(password), role=role)
-    session.add(user)
-    session.flush()
+        raise duplicate
+    password_hash = hash_password(password) if password is not None else UNUSABLE_PASSWORD
+    user = User(email=email, name=name.strip(), password_hash=password_hash, role=role)
+    try:
+        # A concurrent registration of the same address passes the check above; the unique index decides.
+        with session.begin_nested():
+            session.add(user)
+            session.flush()
+    except IntegrityError as exc:
+        raise duplicate from exc
     record_event(
         session,
         actor=actor or user,
         action="user.created",
         entity_type="user",
         entity_id=user.id,
-        after={"email": email, "role": role.value},
+        after={"email": email, "role": role.value, "can_sign_in": password is not None},
     )
     session.flush()
     return user

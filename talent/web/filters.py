@@ -5,7 +5,12 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+from urllib.parse import urlencode
+
 from flask import Flask, request, url_for
+from werkzeug.datastructures import MultiDict
+
+from talent.clock import to_changchun
 
 
 def yuan(amount: Any) -> str:
@@ -19,16 +24,25 @@ def iso_date(value: Any) -> str:
     if value is None:
         return "—"
     if isinstance(value, dt.datetime):
-        return value.strftime("%Y-%m-%d %H:%M")
+        return to_changchun(value).strftime("%Y-%m-%d %H:%M")
     if isinstance(value, dt.date):
         return value.isoformat()
     return str(value)
 
 
 def url_with_lang(lang: str) -> str:
-    args = request.args.to_dict()
-    args["lang"] = lang
-    return url_for(request.endpoint or "public.home", **(request.view_args or {}), **args)
+    """This page in another language. Only the query keys the page itself reads are kept; anything that could
+    clash with url_for's own arguments or the route's variables is dropped."""
+    view_args = request.view_args or {}
+    if request.endpoint is None or request.url_rule is None or "GET" not in (request.url_rule.methods or ()):
+        return url_for("public.home", lang=lang)
+    args = MultiDict(
+        (key, value)
+        for key, value in request.args.items(multi=True)
+        if key != "lang" and not key.startswith("_") and key not in view_args
+    )
+    query = urlencode([*args.items(multi=True), ("lang", lang)])
+    return f"{url_for(request.endpoint, **view_args)}?{query}"
 
 
 def register_filters(app: Flask) -> None:

@@ -7,7 +7,7 @@ from flask_wtf import FlaskForm
 from wtforms import EmailField, PasswordField, RadioField, StringField
 from wtforms.validators import DataRequired, EqualTo, Length, ValidationError
 
-from talent.services.accounts import password_problems
+from talent.services.accounts import EMAIL_PATTERN, password_problems
 
 
 class LoginForm(FlaskForm):
@@ -28,6 +28,10 @@ class RegisterForm(FlaskForm):
     confirm = PasswordField(
         _l("确认密码"), validators=[DataRequired(_l("请再次输入密码")), EqualTo("password", _l("两次输入的密码不一致"))]
     )
+
+    def validate_email(self, field: EmailField) -> None:
+        if not EMAIL_PATTERN.match((field.data or "").strip()):
+            raise ValidationError(_l("请填写有效的电子邮箱地址，例如 name@example.com"))
 
     def validate_password(self, field: PasswordField) -> None:
         if password_problems(field.data or ""):

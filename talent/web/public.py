@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
 
@@ -71,10 +71,12 @@ def register():
                 role=form.role.data,
             )
         except ServiceError as exc:
-            for field, messages in exc.errors.items():
-                target = getattr(form, field, None)
-                if target is not None:
-                    target.errors.append(_("该邮箱已注册") if exc.status == 409 else " ".join(messages))
+            # The form checks everything the service checks, in Chinese/English; what can still fail here is a
+            # duplicate address (also when two registrations race).
+            if exc.status == 409:
+                form.email.errors.append(_("该邮箱已注册"))
+            else:
+                form.email.errors.append(_("注册信息有误，请检查后重试"))
         else:
             login_user(user)
             flash(_("注册成功"), "success")
@@ -87,6 +89,11 @@ def register():
 @requires()
 def logout():
     logout_user()
+    # Nothing the person typed (e.g. the eligibility checker's answers) stays for the next user of the computer.
+    language = session.get("lang")
+    session.clear()
+    if language:
+        session["lang"] = language
     flash(_("您已安全退出"), "info")
     return redirect(url_for("public.home"))
 
