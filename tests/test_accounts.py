@@ -298,8 +298,7 @@ def test_accounts_without_a_password_cannot_sign_in(app, db_session):
 
 
 def test_a_racing_duplicate_registration_is_a_conflict(app, db_session, monkeypatch):
-    from talent.services import Conflict
-    from talent.services import accounts
+    from talent.services import Conflict, accounts
 
     accounts.create_user(db_session, email="race@example.cn", password=STRONG, name="甲", role="applicant")
     db_session.commit()
