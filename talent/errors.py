@@ -79,7 +79,8 @@ def handle_http_exception(error: HTTPException):
 
 
 def handle_service_error(error: ServiceError):
-    names = {400: "Bad Request", 401: "Unauthorized", 403: "Forbidden", 404: "Not Found", 409: "Conflict", 422: "Unprocessable Entity"}
+    names = {400: "Bad Request", 401: "Unauthorized", 403: "Forbidden", 404: "Not Found", 409: "Conflict", 422: "Unprocessable Entity",
+             429: "Too Many Requests"}
     headers = {"WWW-Authenticate": 'Bearer realm="talent"'} if error.status == 401 else None
     return _respond(error.status, names.get(error.status, "Error"), error.message, error.errors or None, headers)
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import marshmallow as ma
-from flask import current_app
+from flask import current_app, request
 from flask_login import current_user
 from flask_smorest import Blueprint
 
@@ -12,7 +12,7 @@ from talent.auth import allow_anyone, requires
 from talent.db import db
 from talent.models import Role
 from talent.services import Unauthenticated
-from talent.services.accounts import authenticate, create_user, issue_token
+from talent.services.accounts import create_user, issue_token, sign_in
 
 blp = Blueprint("auth", __name__, url_prefix="/api/v1/auth", description="Accounts and tokens")
 
@@ -61,7 +61,7 @@ def register(payload):
 @blp.response(200, TokenSchema)
 def token(payload):
     """Exchange e-mail and password for a bearer token (send as `Authorization: Bearer <token>`)."""
-    user = authenticate(db.session, payload["email"], payload["password"])
+    user = sign_in(db.session, payload["email"], payload["password"], request.remote_addr or "")
     if user is None:
         raise Unauthenticated("Wrong e-mail address or password.")
     max_age = current_app.config["TOKEN_MAX_AGE"]

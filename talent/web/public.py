@@ -12,7 +12,7 @@ from talent.auth import allow_anyone, requires
 from talent.db import db
 from talent.models import Role
 from talent.services import ServiceError
-from talent.services.accounts import authenticate, create_user
+from talent.services.accounts import TooManyAttempts, create_user, sign_in
 from talent.web.forms import LoginForm, RegisterForm
 
 bp = Blueprint("public", __name__)
@@ -46,13 +46,17 @@ def home():
 def login():
     form = LoginForm()
     if form.validate_on_submit():
-        user = authenticate(db.session, form.email.data, form.password.data)
-        if user is None:
-            form.password.errors.append(_("邮箱或密码不正确"))
+        try:
+            user = sign_in(db.session, form.email.data, form.password.data, request.remote_addr or "")
+        except TooManyAttempts:
+            form.password.errors.append(_("登录失败次数过多，请 15 分钟后再试"))
         else:
-            login_user(user)
-            flash(_("欢迎回来，%(name)s", name=user.name), "success")
-            return redirect(_safe_next(request.args.get("next")) or url_for(ROLE_HOME[user.role]))
+            if user is None:
+                form.password.errors.append(_("邮箱或密码不正确"))
+            else:
+                login_user(user)
+                flash(_("欢迎回来，%(name)s", name=user.name), "success")
+                return redirect(_safe_next(request.args.get("next")) or url_for(ROLE_HOME[user.role]))
     status = 422 if form.errors else 200
     return render_template("public/login.html", form=form), status
 
