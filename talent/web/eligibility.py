@@ -20,13 +20,13 @@ from talent.rules.names import HONOURS
 from talent.services.eligibility import (
     EligibilityInputError,
     assess_facts,
+    explain_reasons,
     fact_label,
     facts_for_session,
     list_policies,
     service_names,
     summarise_programmes,
     tier_label,
-    value_label,
     what_would_change,
 )
 from talent.web.eligibility_forms import (
@@ -117,8 +117,8 @@ def result():
         card_services=service_names(decision["programmes"]["privilege_card"]["services"], language),
         changes=what_would_change(facts, decision),
         missing=[_missing_item(item, language) for item in decision.get("missing", [])],
+        reasons=explain_reasons(decision, language),
         fact_label=lambda path: fact_label(path, language),
-        value_label=lambda name: value_label(name, language),
     )
 
 

@@ -8,7 +8,6 @@ the same input for the same reasons.
 
 from __future__ import annotations
 
-import datetime as dt
 import re
 from decimal import Decimal, InvalidOperation
 from typing import Any
@@ -20,7 +19,17 @@ from wtforms import BooleanField, RadioField, SelectField, SelectMultipleField, 
 from wtforms.validators import Optional
 from wtforms.widgets import DateInput, TextInput
 
-from talent.codes import DIVISIONS
+from talent.clock import today_in_changchun
+from talent.codes import (
+    DIVISIONS,
+    EDUCATION_NAMES,
+    EMPLOYER_KIND_NAMES,
+    ROLE_KIND_NAMES,
+    TITLE_NAMES,
+    code_label,
+    division_label,
+)
+from talent.i18n import current_language
 from talent.rules.names import HONOURS
 
 # Employment outside Changchun: G1 only asks whether the code is a Changchun division, so any well-formed
@@ -65,21 +74,27 @@ def _amount_field(label: Any) -> StringField:
     return StringField(label, validators=[Optional()], render_kw={"inputmode": "numeric", "autocomplete": "off"})
 
 
-def _division_choices(outside: bool) -> list[tuple[str, Any]]:
+def _division_choices(outside: bool, language: str) -> list[tuple[str, Any]]:
     choices: list[tuple[str, Any]] = [("", _l("请选择（不清楚可不选）"))]
-    choices += [(code, f"{name}（{code}）") for code, name in DIVISIONS.items()]
+    if language == "zh":
+        choices += [(code, f"{division_label(code, language)}（{code}）") for code in DIVISIONS]
+    else:
+        choices += [(code, f"{division_label(code, language)} ({code})") for code in DIVISIONS]
     if outside:
         choices.append((OUTSIDE_CHANGCHUN, _l("长春市以外")))
     return choices
 
 
-def _choices(pairs: list[tuple[str, Any]]) -> list[tuple[str, Any]]:
-    return [("", _l("请选择（不清楚可不选）")), *pairs]
+def _code_choices(table: dict[str, dict[str, str]], language: str) -> list[tuple[str, Any]]:
+    """A select's options from one of the shared code tables (talent.codes), named in the page's language."""
+    return [("", _l("请选择（不清楚可不选）")), *((code, code_label(table, code, language)) for code in table)]
 
 
 class EligibilityForm(FlaskForm):
     application_date = StringField(
-        _l("申请日期"), widget=DateInput(), default=lambda: dt.date.today().isoformat(), validators=[Optional()]
+        # Changchun's date, not the server's: the server runs in UTC, and before 08:00 in Changchun its date is
+        # still yesterday, which on 2024-06-01 would pick the previous policy version.
+        _l("申请日期"), widget=DateInput(), default=lambda: today_in_changchun().isoformat(), validators=[Optional()]
     )
 
     id_number = StringField(
@@ -90,44 +105,17 @@ class EligibilityForm(FlaskForm):
     )
     birth_date = _date_field(_l("出生日期"))
 
-    education = SelectField(
-        _l("最高学历"),
-        choices=_choices([
-            ("doctor", _l("博士研究生")), ("master", _l("硕士研究生")), ("bachelor", _l("大学本科")),
-            ("college", _l("大学专科")), ("none", _l("专科以下")),
-        ]),
-        validators=[Optional()],
-    )
+    education = SelectField(_l("最高学历"), validators=[Optional()])
     full_time_degree = YesNoField(_l("是否全日制学历"))
     graduation_date = _date_field(_l("毕业日期"))
 
-    professional_title = SelectField(
-        _l("专业技术职称"),
-        choices=_choices([
-            ("none", _l("无职称")), ("junior", _l("初级")), ("intermediate", _l("中级")),
-            ("associate_senior", _l("副高级")), ("full_senior", _l("正高级")),
-        ]),
-        validators=[Optional()],
-    )
-    honours = SelectMultipleField(
-        _l("荣誉与人才计划"), choices=[(code, names["zh"]) for code, names in HONOURS.items()], validators=[Optional()]
-    )
+    professional_title = SelectField(_l("专业技术职称"), validators=[Optional()])
+    honours = SelectMultipleField(_l("荣誉与人才计划"), validators=[Optional()])
     achievements = _amount_field(_l("近5年经认定的业绩成果（项）"))
 
-    employer_district = SelectField(_l("用人单位所在区域"), choices=_division_choices(outside=True),
-                                    validators=[Optional()])
-    employer_kind = SelectField(
-        _l("用人单位类型"),
-        choices=_choices([("enterprise", _l("企业")), ("public_institution", _l("事业单位")),
-                          ("government", _l("党政机关"))]),
-        validators=[Optional()],
-    )
-    role_kind = SelectField(
-        _l("岗位类型"),
-        choices=_choices([("professional", _l("专业技术或经营管理岗位")), ("administrative", _l("管理岗位（行政）")),
-                          ("civil_servant", _l("公务员（含参照管理）"))]),
-        validators=[Optional()],
-    )
+    employer_district = SelectField(_l("用人单位所在区域"), validators=[Optional()])
+    employer_kind = SelectField(_l("用人单位类型"), validators=[Optional()])
+    role_kind = SelectField(_l("岗位类型"), validators=[Optional()])
     contract_years = _amount_field(_l("劳动合同期限（年）"))
     full_time = YesNoField(_l("是否全职工作"))
     annual_salary = _amount_field(_l("年薪（元）"))
@@ -144,14 +132,25 @@ class EligibilityForm(FlaskForm):
     purchase_price = _amount_field(_l("购房总价（元）"))
     purchase_floor_area_m2 = StringField(_l("建筑面积（平方米）"), validators=[Optional()],
                                          render_kw={"inputmode": "decimal"})
-    purchase_district = SelectField(_l("住房所在区域"), choices=_division_choices(outside=True),
-                                    validators=[Optional()])
+    purchase_district = SelectField(_l("住房所在区域"), validators=[Optional()])
     purchase_new_commodity_housing = YesNoField(_l("是否新建商品住房"))
     purchase_first_home = YesNoField(_l("是否首套住房"))
 
     last_classified_on = _date_field(_l("上次获得人才认定的日期"))
     last_rejected_on = _date_field(_l("上次申请被驳回的日期"))
     revoked_on = _date_field(_l("人才资格被撤销的日期"))
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # Option names follow the page's language, so they are set per request rather than at import.
+        language = current_language()
+        self.education.choices = _code_choices(EDUCATION_NAMES, language)
+        self.professional_title.choices = _code_choices(TITLE_NAMES, language)
+        self.employer_kind.choices = _code_choices(EMPLOYER_KIND_NAMES, language)
+        self.role_kind.choices = _code_choices(ROLE_KIND_NAMES, language)
+        self.employer_district.choices = _division_choices(outside=True, language=language)
+        self.purchase_district.choices = _division_choices(outside=True, language=language)
+        self.honours.choices = [(code, names[language]) for code, names in HONOURS.items()]
 
 
 # form field -> fact path (POLICY.md section 7)

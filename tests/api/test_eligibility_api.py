@@ -167,8 +167,6 @@ INPUT_ERRORS = [
     pytest.param(_with("employment.full_time", "yes"), "employment.full_time", id="string for bool"),
     pytest.param(_with("achievements", 1.5), "achievements", id="fraction for count"),
     pytest.param(_with("employment", "enterprise"), "employment", id="string for object"),
-    pytest.param(_with("employment.social_insurence_local", True), "employment.social_insurence_local",
-                 id="misspelt field"),
 ]
 
 
@@ -180,6 +178,21 @@ def test_each_input_error_is_a_422_naming_its_field(client, facts, field):
     assert (body["code"], body["status"]) == (422, "Unprocessable Entity")
     assert field in body["errors"], body["errors"]
     assert all(isinstance(message, str) and message for message in body["errors"][field])
+
+
+@pytest.mark.xfail(strict=False, reason="the rule engine still refuses unknown fields; POLICY.md section 7's list "
+                   "of input errors is exhaustive, and the engine is changing to ignore them")
+def test_an_unknown_field_is_ignored_and_the_facts_are_decided(client):
+    facts = doctor_of_example_1()
+    facts["nickname"] = "x"
+    facts["employment"]["social_insurence_local"] = True  # misspelt: ignored, so the real fact stays unknown
+    del facts["employment"]["social_insurance_local"]
+    response = post(client, facts)
+    assert response.status_code == 200, response.get_json()
+    decision = response.get_json()
+    assert decision["policy"] == "CC-2022"
+    assert "employment.social_insurance_local" in {item["fact"] for item in decision["missing"]}
+    assert "nickname" not in response.get_data(as_text=True)
 
 
 def test_every_problem_is_reported_at_once(client):
