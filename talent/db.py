@@ -54,6 +54,16 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
             cursor.execute("PRAGMA busy_timeout=30000")
             cursor.close()
 
+        @event.listens_for(engine, "savepoint")
+        def _sqlite_begin_before_savepoint(connection: Any, _name: str) -> None:
+            # pysqlite opens its transaction lazily, at the first INSERT/UPDATE/DELETE; a SAVEPOINT issued
+            # before any of them would run outside a transaction and its release would commit for real. Open
+            # the transaction first, so a later rollback undoes everything. (Reads stay outside a transaction,
+            # as with pysqlite's default, so a session sees what other sessions committed.)
+            dbapi_connection = connection.connection.dbapi_connection
+            if not dbapi_connection.in_transaction:
+                dbapi_connection.execute("BEGIN")
+
     return engine
 
 

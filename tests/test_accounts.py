@@ -327,3 +327,12 @@ def test_repeated_wrong_passwords_are_throttled(app, client):
         assert client.post("/api/v1/auth/token", json={"email": "admin@demo.talent.cc", "password": "demo-pass-2026"}).status_code == 200
     finally:
         throttle.reset()
+
+
+def test_a_savepoint_as_first_write_is_undone_by_a_rollback_on_every_backend(app, db_session):
+    """SQLite's driver would otherwise commit a leading SAVEPOINT for real (talent/db.py)."""
+    from talent.services.accounts import create_user
+
+    create_user(db_session, email="gone@example.cn", password=STRONG, name="甲", role="applicant")
+    db_session.rollback()
+    assert db_session.scalar(select(func.count()).select_from(User)) == 0

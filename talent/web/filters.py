@@ -10,6 +10,7 @@ from flask import Flask, request, url_for
 from werkzeug.datastructures import MultiDict
 
 from talent.clock import to_changchun
+from talent.web import job_labels
 
 
 def yuan(amount: Any) -> str:
@@ -54,6 +55,7 @@ def register_filters(app: Flask) -> None:
     app.jinja_env.filters["mask_name"] = mask_name
     app.jinja_env.globals["DIVISIONS"] = DIVISIONS
     register_globals(app)
+    job_labels.register(app)
 
 
 # Navigation entries per audience: (endpoint, label). Entries whose endpoint is not registered are skipped,
