@@ -12,6 +12,7 @@ from talent.db import db
 from talent.models import Role
 from talent.models.employers import EMPLOYER_KINDS
 from talent.services import employers as service
+from talent.services.paging import MAX_PAGE, MAX_PER_PAGE
 
 blp = Blueprint("employers", __name__, url_prefix="/api/v1/employers", description="Employer organisations")
 
@@ -35,8 +36,28 @@ class EmployerSchema(ma.Schema):
     verified_at = ma.fields.DateTime(allow_none=True)
 
 
-class EmployerListQuery(ma.Schema):
+class PagingQuery(ma.Schema):
+    """`page` and `per_page` of a listing, bounded so that no request asks the database for an absurd offset."""
+
+    page = ma.fields.Integer(load_default=1, validate=ma.validate.Range(1, MAX_PAGE))
+    per_page = ma.fields.Integer(
+        load_default=20, validate=ma.validate.Range(1, MAX_PER_PAGE), metadata={"description": f"1 to {MAX_PER_PAGE}."}
+    )
+
+
+class PageSchema(ma.Schema):
+    total = ma.fields.Integer()
+    page = ma.fields.Integer()
+    per_page = ma.fields.Integer()
+    pages = ma.fields.Integer()
+
+
+class EmployerListQuery(PagingQuery):
     verified = ma.fields.Boolean(load_default=None, allow_none=True)
+
+
+class EmployerPageSchema(PageSchema):
+    items = ma.fields.List(ma.fields.Nested(EmployerSchema))
 
 
 @blp.route("", methods=["POST"])
@@ -52,13 +73,13 @@ def register_employer(payload):
 @blp.route("", methods=["GET"])
 @requires(Role.OFFICER, Role.EMPLOYER)
 @blp.arguments(EmployerListQuery, location="query")
-@blp.response(200, EmployerSchema(many=True))
+@blp.response(200, EmployerPageSchema)
 @blp.doc(security=[{"bearer": []}])
 def list_employers(query):
-    """Officers see every organisation (filter `verified`); an employer account sees its own."""
-    if current_user.role == Role.EMPLOYER:
-        return service.employers_of(db.session, current_user)
-    return service.list_employers(db.session, verified=query["verified"])
+    """Officers see every organisation (filter `verified`); an employer account sees its own. Newest first,
+    `{items, total, page, per_page, pages}`."""
+    owner = current_user if current_user.role == Role.EMPLOYER else None
+    return service.list_employers(db.session, owner=owner, **query)
 
 
 @blp.route("/<int:employer_id>/verification", methods=["POST"])

@@ -9,14 +9,17 @@ import marshmallow as ma
 from flask_login import current_user
 from flask_smorest import Blueprint
 
+from talent.api.employers import PageSchema, PagingQuery
 from talent.api.schemas import StrictSchema
 from talent.auth import allow_anyone, requires
+from talent.clock import today_in_changchun
 from talent.codes import DIVISIONS, mask_name
 from talent.db import db
 from talent.models import Role
 from talent.services import jobs as service
 from talent.services import matching
 from talent.services.employers import employers_of
+from talent.services.paging import MAX_ID
 
 blp = Blueprint("jobs", __name__, url_prefix="/api/v1/jobs", description="Graduate positions and matching")
 
@@ -38,7 +41,7 @@ def _refuse_client_id(_value: object) -> None:
 class JobInSchema(StrictSchema):
     id = ma.fields.Raw(load_only=True, validate=_refuse_client_id, metadata={"description": "Not accepted: assigned by the server."})
     employer_id = ma.fields.Integer(
-        load_default=None, allow_none=True,
+        load_default=None, allow_none=True, validate=ma.validate.Range(1, MAX_ID),
         metadata={"description": "Only needed when the account acts for several organisations."},
     )
     title = ma.fields.String(required=True, metadata={"description": "At most 120 characters."})
@@ -96,7 +99,7 @@ class JobSchema(ma.Schema):
     closing_date = ma.fields.Date(allow_none=True)
     status = ma.fields.String(metadata={"description": "open or closed (as set by the employer)."})
     accepting = ma.fields.Function(
-        lambda job: job.is_open_on(service.today_in_changchun()),
+        lambda job: job.is_open_on(today_in_changchun()),
         metadata={"description": "Open and not past its closing date."},
     )
     created_at = UtcDateTime()
@@ -104,30 +107,27 @@ class JobSchema(ma.Schema):
     closed_at = UtcDateTime(allow_none=True)
 
 
-class JobSearchQuery(ma.Schema):
+class JobSearchQuery(PagingQuery):
     q = ma.fields.String(load_default=None, metadata={"description": "Words in the title, description or employer."})
     district = ma.fields.String(load_default=None, metadata={"description": "Changchun division code."})
     education = ma.fields.String(
         load_default=None, metadata={"description": "Posts whose minimum education is at most this level."}
     )
-    page = ma.fields.Integer(load_default=1)
-    per_page = ma.fields.Integer(load_default=20, metadata={"description": f"1 to {service.MAX_PER_PAGE}."})
 
 
-class JobPageSchema(ma.Schema):
+class JobPageSchema(PageSchema):
     items = ma.fields.List(ma.fields.Nested(JobSchema))
-    total = ma.fields.Integer()
-    page = ma.fields.Integer()
-    per_page = ma.fields.Integer()
-    pages = ma.fields.Integer()
 
 
-class MineQuery(ma.Schema):
+class MineQuery(PagingQuery):
     status = ma.fields.String(load_default=None, validate=ma.validate.OneOf(["open", "closed"]))
 
 
 class LimitQuery(ma.Schema):
-    limit = ma.fields.Integer(load_default=10, metadata={"description": f"1 to {matching.MAX_LIMIT}."})
+    limit = ma.fields.Integer(
+        load_default=10, validate=ma.validate.Range(1, matching.MAX_LIMIT),
+        metadata={"description": f"1 to {matching.MAX_LIMIT}."},
+    )
 
 
 class CandidateSchema(ma.Schema):
@@ -177,12 +177,12 @@ def search_jobs(query):
 @blp.route("/mine", methods=["GET"])
 @requires(Role.EMPLOYER)
 @blp.arguments(MineQuery, location="query")
-@blp.response(200, JobSchema(many=True))
+@blp.response(200, JobPageSchema)
 @blp.doc(security=[{"bearer": []}])
 def my_jobs(query):
-    """The posts of the caller's organisations, open and closed."""
-    return [job for employer in employers_of(db.session, current_user)
-            for job in service.jobs_of_employer(db.session, employer, status=query["status"])]
+    """The posts of the caller's organisations, open and closed (`status` narrows them), newest first,
+    `{items, total, page, per_page, pages}`."""
+    return service.jobs_of_employers(db.session, employers_of(db.session, current_user), **query)
 
 
 @blp.route("/<int:job_id>", methods=["GET"])

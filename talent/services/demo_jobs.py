@@ -19,10 +19,11 @@ from dataclasses import dataclass
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from talent.clock import today_in_changchun
 from talent.codes import CREDIT_CODE_ALPHABET, credit_code_check, organisation_code_check
 from talent.models import Employer, Role, User
 from talent.models.jobs import GraduateProfile, Job
-from talent.services.audit import record_event
+from talent.services.accounts import create_user
 from talent.services.employers import employer_by_credit_code, register_employer, verify_employer
 from talent.services.graduates import (
     check_profile_values,
@@ -30,14 +31,12 @@ from talent.services.graduates import (
     profile_of,
     save_graduate_profile,
 )
-from talent.services.jobs import close_job, post_jobs, today_in_changchun
+from talent.services.jobs import close_job, post_jobs
 
 DEMO_JOB_COUNT = 300
 DEMO_GRADUATE_COUNT = 200
 DEMO_SEED = 2026
 DEMO_EMPLOYER_POSTS = 8  # automotive posts that belong to the demo employer account's organisation
-# Not an Argon2 hash, so verify_password always fails: these accounts cannot sign in.
-NO_PASSWORD = "!demo-account-without-password"
 
 
 @dataclass(frozen=True)
@@ -111,20 +110,13 @@ def demo_credit_code(kind: str, district: str, serial: int) -> str:
 
 
 def _accounts_without_password(session: Session, people: list[tuple[str, str]], role: Role) -> dict[str, User]:
-    """The accounts of `people` (email, name), created where missing, by email."""
+    """The accounts of `people` (email, name), by email; the missing ones are created by
+    `accounts.create_user` without a password, so that they cannot sign in."""
     emails = [email for email, _name in people]
     found = {user.email: user for user in session.scalars(select(User).where(User.email.in_(emails)))}
-    new = [User(email=email, name=name, password_hash=NO_PASSWORD, role=role) for email, name in people
-           if email not in found]
-    if new:
-        session.add_all(new)
-        session.flush()
-        for user in new:
-            record_event(
-                session, actor=user, action="user.created", entity_type="user", entity_id=user.id,
-                after={"email": user.email, "role": role.value}, note="demo account without a password",
-            )
-        found.update({user.email: user for user in new})
+    for email, name in people:
+        if email not in found:
+            found[email] = create_user(session, email=email, password=None, name=name, role=role)
     return found
 
 

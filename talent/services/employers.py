@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session, joinedload
 
 from talent.codes import DIVISIONS, validate_credit_code
 from talent.db import utcnow
@@ -11,6 +12,7 @@ from talent.models import Employer, Role, User
 from talent.models.employers import EMPLOYER_KINDS
 from talent.services import Conflict, InvalidInput, NotAllowed, NotFound
 from talent.services.audit import record_event
+from talent.services.paging import Page, fetch_page, paging_problems
 
 
 def register_employer(
@@ -32,14 +34,20 @@ def register_employer(
         errors["kind"] = [f"Must be one of: {', '.join(EMPLOYER_KINDS)}."]
     if errors:
         raise InvalidInput("The organisation details are not valid.", errors)
-    if session.scalar(select(Employer).where(Employer.credit_code == credit_code)) is not None:
-        raise Conflict(
-            "An organisation with this credit code is already registered.",
-            {"credit_code": ["Already registered."]},
-        )
+    duplicate = Conflict(
+        "An organisation with this credit code is already registered.", {"credit_code": ["Already registered."]}
+    )
+    if employer_by_credit_code(session, credit_code) is not None:
+        raise duplicate
     employer = Employer(name=name, credit_code=credit_code, district=district, kind=kind, owner_id=actor.id)
-    session.add(employer)
-    session.flush()
+    try:
+        # Two registrations of one code can both pass the check above; the unique index decides, and the
+        # loser gets the same 409 instead of a failed transaction.
+        with session.begin_nested():
+            session.add(employer)
+            session.flush()
+    except IntegrityError as exc:
+        raise duplicate from exc
     record_event(
         session, actor=actor, action="employer.registered", entity_type="employer", entity_id=employer.id,
         after=employer.snapshot(),
@@ -82,10 +90,24 @@ def employer_by_credit_code(session: Session, credit_code: str) -> Employer | No
     return session.scalar(select(Employer).where(Employer.credit_code == credit_code.strip().upper()))
 
 
-def list_employers(session: Session, *, verified: bool | None = None) -> list[Employer]:
+def list_employers(
+    session: Session,
+    *,
+    verified: bool | None = None,
+    owner: User | None = None,
+    page: int = 1,
+    per_page: int = 20,
+) -> Page[Employer]:
+    """Organisations, newest first, one page at a time: `verified` True/False narrows them to the verified or
+    the waiting ones, `owner` to those an employer account registered. Each comes with its owner account."""
+    problems = paging_problems(page, per_page)
+    if problems:
+        raise InvalidInput("The listing is not valid.", {field: [en] for field, _zh, en in problems})
     query = select(Employer).order_by(Employer.created_at.desc(), Employer.id.desc())
     if verified is True:
         query = query.where(Employer.verified_at.is_not(None))
     elif verified is False:
         query = query.where(Employer.verified_at.is_(None))
-    return list(session.scalars(query))
+    if owner is not None:
+        query = query.where(Employer.owner_id == owner.id)
+    return fetch_page(session, query, page, per_page, options=[joinedload(Employer.owner)])

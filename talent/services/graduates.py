@@ -13,13 +13,14 @@ from functools import lru_cache
 from typing import Any
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session, joinedload
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
 
 from talent.codes import DIVISIONS
 from talent.db import utcnow
 from talent.models import Role, User
-from talent.models.jobs import GraduateProfile
-from talent.services import NotAllowed, NotFound
+from talent.models.jobs import EDUCATION_LEVELS, GraduateProfile
+from talent.services import Conflict, NotAllowed, NotFound
 from talent.services.audit import record_event
 from talent.services.jobs import Problems, check_district, check_education, check_money
 
@@ -236,8 +237,16 @@ def create_graduate_profiles(session: Session, entries: list[tuple[User, dict[st
         profiles.append(
             GraduateProfile(user_id=user.id, created_at=now, updated_at=now, consent_changed_at=now, **values)
         )
-    session.add_all(profiles)
-    session.flush()
+    try:
+        # A graduate's two first saves at once (two tabs, a double click) both find no profile; the unique
+        # user_id decides, and the second gets a 409 instead of a failed transaction.
+        with session.begin_nested():
+            session.add_all(profiles)
+            session.flush()
+    except IntegrityError as exc:
+        raise Conflict(
+            "The graduate profile was created meanwhile by another request: load it and save again."
+        ) from exc
     for (user, _values), profile in zip(entries, profiles, strict=True):
         record_event(
             session, actor=user, action="graduate_profile.created", entity_type="graduate_profile",
@@ -247,14 +256,24 @@ def create_graduate_profiles(session: Session, entries: list[tuple[User, dict[st
     return profiles
 
 
-def consenting_profiles(session: Session) -> list[GraduateProfile]:
-    """Profiles whose owners agreed to be shown to employers (active accounts only)."""
+def consenting_profiles(session: Session, *, min_education: str, limit: int) -> list[GraduateProfile]:
+    """Profiles whose owners agreed to be shown to employers (active accounts only) and whose education is at
+    least `min_education`: the pool a post's candidates are ranked from.
+
+    Both conditions are applied by the database, and at most `limit` profiles are read, the most recently
+    updated first (a graduate who keeps the profile up to date is looking now). The accounts are not loaded:
+    only the few candidates shown need their (masked) names."""
+    levels = EDUCATION_LEVELS[EDUCATION_LEVELS.index(min_education):]
     query = (
         select(GraduateProfile)
         .join(User, GraduateProfile.user_id == User.id)
-        .where(GraduateProfile.consent_to_match.is_(True), User.is_active.is_(True))
-        .options(joinedload(GraduateProfile.user))
-        .order_by(GraduateProfile.id)
+        .where(
+            GraduateProfile.consent_to_match.is_(True),
+            User.is_active.is_(True),
+            GraduateProfile.education.in_(levels),
+        )
+        .order_by(GraduateProfile.updated_at.desc(), GraduateProfile.id.desc())
+        .limit(limit)
     )
     return list(session.scalars(query))
 

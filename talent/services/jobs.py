@@ -8,39 +8,37 @@ used (talent.services.matching), so a change that is rolled back never reaches i
 from __future__ import annotations
 
 import datetime as dt
-import math
 import re
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session, joinedload
 
-from talent.codes import DIVISIONS
+from talent.clock import today_in_changchun
+from talent.codes import DIVISIONS, EDUCATION_NAMES
 from talent.db import utcnow
 from talent.models import Employer, Role, User
 from talent.models.jobs import EDUCATION_LEVELS, Job
 from talent.services import Conflict, InvalidInput, NotAllowed, NotFound
 from talent.services.audit import record_event
+from talent.services.paging import (
+    MAX_PER_PAGE,
+    Page,
+    fetch_page,
+    is_valid_id,
+    is_whole_number,
+    paging_problems,
+)
 
-CHANGCHUN = ZoneInfo("Asia/Shanghai")
 MAX_SALARY = 1_000_000  # monthly yuan; anything above is a typo (an annual figure, an extra zero)
 MAX_HEADCOUNT = 10_000
 MAX_MAJORS = 30
-MAX_PER_PAGE = 100
 EDITABLE_FIELDS = (
     "title", "description", "min_education", "district", "salary_min", "salary_max", "headcount", "majors",
     "closing_date",
 )
-EDUCATION_NAMES_ZH = {"college": "大专", "bachelor": "本科", "master": "硕士研究生", "doctor": "博士研究生"}
 _MAJOR_CODE = re.compile(r"^\d{2}(\d{2}(\d{2}[TK]{0,2})?)?$")
-
-
-def today_in_changchun() -> dt.date:
-    """Closing dates are Changchun calendar days."""
-    return dt.datetime.now(CHANGCHUN).date()
 
 
 def education_rank(level: str) -> int:
@@ -86,10 +84,6 @@ class Problems:
             raise LocalizedInvalidInput(message, self.en, self.zh)
 
 
-def _is_whole_number(value: Any) -> bool:
-    return isinstance(value, int) and not isinstance(value, bool)
-
-
 def check_text(problems: Problems, field: str, value: Any, *, max_length: int, label_zh: str) -> str:
     if not isinstance(value, str) or not value.strip():
         problems.add(field, f"请填写{label_zh}", "Must not be empty.")
@@ -102,8 +96,9 @@ def check_text(problems: Problems, field: str, value: Any, *, max_length: int, l
 
 def check_education(problems: Problems, field: str, value: Any) -> None:
     if value not in EDUCATION_LEVELS:
+        names = [EDUCATION_NAMES[level]["zh"] for level in EDUCATION_LEVELS]
         problems.add(
-            field, "请选择学历：大专、本科、硕士研究生或博士研究生",
+            field, f"请选择学历：{'、'.join(names[:-1])}或{names[-1]}",
             f"Must be one of: {', '.join(EDUCATION_LEVELS)}.",
         )
 
@@ -121,7 +116,7 @@ def check_money(problems: Problems, field: str, value: Any, *, label_zh: str, re
         if required:
             problems.add(field, f"请填写{label_zh}", "Must be given (monthly yuan, a whole number).")
         return
-    if not _is_whole_number(value):
+    if not is_whole_number(value):
         problems.add(field, f"{label_zh}须为整数（元/月）", "Must be a whole number of yuan per month.")
     elif value <= 0 or value > MAX_SALARY:
         problems.add(
@@ -189,7 +184,7 @@ def _check_job_values(values: dict[str, Any], problems: Problems, *, closing_dat
     headcount = values.get("headcount")
     if headcount is None:
         problems.add("headcount", "请填写招聘人数", "Must be given.")
-    elif not _is_whole_number(headcount):
+    elif not is_whole_number(headcount):
         problems.add("headcount", "招聘人数须为整数", "Must be a whole number.")
     elif headcount < 1 or headcount > MAX_HEADCOUNT:
         problems.add(
@@ -218,6 +213,8 @@ def posting_employer(session: Session, actor: User, employer_id: int | None = No
         raise NotAllowed("Only employer accounts post positions.")
     query = select(Employer).where(Employer.owner_id == actor.id).order_by(Employer.id)
     if employer_id is not None:
+        if not is_valid_id(employer_id):
+            raise InvalidInput("No such employer.", {"employer_id": ["Must be the id of your organisation."]})
         employer = session.get(Employer, employer_id)
         if employer is None:
             raise InvalidInput("No such employer.", {"employer_id": ["No such employer."]})
@@ -382,18 +379,6 @@ def open_jobs_condition(day: dt.date | None = None) -> Any:
     return (Job.status == "open") & or_(Job.closing_date.is_(None), Job.closing_date >= day)
 
 
-@dataclass
-class JobPage:
-    items: list[Job]
-    total: int
-    page: int
-    per_page: int
-
-    @property
-    def pages(self) -> int:
-        return max(1, math.ceil(self.total / self.per_page)) if self.per_page else 1
-
-
 def search_jobs(
     session: Session,
     *,
@@ -402,7 +387,7 @@ def search_jobs(
     education: str | None = None,
     page: int = 1,
     per_page: int = 20,
-) -> JobPage:
+) -> Page[Job]:
     """Open positions (not closed, closing date not passed), newest first.
 
     `q`: every blank-separated word must occur in the title, the description or the employer's name;
@@ -413,10 +398,8 @@ def search_jobs(
         check_district(problems, "district", district)
     if education:
         check_education(problems, "education", education)
-    if not _is_whole_number(page) or page < 1:
-        problems.add("page", "页码须为正整数", "Must be a whole number ≥ 1.")
-    if not _is_whole_number(per_page) or not 1 <= per_page <= MAX_PER_PAGE:
-        problems.add("per_page", f"每页条数须在 1 至 {MAX_PER_PAGE} 之间", f"Must be between 1 and {MAX_PER_PAGE}.")
+    for field, zh, en in paging_problems(page, per_page, MAX_PER_PAGE):
+        problems.add(field, zh, en)
     if q is not None and len(q) > 200:
         problems.add("q", "关键词不能超过 200 个字", "Must be at most 200 characters long.")
     problems.raise_if_any("The search is not valid: see errors for each field.")
@@ -435,23 +418,31 @@ def search_jobs(
         query = query.where(Job.district == district)
     if education:
         query = query.where(Job.min_education.in_(EDUCATION_LEVELS[: education_rank(education) + 1]))
-    total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
-    items = list(
-        session.scalars(
-            query.options(joinedload(Job.employer))
-            .order_by(Job.created_at.desc(), Job.id.desc())
-            .offset((page - 1) * per_page)
-            .limit(per_page)
-        )
-    )
-    return JobPage(items=items, total=total, page=page, per_page=per_page)
+    query = query.order_by(Job.created_at.desc(), Job.id.desc())
+    return fetch_page(session, query, page, per_page, options=[joinedload(Job.employer)])
 
 
-def jobs_of_employer(session: Session, employer: Employer, *, status: str | None = None) -> list[Job]:
-    query = select(Job).where(Job.employer_id == employer.id).order_by(Job.created_at.desc(), Job.id.desc())
-    if status in ("open", "closed"):
+def jobs_of_employers(
+    session: Session,
+    employers: Iterable[Employer],
+    *,
+    status: str | None = None,
+    page: int = 1,
+    per_page: int = 20,
+) -> Page[Job]:
+    """The posts of some organisations (an employer account's), newest first, one page at a time;
+    `status` open or closed narrows them."""
+    problems = Problems()
+    if status not in (None, "open", "closed"):
+        problems.add("status", "状态只能是 open 或 closed", "Must be open or closed.")
+    for field, zh, en in paging_problems(page, per_page, MAX_PER_PAGE):
+        problems.add(field, zh, en)
+    problems.raise_if_any("The listing is not valid: see errors for each field.")
+    ids = [employer.id for employer in employers]
+    query = select(Job).where(Job.employer_id.in_(ids)).order_by(Job.created_at.desc(), Job.id.desc())
+    if status is not None:
         query = query.where(Job.status == status)
-    return list(session.scalars(query))
+    return fetch_page(session, query, page, per_page, options=[joinedload(Job.employer)])
 
 
 def job_counts(session: Session, employer: Employer) -> dict[str, int]:

@@ -32,18 +32,22 @@ from sqlalchemy import func, select
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, joinedload
 
+from talent.clock import today_in_changchun
 from talent.models import User
 from talent.models.jobs import EDUCATION_LEVELS, GraduateProfile, Job
 from talent.scoring import MatchModel, ModelFileRejected, load_model, save_model
 from talent.services import InvalidInput
 from talent.services.graduates import consenting_profiles, graduate_record, require_profile
-from talent.services.jobs import job_of_caller, job_record, open_jobs_condition, today_in_changchun
+from talent.services.jobs import job_of_caller, job_record, open_jobs_condition
 
 log = logging.getLogger(__name__)
 
 CATCH_UP_LAG = dt.timedelta(minutes=10)
 DEFAULT_SAVE_SECONDS = 60.0  # at most one save of an incrementally updated model per minute
 MAX_LIMIT = 100
+# At most this many consenting profiles are ranked for one post (the most recently updated ones), so that a
+# candidates request costs the same however many graduates the platform holds.
+CANDIDATE_POOL = 5_000
 STATE_FORMAT = "talent-job-index/1"
 
 
@@ -289,7 +293,10 @@ def candidates_for_job(session: Session, actor: User, job_id: int, limit: int = 
     """The consenting graduates who best fit one of the caller's posts, best first, each with its why."""
     check_limit(limit)
     job = job_of_caller(session, actor, job_id)
-    profiles = {str(profile.id): profile for profile in consenting_profiles(session)}
+    # The model would drop graduates below the post's minimum education anyway; asking the database for
+    # the others only keeps them from being read at all.
+    pool = consenting_profiles(session, min_education=job.min_education, limit=CANDIDATE_POOL)
+    profiles = {str(profile.id): profile for profile in pool}
     if not profiles:
         return job, []
     record = job_record(job)
@@ -299,6 +306,10 @@ def candidates_for_job(session: Session, actor: User, job_id: int, limit: int = 
     with index.lock:
         model = index.sync(session)
         ranked = model.rank_graduates_for_job(record, [graduate_record(p) for p in profiles.values()], top=limit)
+    # Only the candidates shown need their account (for the masked name): one query for all of them, which
+    # leaves them in the session for `profile.user`.
+    shown = [profiles[item["graduate_id"]] for item in ranked]
+    list(session.scalars(select(User).where(User.id.in_([profile.user_id for profile in shown]))))
     return job, [
         Candidate(profile=profiles[item["graduate_id"]], score=item["score"], why=item["why"]) for item in ranked
     ]

@@ -10,6 +10,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from talent.auth import requires
+from talent.clock import today_in_changchun
 from talent.db import db
 from talent.i18n import current_language
 from talent.models import Employer, Role
@@ -19,10 +20,12 @@ from talent.services.employers import employers_of, register_employer
 from talent.services.jobs import LocalizedInvalidInput
 from talent.services.matching import candidates_for_job
 from talent.web.job_forms import JobForm, OrganisationForm, attach_service_errors
+from talent.web.jobs_pages import page_number
 
 bp = Blueprint("employer", __name__, url_prefix="/employer")
 
 RECENT_POSTS = 10
+JOBS_PER_PAGE = 20
 
 
 def _organisations() -> list[Employer]:
@@ -45,12 +48,12 @@ def home():
         {
             "employer": employer,
             "counts": job_service.job_counts(db.session, employer),
-            "recent": job_service.jobs_of_employer(db.session, employer)[:RECENT_POSTS],
+            "recent": job_service.jobs_of_employers(db.session, [employer], per_page=RECENT_POSTS).items,
         }
         for employer in organisations
     ]
     return render_template(
-        "employer/home.html", organisations=organisations, summaries=summaries, today=job_service.today_in_changchun()
+        "employer/home.html", organisations=organisations, summaries=summaries, today=today_in_changchun()
     )
 
 
@@ -82,12 +85,14 @@ def register_organisation():
 def jobs():
     status = request.args.get("status")
     status = status if status in ("open", "closed") else None
-    rows = [
-        job for employer in _organisations() for job in job_service.jobs_of_employer(db.session, employer, status=status)
-    ]
+    organisations = _organisations()
+    result = job_service.jobs_of_employers(
+        db.session, organisations, status=status, page=page_number(request.args.get("page")),
+        per_page=JOBS_PER_PAGE,
+    )
     return render_template(
-        "employer/jobs.html", jobs=rows, status=status, organisations=_organisations(),
-        today=job_service.today_in_changchun(),
+        "employer/jobs.html", result=result, jobs=result.items, status=status, organisations=organisations,
+        page_args={"status": status} if status else {}, today=today_in_changchun(),
     )
 
 
@@ -167,5 +172,5 @@ def candidates(job_id: int):
     _own_job(job_id)
     job, ranked = candidates_for_job(db.session, current_user, job_id, limit=20)
     return render_template(
-        "employer/candidates.html", job=job, candidates=ranked, today=job_service.today_in_changchun()
+        "employer/candidates.html", job=job, candidates=ranked, today=today_in_changchun()
     )

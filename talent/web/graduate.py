@@ -11,7 +11,7 @@ from talent.auth import requires
 from talent.db import db
 from talent.i18n import current_language
 from talent.models import Role
-from talent.services import InvalidInput
+from talent.services import Conflict, InvalidInput
 from talent.services.graduates import major_catalogue, profile_of, save_graduate_profile
 from talent.services.jobs import LocalizedInvalidInput
 from talent.services.matching import matches_for_graduate
@@ -35,6 +35,10 @@ def profile():
         except InvalidInput as error:
             errors = error.errors_in(current_language()) if isinstance(error, LocalizedInvalidInput) else error.errors
             general = attach_service_errors(form, errors)
+        except Conflict:
+            # Saved meanwhile from another tab or a double click: show what was saved rather than overwrite it.
+            flash(_("求职意向刚刚已在另一处保存。请核对下面的内容，需要修改时再保存一次。"), "warning")
+            return redirect(url_for("graduate.profile"))
         else:
             flash(_("求职意向已保存。"), "success")
             return redirect(url_for("graduate.matches"))

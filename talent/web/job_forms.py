@@ -20,27 +20,34 @@ from wtforms.widgets import CheckboxInput, DateInput, ListWidget, NumberInput, T
 from talent.codes import CREDIT_CODE_ALPHABET, DIVISIONS, credit_code_check, organisation_code_check
 from talent.models.employers import EMPLOYER_KINDS
 from talent.models.jobs import EDUCATION_LEVELS
+from talent.web.job_labels import district_label, education_label, employer_kind_label, min_education_label
 
 _LIST_SEPARATORS = re.compile(r"[、,，;；\n]+")
 _CODE_SEPARATORS = re.compile(r"[、,，;；\s]+")
 
 
+# Choices are built when a form is, inside a request, so they are named in the page's language; the names
+# come from the code tables of talent.codes (through talent.web.job_labels), like everywhere else.
+
+
 def education_choices() -> list[tuple[str, Any]]:
-    labels = {"college": _l("大专"), "bachelor": _l("本科"), "master": _l("硕士研究生"), "doctor": _l("博士研究生")}
-    return [(level, labels[level]) for level in EDUCATION_LEVELS]
+    """A graduate's education (大学本科 …)."""
+    return [(level, education_label(level)) for level in EDUCATION_LEVELS]
+
+
+def min_education_choices() -> list[tuple[str, Any]]:
+    """A post's minimum education (大学本科及以上 …)."""
+    return [(level, min_education_label(level)) for level in EDUCATION_LEVELS]
 
 
 def district_choices(blank: Any = None) -> list[tuple[str, Any]]:
-    """The Changchun districts by name in the page's language (forms are built inside a request)."""
-    from talent.web.jobs_pages import district_label
-
+    """The Changchun districts by name in the page's language."""
     choices: list[tuple[str, Any]] = [("", blank)] if blank is not None else []
     return choices + [(code, f"{district_label(code)} ({code})") for code in DIVISIONS]
 
 
 def kind_choices() -> list[tuple[str, Any]]:
-    labels = {"enterprise": _l("企业"), "public_institution": _l("事业单位"), "government": _l("机关")}
-    return [(kind, labels[kind]) for kind in EMPLOYER_KINDS]
+    return [(kind, employer_kind_label(kind)) for kind in EMPLOYER_KINDS]
 
 
 NOT_A_DISTRICT = _l("请从列表中选择长春市的区县")
@@ -165,7 +172,7 @@ class JobForm(FlaskForm):
 
     def __init__(self, *args: Any, employers: list[Any] | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.min_education.choices = education_choices()
+        self.min_education.choices = min_education_choices()
         self.district.choices = district_choices(blank=_l("请选择"))
         self.employer_id.choices = [(e.id, e.name) for e in employers or []]
         if len(self.employer_id.choices) <= 1:

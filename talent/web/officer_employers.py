@@ -11,8 +11,11 @@ from talent.db import db
 from talent.models import Role
 from talent.services import Conflict
 from talent.services.employers import list_employers, verify_employer
+from talent.web.jobs_pages import page_number
 
 bp = Blueprint("officer_employers", __name__, url_prefix="/officer/employers")
+
+PER_PAGE = 50
 
 
 @bp.route("/")
@@ -20,9 +23,15 @@ bp = Blueprint("officer_employers", __name__, url_prefix="/officer/employers")
 def index():
     show = request.args.get("show")
     show = show if show in ("pending", "verified") else "pending"
-    pending = list_employers(db.session, verified=False)
-    verified = list_employers(db.session, verified=True) if show == "verified" else []
-    return render_template("officer_employers/index.html", show=show, pending=pending, verified=verified)
+    page = page_number(request.args.get("page"))
+    # The tab shown is read a page at a time; the other tab only needs its count (the badge).
+    pending = list_employers(db.session, verified=False, page=page if show == "pending" else 1,
+                             per_page=PER_PAGE if show == "pending" else 1)
+    verified = list_employers(db.session, verified=True, page=page, per_page=PER_PAGE) if show == "verified" else None
+    return render_template(
+        "officer_employers/index.html", show=show, pending=pending, verified=verified,
+        page_args={"show": show} if show == "verified" else {},
+    )
 
 
 @bp.route("/<int:employer_id>/verification", methods=["POST"])

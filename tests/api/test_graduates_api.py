@@ -6,9 +6,9 @@ import datetime as dt
 
 import pytest
 
+from talent.clock import today_in_changchun
 from talent.models import AuditEvent
 from talent.models.jobs import GraduateProfile
-from talent.services.jobs import today_in_changchun
 from tests.api.test_jobs_api import GRADUATE, add_job, build_world
 
 PROFILE = {
@@ -151,3 +151,26 @@ def test_the_shared_graduate_fixture_is_a_valid_profile(client, world):
     # tests elsewhere write GRADUATE straight to the database; the API must accept the same values
     payload = {k: v for k, v in GRADUATE.items()}
     assert put(client, world, **payload).status_code == 201
+
+
+def test_a_first_save_racing_another_is_a_conflict_and_keeps_the_other(client, world, db_session, monkeypatch):
+    from talent.services import graduates as service
+
+    created_meanwhile: list[int] = []
+
+    def not_found_yet(session, user):
+        # Another request of the same graduate creates the profile after this one looked, and commits first.
+        if not created_meanwhile:
+            profile = GraduateProfile(user_id=user.id, major="车辆工程", education="bachelor", consent_to_match=False)
+            db_session.add(profile)
+            db_session.commit()
+            created_meanwhile.append(profile.id)
+        return None
+
+    monkeypatch.setattr(service, "profile_of", not_found_yet)
+    response = put(client, world)
+    assert response.status_code == 409, response.get_data(as_text=True)
+    assert "meanwhile" in response.get_json()["message"]
+    db_session.expire_all()
+    assert [(p.id, p.major) for p in db_session.query(GraduateProfile)] == [(created_meanwhile[0], "车辆工程")]
+    assert profile_events(db_session) == []

@@ -13,12 +13,13 @@ from typing import Any
 
 import pytest
 
+from talent.clock import today_in_changchun
 from talent.db import utcnow
 from talent.models import AuditEvent, Employer, Role, User
 from talent.models.jobs import GraduateProfile, Job
+from talent.services import InvalidInput
 from talent.services.accounts import issue_token
 from talent.services.demo_jobs import demo_credit_code
-from talent.services.jobs import today_in_changchun
 
 NO_PASSWORD = "!test-account-without-password"
 
@@ -341,16 +342,69 @@ def test_one_position_is_public_and_an_unknown_one_is_not_found(client, world, d
     assert client.get("/api/v1/jobs/424242").status_code == 404
 
 
-def test_an_employer_lists_its_own_posts_only(client, world, db_session):
+def test_an_employer_lists_its_own_posts_only_a_page_at_a_time(client, world, db_session):
     add_job(db_session, world.employers["a"], title="甲的岗位")
     add_job(db_session, world.employers["a"], title="甲关闭的岗位", status="closed")
+    add_job(db_session, world.employers["a"], title="甲的新岗位")
     add_job(db_session, world.employers["b"], title="乙的岗位")
     db_session.commit()
     mine = client.get("/api/v1/jobs/mine", headers=world.headers("a")).get_json()
-    assert {j["title"] for j in mine} == {"甲的岗位", "甲关闭的岗位"}
+    assert {j["title"] for j in mine["items"]} == {"甲的岗位", "甲关闭的岗位", "甲的新岗位"}
+    assert (mine["total"], mine["page"], mine["per_page"], mine["pages"]) == (3, 1, 20, 1)
     closed = client.get("/api/v1/jobs/mine?status=closed", headers=world.headers("a")).get_json()
-    assert [j["title"] for j in closed] == ["甲关闭的岗位"]
+    assert [j["title"] for j in closed["items"]] == ["甲关闭的岗位"] and closed["total"] == 1
+
+    first = client.get("/api/v1/jobs/mine?per_page=2", headers=world.headers("a")).get_json()
+    second = client.get("/api/v1/jobs/mine?per_page=2&page=2", headers=world.headers("a")).get_json()
+    assert [j["title"] for j in first["items"]] == ["甲的新岗位", "甲关闭的岗位"]  # newest first
+    assert [j["title"] for j in second["items"]] == ["甲的岗位"]
+    assert (first["total"], first["pages"]) == (3, 2)
+    assert client.get("/api/v1/jobs/mine?per_page=101", headers=world.headers("a")).status_code == 422
     assert client.get("/api/v1/jobs/mine", headers=world.headers("grad")).status_code == 403
+
+
+HUGE = "100000000000000000000"  # 1e20: beyond a 64-bit integer, let alone the 32-bit id columns
+
+
+@pytest.mark.parametrize(
+    ("query", "field"),
+    [(f"page={HUGE}", "page"), ("page=1e20", "page"), (f"per_page={HUGE}", "per_page"), ("page=100001", "page")],
+)
+def test_absurdly_large_paging_is_refused_not_overflowed(client, world, query, field):
+    for path in ("/api/v1/jobs", "/api/v1/jobs/mine"):
+        response = client.get(f"{path}?{query}", headers=world.headers("a"))
+        assert response.status_code == 422, (path, response.get_data(as_text=True))
+        assert field in response.get_json()["errors"]
+
+
+@pytest.mark.parametrize("employer_id", [1e20, 10**20, 2**31, 0, -1])
+def test_an_employer_id_that_cannot_exist_is_refused_not_overflowed(client, world, db_session, employer_id):
+    response = post(client, world, employer_id=employer_id)
+    assert response.status_code == 422, response.get_data(as_text=True)
+    assert "employer_id" in response.get_json()["errors"]
+    assert db_session.query(Job).count() == 0
+
+
+def test_the_services_bound_paging_and_ids_themselves(app, world):
+    # Callers other than the API (pages, the CLI) get the same bounds from the services.
+    from talent.db import db
+    from talent.services import jobs as job_service
+    from talent.services.employers import list_employers
+
+    with app.app_context():
+        for arguments in ({"page": 10**20}, {"page": 100_001}, {"per_page": 10**20}, {"page": 0}):
+            with pytest.raises(InvalidInput) as refused:
+                job_service.search_jobs(db.session, **arguments)
+            assert set(refused.value.errors) == set(arguments)
+            with pytest.raises(InvalidInput) as refused:
+                job_service.jobs_of_employers(db.session, [world.employers["a"]], **arguments)
+            assert set(refused.value.errors) == set(arguments)
+            with pytest.raises(InvalidInput) as refused:
+                list_employers(db.session, **arguments)
+            assert set(refused.value.errors) == set(arguments)
+        with pytest.raises(InvalidInput) as refused:
+            job_service.post_job(db.session, db.session.get(User, world.users["a"].id), **JOB, employer_id=10**20)
+        assert "employer_id" in refused.value.errors
 
 
 # --- candidates ---------------------------------------------------------------------------------------

@@ -12,13 +12,14 @@ import pytest
 from sqlalchemy import func, select
 
 from talent import create_app
-from talent.db import db
-from talent.models import Employer, Role, User
+from talent.clock import today_in_changchun
+from talent.db import db, utcnow
+from talent.models import AuditEvent, Employer, Role, User
 from talent.models.jobs import GraduateProfile, Job
 from talent.scoring import MatchModel
 from talent.services import jobs as job_service
 from talent.services import matching
-from talent.services.jobs import today_in_changchun
+from talent.services.accounts import UNUSABLE_PASSWORD, authenticate
 from tests.api.test_jobs_api import JOB, add_employer, add_job, add_profile, add_user
 from tests.conftest import seed
 
@@ -189,6 +190,17 @@ def test_the_demo_data_is_idempotent_and_the_demo_applicant_has_matches(app, db_
     assert len(found) == 5
     assert all(why["zh"] and why["en"] for _, _, why in found)
 
+    # The fictional owners and graduates were made by accounts.create_user without a password: they cannot
+    # sign in, and their creation is audited like any other account's.
+    graduate = db_session.scalar(select(User).where(User.email == "graduate001@demo-graduates.talent.cc"))
+    assert graduate.password_hash == UNUSABLE_PASSWORD
+    with app.app_context():
+        assert authenticate(db.session, graduate.email, UNUSABLE_PASSWORD) is None
+    created = db_session.scalar(
+        select(AuditEvent).where(AuditEvent.action == "user.created", AuditEvent.entity_id == str(graduate.id))
+    )
+    assert created.after["can_sign_in"] is False
+
 
 def test_a_saved_index_from_another_version_of_the_model_is_refitted(app, people, monkeypatch):
     matches(app, people["graduate"])
@@ -208,3 +220,42 @@ def test_a_saved_index_from_another_version_of_the_model_is_refitted(app, people
         assert matching.job_index(later).fit_count == 1
     finally:
         later.extensions["talent.engine"].dispose()
+
+
+def test_candidates_are_ranked_from_a_bounded_pool_the_database_filters(app, people, db_session, monkeypatch):
+    """Only consenting graduates of active accounts whose education reaches the post's minimum are read from
+    the database at all, and at most CANDIDATE_POOL of them (the most recently updated)."""
+    employer = db_session.get(Employer, people["employer"])
+    post = add_job(db_session, employer, min_education="master")
+    profiles = {}
+    for number, (education, consent, active) in enumerate(
+        [("master", True, True), ("doctor", True, True), ("bachelor", True, True), ("master", False, True),
+         ("doctor", True, False)]
+    ):
+        user = add_user(db_session, f"grad{number}@example.cn", f"毕业生{number}", Role.APPLICANT)
+        user.is_active = active
+        profiles[number] = add_profile(db_session, user, education=education, consent_to_match=consent,
+                                       updated_at=utcnow() + dt.timedelta(minutes=number))
+    db_session.commit()
+
+    ranked_from: list[set[str]] = []
+    record = matching.graduate_record
+
+    def spy(profile):
+        ranked_from[-1].add(profile.id)
+        return record(profile)
+
+    monkeypatch.setattr(matching, "graduate_record", spy)
+
+    def candidates() -> list[int]:
+        ranked_from.append(set())
+        with app.app_context():
+            actor = db.session.get(User, people["employer_user"])
+            return [c.profile.id for c in matching.candidates_for_job(db.session, actor, post.id, 10)[1]]
+
+    assert set(candidates()) == {profiles[0].id, profiles[1].id}
+    assert ranked_from[-1] == {profiles[0].id, profiles[1].id}  # the bachelor was never read
+
+    monkeypatch.setattr(matching, "CANDIDATE_POOL", 1)
+    assert candidates() == [profiles[1].id]  # the doctor updated the profile last
+    assert ranked_from[-1] == {profiles[1].id}

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import html as html_module
 import re
 from typing import Any
@@ -10,7 +11,7 @@ import pytest
 from flask import session as flask_session
 from flask_login import login_user
 
-from talent.db import db
+from talent.db import db, utcnow
 from talent.models import AuditEvent, Employer, Role, User
 from talent.models.jobs import Job
 from talent.services.demo_jobs import demo_credit_code
@@ -265,3 +266,66 @@ def test_only_officers_verify(app, client, desk, db_session):
     assert client.post(f"/officer/employers/{pending.id}/verification").status_code == 403
     db_session.expire_all()
     assert not db_session.get(Employer, pending.id).is_verified
+
+
+# --- long lists are read a page at a time -----------------------------------------------------------------
+
+
+def test_my_positions_are_paged_and_the_filter_is_kept_in_the_links(app, client, desk, db_session, monkeypatch):
+    from talent.web import employer as employer_pages
+
+    employer = db_session.get(Employer, desk["employer_a"])
+    for number in range(3):
+        add_job(db_session, employer, title=f"岗位{number}", updated_at=utcnow() + dt.timedelta(minutes=number))
+    add_job(db_session, employer, title="已关闭岗位", status="closed", updated_at=utcnow() + dt.timedelta(minutes=9))
+    db_session.commit()
+    monkeypatch.setattr(employer_pages, "JOBS_PER_PAGE", 2)
+    sign_in(app, client, desk["a"])
+
+    first = text_of(client.get("/employer/jobs"))
+    assert "第 1 / 2 页" in first and "已关闭岗位" in first and "岗位2" in first and "岗位0" not in first
+    second = text_of(client.get("/employer/jobs?page=2"))
+    assert "岗位1" in second and "岗位0" in second and "岗位2" not in second
+
+    html = client.get("/employer/jobs?status=open").get_data(as_text=True)
+    assert "page=2" in html and "status=open" in html
+    assert "第 2 / 2 页" in text_of(client.get("/employer/jobs?status=open&page=2"))
+    assert client.get("/employer/jobs?page=100000000000000000000").status_code == 200
+
+
+def test_waiting_organisations_are_paged_with_their_kind_named_from_the_code_table(app, client, desk, db_session,
+                                                                                    monkeypatch):
+    from talent.web import officer_employers
+
+    owner = db_session.get(User, desk["new"])
+    for serial, kind in ((5, "enterprise"), (6, "public_institution"), (7, "government")):
+        organisation = add_employer(db_session, owner, serial, verified=False, name=f"待认证单位{serial}")
+        organisation.kind = kind
+        organisation.created_at = utcnow() + dt.timedelta(minutes=serial)
+    db_session.commit()
+    monkeypatch.setattr(officer_employers, "PER_PAGE", 2)
+    sign_in(app, client, desk["officer"])
+
+    first = client.get("/officer/employers/")
+    page = text_of(first)
+    assert "待认证单位7" in page and "待认证单位6" in page and "待认证单位5" not in page  # newest first
+    assert "党政机关" in page and "事业单位" in page  # talent.codes.EMPLOYER_KIND_NAMES
+    assert '<span class="badge badge-warn">3</span>' in first.get_data(as_text=True)  # all of them, not the page
+    assert "第 1 / 2 页" in page
+    assert "待认证单位5" in text_of(client.get("/officer/employers/?page=2"))
+    english = text_of(client.get("/officer/employers/?lang=en"))
+    assert "Government body" in english and "Public institution" in english
+
+    verified = text_of(client.get("/officer/employers/?show=verified"))
+    assert "长春甲软件有限公司" in verified and "长春乙软件有限公司" in verified and "待认证单位" not in verified
+
+
+def test_the_forms_name_codes_from_the_code_tables(app, client, desk):
+    sign_in(app, client, desk["new"])
+    registration = client.get("/employer/").get_data(as_text=True)
+    assert '<option value="government">党政机关</option>' in registration
+    sign_in(app, client, desk["a"])
+    form = client.get("/employer/jobs/new").get_data(as_text=True)
+    assert '<option value="bachelor">大学本科及以上</option>' in form
+    english = client.get("/employer/jobs/new?lang=en").get_data(as_text=True)
+    assert "<option value=\"master\">Master&#39;s degree or above</option>" in english

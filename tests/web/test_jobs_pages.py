@@ -8,9 +8,9 @@ from typing import Any
 
 import pytest
 
+from talent.clock import today_in_changchun
 from talent.models import AuditEvent, Employer, Role, User
 from talent.models.jobs import GraduateProfile
-from talent.services.jobs import today_in_changchun
 from tests.api.test_jobs_api import add_employer, add_job, add_user
 from tests.web.test_employer_pages import field_errors, sign_in, text_of
 
@@ -81,9 +81,23 @@ def test_a_positions_page_and_an_unknown_one(client, board):
 
 def test_the_search_reads_in_english(client, board):
     page = text_of(client.get("/jobs?lang=en&district=220174"))
-    assert "Graduate job search" in page and "1 positions found" in page
+    assert "Graduate job search" in page and "1 position found" in page and "1 positions" not in page
     assert "Changchun Automotive Economic and Technological Development Zone" in page
     assert "Master's degree or above" in page
+    assert "25 positions found" in text_of(client.get("/jobs?lang=en"))
+    assert "No position matches" in text_of(client.get("/jobs?lang=en&q=nothing-like-this"))
+
+
+def test_education_is_named_from_the_one_code_table(client, board):
+    # talent.codes.EDUCATION_NAMES: the graduate's own level as it is named everywhere, a post's minimum
+    # phrased around the same name.
+    page = text_of(client.get(f"/jobs/{board['java']}"))
+    assert "大学本科及以上" in page
+    html = client.get("/jobs").get_data(as_text=True)
+    assert '<option value="bachelor">大学本科</option>' in html
+    assert '<option value="college">大学专科</option>' in html
+    english = client.get("/jobs?lang=en").get_data(as_text=True)
+    assert "<option value=\"master\">Master&#39;s degree</option>" in english
 
 
 # --- the graduate's pages ---------------------------------------------------------------------------
@@ -156,6 +170,32 @@ def test_bad_profiles_are_explained_next_to_the_field_and_nothing_is_stored(app,
     assert response.status_code == 422
     assert any(message in error for error in field_errors(response, field)), field_errors(response, field)
     assert db_session.query(GraduateProfile).count() == 0
+
+
+def test_a_first_save_racing_another_shows_what_was_saved(app, client, board, db_session, monkeypatch):
+    from talent.services import graduates as service
+    from talent.web import graduate as graduate_pages
+
+    saved_meanwhile: list[int] = []
+
+    def not_found_yet(session, user):
+        if not saved_meanwhile:  # another tab saves first, between this request's look and its insert
+            profile = GraduateProfile(user_id=user.id, major="车辆工程", education="bachelor", consent_to_match=False)
+            db_session.add(profile)
+            db_session.commit()
+            saved_meanwhile.append(profile.id)
+        return None
+
+    sign_in(app, client, board["graduate"])
+    monkeypatch.setattr(service, "profile_of", not_found_yet)
+    monkeypatch.setattr(graduate_pages, "profile_of", not_found_yet)
+    response = client.post("/graduate/profile", data=PROFILE_FORM)
+    assert response.status_code == 302 and response.headers["Location"].endswith("/graduate/profile")
+    monkeypatch.undo()
+    page = text_of(client.get("/graduate/profile"))
+    assert "求职意向刚刚已在另一处保存" in page
+    assert [p.major for p in db_session.query(GraduateProfile)] == ["车辆工程"]
+    assert db_session.query(AuditEvent).filter_by(entity_type="graduate_profile").count() == 0
 
 
 def test_an_unknown_district_among_the_preferences_is_refused(app, client, board, db_session):
