@@ -31,10 +31,18 @@ class _InputErrors(click.ClickException):
 
 
 def _read_json_lines(stream: Any, label: str, errors: list[str], counter: list[int]) -> list[tuple[int, Any]]:
+    import orjson
+
     records = []
+    fast_loads = orjson.loads
     for number, line in enumerate(stream, start=1):
         if not line.strip():
             continue
+        try:
+            records.append((number, fast_loads(line)))
+            continue
+        except orjson.JSONDecodeError:
+            pass  # the standard parser decides (NaN, huge integers, lone surrogates) and words the error
         try:
             records.append((number, json.loads(line)))
         except json.JSONDecodeError as error:
@@ -77,8 +85,6 @@ def rank(jobs_path: str, graduates_path: str, top: int, output_path: str, as_of:
     Every line of both files is checked first; any invalid line is reported on stderr with its file,
     line number and field, and the command exits 1 without writing anything.
     """
-    from tqdm import tqdm
-
     from talent.scoring.model import MatchModel
     from talent.scoring.records import InvalidRecord, validate_graduate, validate_job
 
@@ -128,11 +134,23 @@ def rank(jobs_path: str, graduates_path: str, top: int, output_path: str, as_of:
 
     n_threads = threads or max(1, min(4, os.cpu_count() or 1))
     model = MatchModel(n_threads=n_threads, n_processes=n_threads, as_of=as_of_date).fit(jobs)
-    bar = tqdm(total=len(graduates), unit="graduate", file=sys.stderr, disable=not progress if progress is not None
-               else None, desc="ranking")
-    lines = model.rank_jobs_json_lines(graduates, top=top, explain=explain, on_progress=bar.update)
-    _write_lines(lines, output_path)
+    if progress if progress is not None else sys.stderr.isatty():
+        from tqdm import tqdm  # imported only when shown: it costs a noticeable part of start-up
+
+        bar: Any = tqdm(total=len(graduates), unit="graduate", file=sys.stderr, desc="ranking")
+    else:
+        bar = _NoProgress()
+    blocks = model.rank_jobs_json_bytes(graduates, top=top, explain=explain, on_progress=bar.update)
+    _write_blocks(blocks, output_path)
     bar.close()
+
+
+class _NoProgress:
+    def update(self, count: int) -> None:
+        return None
+
+    def close(self) -> None:
+        return None
 
 
 class _nullcontext:
@@ -146,17 +164,20 @@ class _nullcontext:
         return None
 
 
-def _write_lines(lines: Iterator[str], output_path: str) -> None:
-    """Write to a temporary file and rename, so a failed run leaves no partial output file."""
+def _write_blocks(blocks: Iterator[bytes], output_path: str) -> None:
+    """Write UTF-8 blocks to a temporary file and rename, so a failed run leaves no partial output file."""
     if output_path == "-":
-        sys.stdout.writelines(lines)
         sys.stdout.flush()
+        for block in blocks:
+            sys.stdout.buffer.write(block)
+        sys.stdout.buffer.flush()
         return
     directory = os.path.dirname(os.path.abspath(output_path))
     handle, temporary = tempfile.mkstemp(dir=directory, prefix=".match-", suffix=".jsonl")
     try:
-        with os.fdopen(handle, "w", encoding="utf-8") as out:
-            out.writelines(lines)
+        with os.fdopen(handle, "wb") as out:
+            for block in blocks:
+                out.write(block)
         os.replace(temporary, output_path)
     except BaseException:
         if os.path.exists(temporary):

@@ -162,6 +162,7 @@ class FeatureLayout:
             self._column_meaning[column] = (5, key)
         self._major_cache: dict[tuple, tuple] = {}
         self._skill_cache: dict[str, tuple] = {}
+        self._title_cache: dict[str, list[tuple]] = {}
         # Graduate-side salary and education blocks depend only on (expected pay, level): tables.
         self._salary_centres = np.array([np.nan] + [_bucket_centre(i) for i in range(1, len(SALARY_BUCKET_EDGES) + 1)])
         self._education_rows = np.array(
@@ -177,8 +178,14 @@ class FeatureLayout:
     def job_profile(self, job: Job) -> JobProfile:
         kb = self.kb
         hits = Hits()
-        kb.scan_document(normalize_text(job.title), weight=TITLE_WEIGHT, hits=hits)
-        kb.scan_document(normalize_text(job.description), hits=hits)
+        # Titles repeat (数据分析师, 护士 …): their clauses are looked up once per distinct title.
+        title_clauses = self._title_cache.get(job.title)
+        if title_clauses is None:
+            if len(self._title_cache) > 200_000:
+                self._title_cache.clear()
+            title_clauses = self._title_cache[job.title] = kb.clause_results(job.title)
+        kb.merge_clauses(hits, title_clauses, TITLE_WEIGHT)
+        kb.merge_clauses(hits, kb.clause_results(job.description))
         majors, classes = set(hits.majors), set(hits.classes)
         for reference in job.majors:
             found_majors, found_classes = kb.resolve_major_reference(reference)
@@ -290,15 +297,24 @@ class FeatureLayout:
         return snap(matrix)
 
     def graduate_matrix(self, profiles: list[GraduateProfile]) -> np.ndarray:
+        return self.graduate_matrix_grouped(profiles, np.arange(len(profiles)), [p.graduate for p in profiles])
+
+    def graduate_matrix_grouped(
+        self, content_profiles: list[GraduateProfile], content_ids: np.ndarray, graduates: list[Graduate]
+    ) -> np.ndarray:
+        """Graduate vectors from the profiles of distinct (major, major code, skills) contents.
+
+        Graduates repeat majors and skill sets a lot; the major/field/skill blocks are written once
+        per distinct content and copied by NumPy, the rest (districts, pay, education) per graduate
+        in bulk. `content_ids[i]` is graduate i's content in `content_profiles`.
+        """
         w = self.weights
-        n = len(profiles)
-        matrix = np.zeros((n, self.width), dtype=np.float32)
+        n = len(graduates)
+        content = np.zeros((len(content_profiles), self.width), dtype=np.float32)
         major_index, class_index, category_index = self.major_index, self.class_index, self.category_index
         field_index, skill_index, district_index = self.field_index, self.skill_index, self.district_index
-        district_columns = np.array(list(district_index.values()) + [self.unknown_district_index])
-        no_preference = np.zeros(n, dtype=bool)
-        for row, profile in enumerate(profiles):
-            vector = matrix[row]
+        for row, profile in enumerate(content_profiles):
+            vector = content[row]
             if profile.major_code:
                 vector[major_index[profile.major_code]] = w.same_major
             if profile.class_code:
@@ -311,24 +327,29 @@ class FeatureLayout:
                 norm = w.skills / math.sqrt(len(profile.skills))
                 for sid in profile.skills:
                     vector[skill_index[sid]] = norm
-            districts = profile.graduate.districts
-            if districts:
-                for code in districts:
-                    vector[district_index[code]] = w.district
-            else:
-                no_preference[row] = True
+        matrix = content[content_ids] if len(content_profiles) else np.zeros((n, self.width), dtype=np.float32)
+        district_columns = np.array(list(district_index.values()) + [self.unknown_district_index])
+        preferred_rows: list[int] = []
+        preferred_columns: list[int] = []
+        for row, graduate in enumerate(graduates):
+            for code in graduate.districts:
+                preferred_rows.append(row)
+                preferred_columns.append(district_index[code])
+        matrix[preferred_rows, preferred_columns] = np.float32(w.district)
+        no_preference = np.ones(n, dtype=bool)
+        no_preference[preferred_rows] = False
         matrix[:, self.any_major_index] = w.any_major
         # A graduate without preferences is indifferent (half credit everywhere); one with
         # preferences gives a post of unknown district a little credit.
         matrix[np.ix_(no_preference, district_columns)] = 0.5 * w.district
         matrix[~no_preference, self.unknown_district_index] = 0.3 * w.district
-        expected = np.array([p.graduate.expected_salary or 0 for p in profiles], dtype=np.float64)
+        expected = np.array([g.expected_salary or 0 for g in graduates], dtype=np.float64)
         ratio = self._salary_centres[None, 1:] / np.where(expected > 0, expected, 1.0)[:, None]
         fit = np.clip((ratio - 0.6) / 0.4, 0.0, 1.0)
         fit[expected <= 0] = 1.0
         salary = matrix[:, self.salary_start : self.salary_start + len(self._salary_centres)]
         salary[:, 0] = np.where(expected > 0, 0.5, 1.0) * w.salary
         salary[:, 1:] = w.salary * fit
-        levels = np.array([p.graduate.level for p in profiles], dtype=np.int64)
+        levels = np.array([g.level for g in graduates], dtype=np.int64)
         matrix[:, self.education_start : self.education_start + 4] = self._education_rows[levels]
         return snap(matrix)

@@ -16,7 +16,7 @@ from importlib import resources
 import ahocorasick
 import yaml
 
-from talent.scoring.text import char_bigrams, normalize_text
+from talent.scoring.text import char_bigrams, clause_plan, normalize_clause, normalize_text
 
 CATEGORY_NAMES = {
     "01": "哲学", "02": "经济学", "03": "法学", "04": "教育学", "05": "文学", "06": "历史学", "07": "理学",
@@ -107,6 +107,11 @@ def _data_text(name: str) -> str:
     return resources.files("talent.scoring").joinpath(f"data/{name}").read_text(encoding="utf-8")
 
 
+def _load_yaml(name: str) -> dict:
+    # libyaml's parser when PyYAML has it (same safe constructor, a tenth of the start-up time).
+    return yaml.load(_data_text(name), Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))  # noqa: S506
+
+
 def _parse_affinities(text: str) -> dict[str, float]:
     affinities: dict[str, float] = {}
     for item in text.split(","):
@@ -131,7 +136,7 @@ class Knowledge:
     def __init__(self) -> None:
         self.fields: dict[str, Field] = {}
         self.field_keywords: dict[str, list[tuple[str, float]]] = {}
-        for field_id, spec in yaml.safe_load(_data_text("domains.yaml")).items():
+        for field_id, spec in _load_yaml("domains.yaml").items():
             self.fields[field_id] = Field(field_id, spec["zh"], spec["en"])
             keywords = []
             for keyword in spec["keywords"]:
@@ -141,7 +146,7 @@ class Knowledge:
 
         self.skills: dict[str, Skill] = {}
         self.skill_synonyms: dict[str, list[str]] = {}
-        for skill_id, spec in yaml.safe_load(_data_text("skills.yaml")).items():
+        for skill_id, spec in _load_yaml("skills.yaml").items():
             fields = {name: float(weight) for name, weight in (spec.get("fields") or {}).items()}
             self.skills[skill_id] = Skill(skill_id, str(spec["label"]), fields)
             self.skill_synonyms[skill_id] = [normalize_text(s) for s in spec["synonyms"]]
@@ -187,6 +192,7 @@ class Knowledge:
                 self.district_by_name[normalize_text(name)] = code
         self._automaton = self._build_automaton()
         self._clause_cache: dict[str, tuple] = {}
+        self._raw_clause_cache: dict[tuple, tuple | None] = {}
         self.fingerprint = hashlib.sha256(
             "".join(_data_text(name) for name in ("domains.yaml", "skills.yaml", "classes.tsv", "majors.tsv")).encode()
         ).hexdigest()[:16]
@@ -289,37 +295,65 @@ class Knowledge:
         it speaks of 专业/学科/…类/相关 (the same rule as `scan`).
         """
         hits = hits or Hits()
-        cache = self._clause_cache
-        if len(cache) > 500_000:
-            cache.clear()
+        if len(self._clause_cache) > 500_000:
+            self._clause_cache.clear()
         for clause in _CLAUSE_BREAK.split(text):
-            if not clause:
-                continue
-            key = _NUMBERING.sub("", clause, count=1) if clause[0] in _NUMBERING_STARTS else clause
+            if clause:
+                _merge_clause(hits, self._clause_hits(clause), weight)
+        return hits
+
+    def scan_raw_document(self, raw: str, *, weight: float = 1.0, hits: Hits | None = None) -> Hits:
+        """`scan_document(normalize_text(raw))`, normalising clause by clause with a cache keyed by the
+        raw clause: most clauses of a batch of ads repeat, so most ads are neither normalised nor
+        scanned, only split (text.clause_plan says when per-clause normalisation gives the same text).
+        """
+        hits = hits or Hits()
+        for found in self.clause_results(raw):
+            _merge_clause(hits, found, weight)
+        return hits
+
+    def clause_results(self, raw: str) -> list[tuple]:
+        """What each non-empty clause of the raw text `raw` names, in order (see `scan_raw_document`)."""
+        if len(self._raw_clause_cache) > 500_000 or len(self._clause_cache) > 500_000:
+            self._raw_clause_cache.clear()
+            self._clause_cache.clear()
+        plan = clause_plan(raw)
+        if plan is None:
+            return [self._clause_hits(clause) for clause in _CLAUSE_BREAK.split(normalize_text(raw)) if clause]
+        cache = self._raw_clause_cache
+        results = []
+        segments = _RAW_CLAUSE_BREAK.split(raw)
+        last = len(segments) - 1
+        for number, segment in enumerate(segments):
+            key = (segment, plan, number == 0, number == last)
             found = cache.get(key)
             if found is None:
-                clause_hits = self.scan(key, majors_from_text=False)
-                if not _MAJOR_CUE.search(key):
-                    clause_hits.majors = set()
-                    clause_hits.classes = set()
-                    clause_hits.any_major = False
-                found = cache[key] = (
-                    tuple(clause_hits.fields.items()), frozenset(clause_hits.skills), frozenset(clause_hits.majors),
-                    frozenset(clause_hits.classes), frozenset(clause_hits.districts), clause_hits.any_major,
-                )
-            fields, skills, majors, classes, districts, any_major = found
-            for field_id, value in fields:
-                hits.fields[field_id] = hits.fields.get(field_id, 0.0) + value * weight
-            if skills:
-                hits.skills |= skills
-            if majors:
-                hits.majors |= majors
-            if classes:
-                hits.classes |= classes
-            if districts:
-                hits.districts |= districts
-            hits.any_major = hits.any_major or any_major
+                clause = normalize_clause(segment, plan, number == 0, number == last)
+                found = cache[key] = self._clause_hits(clause) if clause else None
+            if found is not None:
+                results.append(found)
+        return results
+
+    def merge_clauses(self, hits: Hits, results: list[tuple], weight: float = 1.0) -> Hits:
+        for found in results:
+            _merge_clause(hits, found, weight)
         return hits
+
+    def _clause_hits(self, clause: str) -> tuple:
+        """What one normalised, non-empty clause of an ad names (cached)."""
+        key = _NUMBERING.sub("", clause, count=1) if clause[0] in _NUMBERING_STARTS else clause
+        found = self._clause_cache.get(key)
+        if found is None:
+            clause_hits = self.scan(key, majors_from_text=False)
+            if not _MAJOR_CUE.search(key):
+                clause_hits.majors = set()
+                clause_hits.classes = set()
+                clause_hits.any_major = False
+            found = self._clause_cache[key] = (
+                tuple(clause_hits.fields.items()), frozenset(clause_hits.skills), frozenset(clause_hits.majors),
+                frozenset(clause_hits.classes), frozenset(clause_hits.districts), clause_hits.any_major,
+            )
+        return found
 
     def resolve_major(self, text: str, code: str | None = None) -> tuple[str | None, str | None]:
         """Return (major code, class code) for a graduate's major given as a code and/or free text.
@@ -414,6 +448,8 @@ def _strip_major_decorations(name: str) -> str:
 
 
 _CLAUSE_BREAK = re.compile(r"[，,。；;！!？?\n:：]")
+# The same breaks in raw text; a newline is not one there, since normalisation makes it a space.
+_RAW_CLAUSE_BREAK = re.compile(r"[，,。；;！!？?:：]")
 _MAJOR_CUE = re.compile(r"专业|学科|类|相关|背景|毕业")
 _NUMBERING_STARTS = frozenset("0123456789 (（一二三四五六七八九十【[")
 _NUMBERING = re.compile(r"^\s*(?:\d{1,2}\s*[.、)）]|[(（]\d{1,2}[)）]|[一二三四五六七八九十]{1,2}\s*[、.]|[【\[][^】\]]*[】\]])\s*")
@@ -429,6 +465,21 @@ def _major_clause_spans(text: str) -> list[tuple[int, int]]:
             spans.append((start, end))
         start = match.end()
     return spans
+
+
+def _merge_clause(hits: Hits, found: tuple, weight: float) -> None:
+    fields, skills, majors, classes, districts, any_major = found
+    for field_id, value in fields:
+        hits.fields[field_id] = hits.fields.get(field_id, 0.0) + value * weight
+    if skills:
+        hits.skills |= skills
+    if majors:
+        hits.majors |= majors
+    if classes:
+        hits.classes |= classes
+    if districts:
+        hits.districts |= districts
+    hits.any_major = hits.any_major or any_major
 
 
 def _ascii_boundaries_ok(text: str, start: int, end: int) -> bool:

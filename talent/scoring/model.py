@@ -19,11 +19,36 @@ from talent.scoring.explain import (
     why_json,
 )
 from talent.scoring.features import FeatureLayout, GraduateProfile, JobProfile, Weights
-from talent.scoring.knowledge import knowledge
+from talent.scoring.knowledge import DISTRICTS, knowledge
 from talent.scoring.records import EDUCATION_LEVELS, Graduate, Job, validate_graduate, validate_job
 from talent.scoring.topk import rank_all_pairs
 
 ProgressCallback = Callable[[int], None]
+# Graduates per bulk output block (bounds the per-match arrays of the serial path).
+_OUTPUT_BLOCK = 5000
+_ENCODE = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
+_DISTRICT_RELATIONS = ("preferred", "not_preferred", "no_preference", "unknown")
+_SALARY_RELATIONS = ("no_expectation", "unknown", "meets", "below")
+
+
+@dataclasses.dataclass
+class _OutputTables:
+    member_start: np.ndarray  # per distinct vector: first entry in member_positions
+    member_count: np.ndarray
+    member_positions: np.ndarray  # job positions, grouped by distinct vector, (education, id) order
+    id_json: np.ndarray  # per job position: the id encoded as JSON
+    district: np.ndarray  # per job position: number of the district in DISTRICTS, -1 unknown
+    top_pay: np.ndarray  # per job position: salary_max (else salary_min), NaN unknown
+    explain_keys: list[tuple]  # per distinct vector
+
+
+@dataclasses.dataclass
+class _RankingIndex:
+    matrix: np.ndarray  # distinct job vectors in (education, id) order of their first job
+    cuts: list[int]  # columns a graduate of each level may see
+    members: list[list[int]]
+    column_profiles: list[JobProfile]
+    output: _OutputTables | None = None
 
 
 class NotFittedError(ValueError, AttributeError):
@@ -37,7 +62,9 @@ def check_is_fitted(model: MatchModel) -> None:
 
 def _light_job(job: Job) -> Job:
     # The description is only needed to build the vector; dropping it keeps 112,000 posts small.
-    return dataclasses.replace(job, description="")
+    # (Positional construction: dataclasses.replace of a frozen dataclass is several times slower.)
+    return Job(job.id, job.title, "", job.level, job.district, job.salary_min, job.salary_max, job.headcount,
+               job.majors, job.is_open)
 
 
 class MatchModel:
@@ -112,6 +139,7 @@ class MatchModel:
         state = dict(self.__dict__)
         state.pop("_layout_cache", None)  # rebuilt from the shipped knowledge on load
         state.pop("_ranking_cache", None)
+        state.pop("_explain_cache", None)
         return state
 
     def _profiles(self, jobs: Iterable[Any]) -> tuple[list[JobProfile], np.ndarray]:
@@ -139,17 +167,19 @@ class MatchModel:
         else:
             rows = self._vectorize(open_jobs)
         profiles = []
-        # Posts with the same vector share one read-back profile content (and explanation key).
+        # Posts with the same vector share one read-back profile content (and explanation key);
+        # each post's profile is built directly (dataclasses.replace costs several µs a post).
         contents: dict[bytes, JobProfile] = {}
         for job, row in zip(open_jobs, rows, strict=True):
-            content = contents.get(row.tobytes())
+            key = row.tobytes()
+            content = contents.get(key)
             if content is None:
-                content = contents[row.tobytes()] = layout.profile_from_row(job, row)
+                content = contents[key] = layout.profile_from_row(job, row)
                 content.explain_key = explanation_key(content)
-            profile = dataclasses.replace(content, job=_light_job(job))
-            top_pay = job.salary_max if job.salary_max is not None else job.salary_min
-            profile.output_key = (json.dumps(job.id, ensure_ascii=False), job.level, job.district or "", top_pay)
-            profiles.append(profile)
+            profiles.append(JobProfile(
+                _light_job(job), content.majors, content.classes, content.categories, content.any_major,
+                content.fields, content.skills, content.explain_key,
+            ))
         return profiles, rows
 
     def _vectorize(self, jobs: list[Job]) -> np.ndarray:
@@ -220,7 +250,7 @@ class MatchModel:
 
     # --- ranking -----------------------------------------------------------------------------
 
-    def _ordered_index(self) -> tuple[np.ndarray, np.ndarray, list[int], list[list[int]]]:
+    def _ordered_index(self) -> _RankingIndex:
         """Distinct job vectors, ordered by (minimum education, id) of their first job.
 
         Ordering by education makes the hard filter a column cut; ties are broken by that order, so
@@ -243,15 +273,37 @@ class MatchModel:
                     representatives.append(position)
                 else:
                     members[unique].append(position)
-            matrix = self.job_matrix_[np.array(representatives, dtype=np.int64)] if representatives else \
-                self.job_matrix_[:0]
-            levels = self.job_levels_[np.array(representatives, dtype=np.int64)] if representatives else \
-                self.job_levels_[:0]
-            cuts = [int(np.searchsorted(levels, level, side="right")) for level in range(4)]
-            cache = (np.array(representatives, dtype=np.int64), matrix, cuts,
-                     members)
+            chosen = np.array(representatives, dtype=np.int64)
+            levels = self.job_levels_[chosen]
+            cache = _RankingIndex(
+                matrix=self.job_matrix_[chosen],
+                cuts=[int(np.searchsorted(levels, level, side="right")) for level in range(4)],
+                members=members,
+                column_profiles=[self.job_profiles_[position] for position in representatives],
+            )
             self._ranking_cache = cache
         return cache
+
+    def _output_tables(self) -> _OutputTables:
+        """Per-post arrays the bulk JSON writer gathers from (built once per index, before forking)."""
+        index = self._ordered_index()
+        if index.output is None:
+            encode = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
+            counts = np.array([len(m) for m in index.members], dtype=np.int64)
+            district_numbers = {code: number for number, code in enumerate(DISTRICTS)}
+            jobs = [profile.job for profile in self.job_profiles_]
+            index.output = _OutputTables(
+                member_start=np.concatenate([[0], np.cumsum(counts)[:-1]]).astype(np.int64) if len(counts) else counts,
+                member_count=counts,
+                member_positions=np.array([p for m in index.members for p in m], dtype=np.int64),
+                id_json=np.array([encode(job.id) for job in jobs] + [""], dtype=object)[:-1],
+                district=np.array([district_numbers[job.district] if job.district else -1 for job in jobs],
+                                  dtype=np.int64),
+                top_pay=np.array([np.nan if (pay := job.salary_max if job.salary_max is not None else job.salary_min)
+                                  is None else pay for job in jobs], dtype=np.float64),
+                explain_keys=[profile.explain_key for profile in index.column_profiles],
+            )
+        return index.output
 
     def graduate_profiles(self, graduates: Iterable[Any]) -> list[GraduateProfile]:
         layout = self._layout()
@@ -271,9 +323,10 @@ class MatchModel:
             return
         matrix = layout.graduate_matrix(profiles)
         levels = np.array([p.graduate.level for p in profiles], dtype=np.int8)
-        _, job_matrix, cuts, members = self._ordered_index()
+        index = self._ordered_index()
+        members = index.members
         columns, scores = rank_all_pairs(
-            matrix, levels, job_matrix, cuts, top,
+            matrix, levels, index.matrix, index.cuts, top,
             chunk_rows=self.chunk_rows, n_threads=self.n_threads, on_progress=on_progress,
         )
         job_profiles = self.job_profiles_
@@ -322,57 +375,198 @@ class MatchModel:
         on_progress: ProgressCallback | None = None,
     ) -> Iterator[str]:
         """The same ranking as `rank_jobs_for_graduates`, as JSON Lines text (one line per graduate),
-        built from cached pre-encoded pieces: the fast path of `talent match rank`.
+        assembled in bulk: the fast path of `talent match rank`.
 
         With `n_processes` > 1 the graduates are split among forked worker processes (each ranks
         its share with one thread); lines still come out in input order.
         """
+        for block in self._json_blocks(graduates, top, explain, on_progress, encoded=False):
+            yield from block
+
+    def rank_jobs_json_bytes(
+        self, graduates: Iterable[Any], top: int = 10, *, explain: bool = True,
+        on_progress: ProgressCallback | None = None,
+    ) -> Iterator[bytes]:
+        """`rank_jobs_json_lines` as UTF-8 blocks of many lines (what `talent match rank` writes):
+        worker processes encode their share once instead of shipping text to be re-encoded."""
+        for block in self._json_blocks(graduates, top, explain, on_progress, encoded=True):
+            yield block if isinstance(block, bytes) else "".join(block).encode()
+
+    def _json_blocks(
+        self, graduates: Iterable[Any], top: int, explain: bool, on_progress: ProgressCallback | None, *,
+        encoded: bool,
+    ) -> Iterator[list[str] | bytes]:
+        check_is_fitted(self)
+        if top < 0:
+            raise ValueError("top must be ≥ 0")
         graduates = list(graduates)
+        self._output_tables()  # build once, before forking, so workers share it
         if self.n_processes > 1 and len(graduates) >= 2000:
-            self._ordered_index()  # build once, before forking, so workers share it
             step = max(500, min(5000, len(graduates) // (4 * self.n_processes) + 1))
-            pieces = [graduates[i : i + step] for i in range(0, len(graduates), step)]
-            for text, count in _imap_forked(self, "_json_lines_block", [(p, top, explain) for p in pieces],
-                                            self.n_processes):
-                if on_progress:
-                    on_progress(count)
-                yield text
+            ranges = [(start, min(start + step, len(graduates))) for start in range(0, len(graduates), step)]
+            # Workers read their share from the forked copy of the list: only bounds are pickled.
+            self._pending_graduates = graduates
+            try:
+                for data, count in _imap_forked(self, "_json_lines_block", [(r, top, explain) for r in ranges],
+                                                self.n_processes):
+                    if on_progress:
+                        on_progress(count)
+                    # (not str.splitlines: a U+2028 inside a JSON string is not a line end)
+                    yield data if encoded else [line + "\n" for line in data.decode().split("\n")[:-1]]
+            finally:
+                del self._pending_graduates
             return
-        yield from self._json_lines_serial(graduates, top, explain, on_progress)
+        for start in range(0, len(graduates), _OUTPUT_BLOCK):
+            yield self._json_lines_bulk(graduates[start : start + _OUTPUT_BLOCK], top, explain, on_progress)
 
-    def _json_lines_block(self, task: tuple[list[Any], int, bool]) -> tuple[str, int]:
-        graduates, top, explain = task
-        return "".join(self._json_lines_serial(graduates, top, explain, None)), len(graduates)
+    def _json_lines_block(self, task: tuple[tuple[int, int], int, bool]) -> tuple[bytes, int]:
+        (start, stop), top, explain = task
+        lines = self._json_lines_bulk(self._pending_graduates[start:stop], top, explain, None)
+        return "".join(lines).encode(), stop - start
 
-    def _json_lines_serial(
+    def _json_lines_bulk(
         self, graduates: list[Any], top: int, explain: bool, on_progress: ProgressCallback | None
-    ) -> Iterator[str]:
+    ) -> list[str]:
+        """JSON lines of one block of graduates, built with NumPy gathers instead of per-match Python.
+
+        Graduates with the same (major, major code, skills) share one profile; the content part of
+        an explanation is computed once per (graduate content, distinct job vector), the tail once
+        per (education, required level, district relation, district, pay relation) code, and every
+        match line is a join of cached pieces, so the output equals `rank_jobs_for_graduates` text.
+        """
+        layout = self._layout()
+        graduates = [g if isinstance(g, Graduate) else validate_graduate(g) for g in graduates]
+        if not graduates:
+            return []
+        n = len(graduates)
+        content_of: dict[tuple, int] = {}
+        content_ids = np.empty(n, dtype=np.int64)
+        representatives: list[Graduate] = []
+        for row, graduate in enumerate(graduates):
+            key = (graduate.major, graduate.major_code, graduate.skills)
+            content = content_of.get(key)
+            if content is None:
+                content = content_of[key] = len(representatives)
+                representatives.append(graduate)
+            content_ids[row] = content
+        content_profiles = [layout.graduate_profile(g) for g in representatives]
+        content_keys = list(content_of)
+        matrix = layout.graduate_matrix_grouped(content_profiles, content_ids, graduates)
+        levels = np.array([g.level for g in graduates], dtype=np.int8)
+        index = self._ordered_index()
+        tables = self._output_tables()
+        columns, scores = rank_all_pairs(
+            matrix, levels, index.matrix, index.cuts, top,
+            chunk_rows=self.chunk_rows, n_threads=self.n_threads, on_progress=on_progress,
+        )
+        encode = _ENCODE
+        heads = ['{"graduate_id":' + encode(g.id) + ',"matches":[' for g in graduates]
+        slots = columns.shape[1]
+        if slots == 0:
+            return [head + "]}\n" for head in heads]
+
+        # Expand each selected distinct vector into its posts, at most `top` per graduate, in order.
+        valid = np.logical_and.accumulate((columns >= 0) & (scores >= -1.0), axis=1)
+        safe_columns = np.where(valid, columns, 0)
+        counts = np.where(valid, tables.member_count[safe_columns] if len(tables.member_count) else 0, 0)
+        before = np.cumsum(counts, axis=1) - counts
+        take = np.clip(top - before, 0, counts).ravel()
+        slot = np.repeat(np.arange(take.size), take)
+        offset = np.arange(slot.size) - np.repeat(np.cumsum(take) - take, take)
+        match_columns = safe_columns.ravel()[slot]
+        positions = tables.member_positions[tables.member_start[match_columns] + offset]
+        rows = slot // slots
+        per_row = np.bincount(rows, minlength=n)
+
+        values, score_of = np.unique(scores.ravel()[slot], return_inverse=True)
+        score_text = np.array([repr(round(value, 4)) for value in values.tolist()] + [""], dtype=object)[:-1]
+        first = np.ones(len(slot), dtype=bool)
+        first[1:] = rows[1:] != rows[:-1]
+        opening = np.where(first, '{"job_id":', ',{"job_id":').astype(object)
+        if explain:
+            why = self._why_texts(graduates, content_profiles, content_keys, content_ids, levels, rows,
+                                  match_columns, positions, tables)
+            pieces = np.empty((len(slot), 7), dtype=object)
+            pieces[:, 4] = ',"why":'
+            pieces[:, 5] = why
+            pieces[:, 6] = "}"
+        else:
+            pieces = np.empty((len(slot), 5), dtype=object)
+            pieces[:, 4] = "}"
+        pieces[:, 0] = opening
+        pieces[:, 1] = tables.id_json[positions]
+        pieces[:, 2] = ',"score":'
+        pieces[:, 3] = score_text[score_of]
+        flat = pieces.ravel().tolist()
+        width = pieces.shape[1]
+        ends = (np.cumsum(per_row) * width).tolist()
+        lines = []
+        begin = 0
+        for head, end in zip(heads, ends, strict=True):
+            lines.append(head + "".join(flat[begin:end]) + "]}\n")
+            begin = end
+        return lines
+
+    def _why_texts(
+        self, graduates: list[Graduate], content_profiles: list[GraduateProfile], content_keys: list[tuple],
+        content_ids: np.ndarray, levels: np.ndarray, rows: np.ndarray, match_columns: np.ndarray,
+        positions: np.ndarray, tables: _OutputTables,
+    ) -> np.ndarray:
+        """The `why` JSON of every match (object array), from per-content and per-tail caches."""
         kb = self._layout().kb
-        encode = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
-        for profile, matches in self._rank(graduates, top, on_progress):
-            graduate = profile.graduate
-            level, districts, expected = graduate.level, graduate.districts, graduate.expected_salary
-            parts: dict[tuple, tuple[str, str, str]] = {}
-            rendered = []
-            for job_profile, score in matches:
-                id_json, job_level, district, top_pay = job_profile.output_key
-                if not explain:
-                    rendered.append('{"job_id":' + id_json + ',"score":' + repr(score) + "}")
-                    continue
-                part = parts.get(job_profile.explain_key)
-                if part is None:
-                    part = parts[job_profile.explain_key] = major_part_json(major_part(kb, profile, job_profile))
-                tail = tail_json(
-                    "meets" if job_level == level else "above",
-                    EDUCATION_LEVELS[job_level],
-                    "unknown" if not district else "no_preference" if not districts else
-                    "preferred" if district in districts else "not_preferred",
-                    district,
-                    "no_expectation" if not expected else "unknown" if top_pay is None else
-                    "meets" if top_pay >= expected else "below",
-                )
-                rendered.append('{"job_id":' + id_json + ',"score":' + repr(score) + ',"why":' + why_json(part, tail) + "}")
-            yield '{"graduate_id":' + encode(graduate.id) + ',"matches":[' + ",".join(rendered) + "]}\n"
+        index = self._ordered_index()
+        cache = self.__dict__.setdefault("_explain_cache", {})
+        if len(cache) > 500_000:
+            cache.clear()
+        # Content part: per (graduate content, distinct job vector).
+        n_columns = max(len(index.column_profiles), 1)
+        pairs, pair_of = np.unique(content_ids[rows] * n_columns + match_columns, return_inverse=True)
+        pair_parts = []
+        for pair in pairs.tolist():
+            content, column = divmod(pair, n_columns)
+            key = (content_keys[content], tables.explain_keys[column])
+            part = cache.get(key)
+            if part is None:
+                part = cache[key] = major_part_json(
+                    major_part(kb, content_profiles[content], index.column_profiles[column]))
+            pair_parts.append(part)
+        # Tail: education (meets/above) × required level × district relation × district × pay relation.
+        job_levels = self.job_levels_[positions].astype(np.int64)
+        above = (job_levels != levels[rows]).astype(np.int64)
+        district = tables.district[positions]
+        preferences = np.zeros((len(graduates), len(DISTRICTS)), dtype=bool)
+        district_numbers = {code: number for number, code in enumerate(DISTRICTS)}
+        has_preference = np.zeros(len(graduates), dtype=bool)
+        for row, graduate in enumerate(graduates):
+            if graduate.districts:
+                has_preference[row] = True
+                for code in graduate.districts:
+                    preferences[row, district_numbers[code]] = True
+        preferred = preferences[rows, np.maximum(district, 0)]
+        # 0 preferred, 1 not_preferred, 2 no_preference, 3 unknown (the order of tail_key's tests)
+        district_relation = np.where(district < 0, 3, np.where(~has_preference[rows], 2, np.where(preferred, 0, 1)))
+        expected = np.array([g.expected_salary or 0 for g in graduates], dtype=np.float64)[rows]
+        top_pay = tables.top_pay[positions]
+        with np.errstate(invalid="ignore"):
+            meets = top_pay >= expected
+        # 0 no_expectation, 1 unknown, 2 meets, 3 below
+        salary_relation = np.where(expected == 0, 0, np.where(np.isnan(top_pay), 1, np.where(meets, 2, 3)))
+        tail_code = (((above * 4 + job_levels) * 4 + district_relation) * 16 + (district + 1)) * 4 + salary_relation
+        codes, tail_of = np.unique(tail_code, return_inverse=True)
+        district_codes = ("", *DISTRICTS)
+        tails = []
+        for code in codes.tolist():
+            rest, salary = divmod(code, 4)
+            rest, district_number = divmod(rest, 16)
+            rest, relation = divmod(rest, 4)
+            is_above, level = divmod(rest, 4)
+            tails.append(tail_json(
+                "above" if is_above else "meets", EDUCATION_LEVELS[level], _DISTRICT_RELATIONS[relation],
+                district_codes[district_number], _SALARY_RELATIONS[salary],
+            ))
+        combos, combo_of = np.unique(pair_of * len(codes) + tail_of, return_inverse=True)
+        texts = [why_json(pair_parts[combo // len(codes)], tails[combo % len(codes)]) for combo in combos.tolist()]
+        return np.array(texts + [""], dtype=object)[:-1][combo_of]
 
     def rank_graduates_for_job(self, job: Any, graduates: Iterable[Any], top: int = 10) -> list[dict[str, Any]]:
         """The `top` graduates that best fit one job (dict or Job), never one below its minimum
