@@ -126,7 +126,7 @@ def test_endorsement_by_the_named_employer_moves_the_case_to_review(client, peop
     assert client.post(url, json={"endorse": True}, headers=token_for(people.employer_user)).status_code == 409
     body = client.get(f"/api/v1/applications/{case_id}", headers=token_for(people.applicant)).get_json()
     assert body["clock"]["kind"] == "review" and body["endorsement_comment"] == "属实"
-    assert [e.action for e in db_session.query(AuditEvent).filter_by(entity_type="application")] == [
+    assert [e.action for e in db_session.query(AuditEvent).filter_by(entity_type="application").order_by(AuditEvent.id)] == [
         "application.submit", "application.endorse"]
 
 

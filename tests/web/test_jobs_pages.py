@@ -148,7 +148,7 @@ def test_the_profile_form_is_filled_in_again_and_consent_can_be_withdrawn(app, c
     assert client.post("/graduate/profile", data=without_consent).status_code == 302
     db_session.expire_all()
     assert db_session.query(GraduateProfile).one().consent_to_match is False
-    actions = [e.action for e in db_session.query(AuditEvent).filter_by(entity_type="graduate_profile")]
+    actions = [e.action for e in db_session.query(AuditEvent).filter_by(entity_type="graduate_profile").order_by(AuditEvent.id)]
     assert actions == ["graduate_profile.created", "graduate_profile.consent_withdrawn"]
     assert "未向单位展示" in text_of(client.get("/graduate/matches"))
 
