@@ -5,7 +5,8 @@ path, with an English message (and the Chinese one in ``InputError.errors_zh``).
 defaulted silently: an absent fact stays *unknown* (the engine lists it under ``missing`` when it
 matters); only the facts whose absence has a meaning in POLICY.md get a value: ``honours`` absent is
 no honour, ``housing.purchase`` absent is no purchase, ``history.*`` absent or null is "never".
-Unknown fields are refused (a misspelt ``social_insurence_local`` must not pass as "unknown").
+Fields outside section 7 are ignored: POLICY.md's list of input errors is exhaustive, and callers may carry
+their own keys (a case number, a comment) beside the facts.
 """
 
 from __future__ import annotations
@@ -251,11 +252,8 @@ def normalise(facts: Any, honour_codes: frozenset[str] | dict) -> list[Any]:
     record: list[Any] = [ABSENT] * len(FACT_NAMES)
     if not isinstance(facts, dict):
         raise InputError({"": ["facts must be a JSON object"]}, {"": ["事实须为 JSON 对象"]})
-    for key in facts:
-        if key not in _TOP_FIELDS:
-            errors.add(str(key), "is not a known field", "不是可识别的字段")
     groups: dict[str, dict] = {}
-    for group, allowed in _GROUP_FIELDS.items():
+    for group in _GROUP_FIELDS:
         value = facts.get(group)
         if value is None:
             groups[group] = {}
@@ -264,18 +262,11 @@ def normalise(facts: Any, honour_codes: frozenset[str] | dict) -> list[Any]:
             errors.add(group, "must be an object", "须为对象")
             groups[group] = {}
             continue
-        for key in value:
-            if key not in allowed:
-                errors.add(f"{group}.{key}", "is not a known field", "不是可识别的字段")
         groups[group] = value
     purchase = groups["housing"].get("purchase")
     if purchase is not None and not isinstance(purchase, dict):
         errors.add("housing.purchase", "must be an object", "须为对象")
         purchase = None
-    if purchase is not None:
-        for key in purchase:
-            if key not in _PURCHASE_FIELDS:
-                errors.add(f"housing.purchase.{key}", "is not a known field", "不是可识别的字段")
     record[FACT_INDEX["has_purchase"]] = purchase is not None
 
     containers = (facts, groups["employment"], groups["conduct"], groups["housing"],

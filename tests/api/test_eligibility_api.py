@@ -180,8 +180,6 @@ def test_each_input_error_is_a_422_naming_its_field(client, facts, field):
     assert all(isinstance(message, str) and message for message in body["errors"][field])
 
 
-@pytest.mark.xfail(strict=False, reason="the rule engine still refuses unknown fields; POLICY.md section 7's list "
-                   "of input errors is exhaustive, and the engine is changing to ignore them")
 def test_an_unknown_field_is_ignored_and_the_facts_are_decided(client):
     facts = doctor_of_example_1()
     facts["nickname"] = "x"

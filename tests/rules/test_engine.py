@@ -127,8 +127,6 @@ def test_missing_omits_facts_that_cannot_change_the_result():
         ({"employment__contract_years": "3"}, "employment.contract_years"),
         ({"employment__full_time": "yes"}, "employment.full_time"),
         ({"achievements": True}, "achievements"),
-        ({"employment__nickname": "x"}, "employment.nickname"),
-        ({"favourite_colour": "red"}, "favourite_colour"),
         ({"housing__purchase": "yes"}, "housing.purchase"),
     ],
 )
@@ -137,6 +135,13 @@ def test_input_errors_name_the_field(changes, field):
         ENGINE.decide(facts(**changes))
     assert field in caught.value.errors
     assert caught.value.errors_zh[field]
+
+
+def test_fields_outside_section_7_are_ignored():
+    plain = ENGINE.decide(facts())
+    assert ENGINE.decide(facts(employment__nickname="x", favourite_colour="red")) == plain
+    batch = ENGINE.decide_many([facts(favourite_colour="red"), facts(employment__department="x")])
+    assert all(isinstance(d, dict) for d in batch)
 
 
 def test_cc_2020_has_only_the_living_allowance():
