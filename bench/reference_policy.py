@@ -36,7 +36,7 @@ R7  Input errors beyond the list in section 7: wrong JSON types (a bool field th
     number (500000.0 is accepted as 500,000 — changed to match the engine; 500000.5 is refused);
     negative contract_years, achievements or floor area are refused like negative amounts. Unknown extra
     keys are ignored (section 7's list of input errors does not name them; the engine refuses them — see
-    tests/rules/DISAGREEMENTS.md D2; the lead decided: ignored). A district code is any 6-digit string, as GB/T 2260 codes are (an
+    docs/policy-notes.md item 5: ignored). A district code is any 6-digit string, as GB/T 2260 codes are (an
     unknown one simply fails G1; first written as "any string", changed to match the engine's better reading).
     Dates outside 1900-01-01 .. 2199-12-31 and money above 10^15 are refused (the engine's implementation
     limits, kept by the lead's decision on D3).
@@ -119,7 +119,7 @@ PURCHASE_TITLES = frozenset(["intermediate", "associate_senior", "full_senior"])
 APARTMENT_RENT = 450
 APARTMENT_MAX_MONTHS = 36
 
-# Implementation limits decided by the lead (tests/rules/DISAGREEMENTS.md D3, docs/policy-notes.md item 6).
+# Implementation limits decided by the lead (docs/policy-notes.md item 6).
 DATE_LIMITS = (date(1900, 1, 1), date(2199, 12, 31))
 MONEY_LIMIT = 10**15
 

@@ -6,7 +6,7 @@ on the whole batch (without reasons), and the `talent rules eval` command on a s
 must be refused by both sides, naming a common field.
 
 When this fails, the message lists the fields that differ and the first cases in full. Decide from POLICY.md
-who is right; engine-side problems go to tests/rules/DISAGREEMENTS.md. To dump every disagreement of a run:
+who is right; engine-side problems are settled in docs/policy-notes.md. To dump every disagreement of a run:
     .venv/bin/python tests/rules/test_differential.py [N] [SEED]
 """
 
@@ -328,7 +328,7 @@ def test_engine_agrees_on_reading_probes(rules_module, engine, name):
 
 
 def test_unknown_extra_keys_are_ignored(rules_module, engine):
-    """DISAGREEMENTS.md D2, decided: keys outside POLICY.md section 7 are ignored by both readings."""
+    """Decided (docs/policy-notes.md item 5): keys outside POLICY.md section 7 are ignored by both readings."""
     facts = _probe_base()
     expected = engine.decide(_fresh(facts), reasons=False)
     with_extras = _fresh(facts) | {"nickname": "Xiao Wang"}
@@ -434,7 +434,7 @@ def test_benchmark_record_rewrites_only_its_own_section(tmp_path):
     assert fresh.read_text(encoding="utf-8").startswith("# Benchmarks")
 
 
-if __name__ == "__main__":  # dump every disagreement of a larger run, for writing DISAGREEMENTS.md
+if __name__ == "__main__":  # dump every disagreement of a larger run
     count = int(sys.argv[1]) if len(sys.argv) > 1 else 20000
     seed = int(sys.argv[2]) if len(sys.argv) > 2 else 7
     rules = _engine_module()
