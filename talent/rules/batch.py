@@ -1,50 +1,39 @@
 """Vectorised evaluation of many cases (NumPy), the fast path of ``decide_many`` and ``rules eval``.
 
-Cases are grouped by policy version and parameter period (so every parameter is one scalar in a
-group), turned into columns, and each step runs once per group over whole arrays. The results are
-the strict-mode results of the one-case closures; a test asserts equality on random cases.
+Cases (validated column by column, see columns.py) are grouped by policy version and parameter period
+(so every parameter is one scalar in a group), and each step runs once per group over whole arrays.
+The results are the strict-mode results of the one-case closures; a test asserts equality on random
+cases. The decisions come out as dicts (``decide_many``) or directly as JSON text (``rules eval``).
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
+from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
 import numpy as np
 
 from talent.rules import dates, expr
-from talent.rules.engine import NOT_ELIGIBLE, Engine
-from talent.rules.facts import FACT_INDEX, FACT_NAMES, KIND_OF
+from talent.rules.columns import NormalisedFacts, fact_array
+from talent.rules.engine import NOT_ELIGIBLE, Engine, split_instalments
+from talent.rules.expr import _is_none, per_distinct
+from talent.rules.facts import FACT_INDEX, FACT_NAMES, KIND_OF, InputError
 from talent.rules.policy import PROGRAMMES, Policy
 from talent.rules.tables import Table, TableError, _resolve
 
+try:
+    from orjson import dumps as _dumps
+except ImportError:  # orjson is a speed-up; the standard library writes the same text for these values
+    import json
+
+    def _dumps(value: Any) -> bytes:
+        return json.dumps(value, ensure_ascii=False, separators=(",", ":")).encode()
+
+_NONE_TYPE = type(None)
+_INT64_MIN, _UINT64_MAX = -(2**63), 2**64 - 1  # the integers orjson writes
 _LIST_FIELDS = {"privilege_card": "services", "housing_subsidy": "instalments"}
-_INT_KINDS = {"date", "history_date", "money", "count"}
-_OBJECT_FILL = {"division": "", "honours": (), "enum:education": "", "enum:title": "", "enum:employer_kind": "",
-                "enum:role_kind": ""}
-
-
-def _column(kind: str, values: list[Any]) -> tuple[Any, Any]:
-    present = [v is not None for v in values]
-    known = None if all(present) else np.array(present, dtype=bool)
-    if kind in ("bool", "presence"):
-        return np.array([v is True for v in values], dtype=bool), known
-    if kind in _INT_KINDS:
-        return np.array([0 if v is None else v for v in values], dtype=np.int64), known
-    if kind == "number":
-        filled = [0 if v is None else v for v in values]
-        if all(type(v) is int for v in filled):
-            return np.array(filled, dtype=np.int64), known
-        array = np.empty(len(filled), dtype=object)
-        array[:] = filled
-        return array, known
-    fill = _OBJECT_FILL.get(kind, "")
-    array = np.empty(len(values), dtype=object)
-    array[:] = [fill if v is None else v for v in values]
-    return array, known
-
-
 def _test_mask(test, values, params, n):
     operand = _resolve(test.operand, params)
     if test.kind == "in":
@@ -59,7 +48,8 @@ def _test_mask(test, values, params, n):
     ops = {"<=": operator.le, ">=": operator.ge, "!=": operator.ne, "==": operator.eq, "<": operator.lt,
            ">": operator.gt}
     if values.dtype == object:
-        return np.fromiter((v is not None and ops[test.op](v, operand) for v in values.tolist()), bool, n)
+        compare = ops[test.op]
+        return per_distinct(values.tolist(), lambda v: v is not None and compare(v, operand))
     return np.asarray(ops[test.op](values, operand), dtype=bool)
 
 
@@ -68,12 +58,11 @@ def _eq(values, operand, n):
         return np.full(n, values == operand and isinstance(values, bool) == isinstance(operand, bool))
     if values.dtype == bool:
         return values == operand if isinstance(operand, bool) else np.zeros(n, dtype=bool)
-    if isinstance(operand, bool):
+    if isinstance(operand, bool):  # by identity: a 1 is not true (so not per distinct value: 1 == True)
         return np.fromiter((v is operand for v in values.tolist()), bool, n) if values.dtype == object \
             else np.zeros(n, dtype=bool)
     if operand is None:
-        return np.fromiter((v is None for v in values.tolist()), bool, n) if values.dtype == object \
-            else np.zeros(n, dtype=bool)
+        return per_distinct(values.tolist(), _is_none) if values.dtype == object else np.zeros(n, dtype=bool)
     return np.asarray(values == operand, dtype=bool)
 
 
@@ -156,15 +145,12 @@ def _table(table: Table, env: dict[str, Any], params: dict[str, Any], n: int) ->
     return results
 
 
-def evaluate_group(policy: Policy, records: list[list[Any]], params: dict[str, Any]) -> dict[str, Any]:
-    """Run every step over the group's columns; return name -> (values, known)."""
-    n = len(records)
+def evaluate_arrays(policy: Policy, facts: list[tuple], params: dict[str, Any], n: int) -> dict[str, Any]:
+    """Run every step over the group's fact arrays (FACT_NAMES order, see fact_array); name -> (values, known)."""
     env: dict[str, Any] = {"__n__": n}
     for name, value in params.items():
         env[name] = (value, None)
-    columns = list(zip(*records, strict=True))
-    for index, name in enumerate(FACT_NAMES):
-        env[name] = _column(KIND_OF[name], list(columns[index]))
+    env.update(zip(FACT_NAMES, facts, strict=True))
     for step in policy.steps:
         if step.kind == "table":
             outputs = _table(step.table, env, params, n)
@@ -182,6 +168,28 @@ def evaluate_group(policy: Policy, records: list[list[Any]], params: dict[str, A
     return env
 
 
+def evaluate_group(policy: Policy, records: list[list[Any]], params: dict[str, Any]) -> dict[str, Any]:
+    """``evaluate_arrays`` for normalised records (one list per case)."""
+    columns = [list(column) for column in zip(*records, strict=True)]
+    facts = [fact_array(KIND_OF[name], column) for name, column in zip(FACT_NAMES, columns, strict=True)]
+    return evaluate_arrays(policy, facts, params, len(records))
+
+
+def _group_arrays(arrays: list[tuple], positions: np.ndarray) -> list[tuple]:
+    """The fact arrays at ``positions``, as fact_array would make them from those cases alone."""
+    group = []
+    for name, (values, known) in zip(FACT_NAMES, arrays, strict=True):
+        values = values[positions]
+        if known is not None:
+            known = known[positions]
+            if known.all():
+                known = None
+        if values.dtype == object and KIND_OF[name] == "number" and set(map(type, values.tolist())) <= {int}:
+            values = values.astype(np.int64)
+        group.append((values, known))
+    return group
+
+
 def _as_list(value: Any, n: int) -> list[Any]:
     values = value[0] if isinstance(value, tuple) else value
     if isinstance(values, np.ndarray):
@@ -191,90 +199,206 @@ def _as_list(value: Any, n: int) -> list[Any]:
     return [values] * n
 
 
-def shape_group(policy: Policy, records: list[list[Any]], env: dict[str, Any]) -> list[dict[str, Any]]:
-    """Build the decisions of one group (same shape as Engine._shape)."""
-    n = len(records)
+def _plain(value: Any) -> Any:
+    """A programme field value as the decision holds it (lists, whole yuan as int, other decimals as text)."""
+    if isinstance(value, tuple):
+        return list(value)
+    if isinstance(value, Decimal):
+        return int(value) if value == int(value) else str(value)
+    return value
+
+
+@dataclass
+class _ProgrammeColumns:
+    name: str
+    eligible: list[Any] | None  # None: the programme is not in force in this version
+    fields: dict[str, list[Any]]  # decision field -> values (instalment_count: the number of parts)
+
+
+@dataclass
+class _DecisionColumns:
+    """The decisions of one group, field by field, before they become dicts or JSON text."""
+
+    policy: str
+    application: list[int]
+    application_iso: list[str]
+    eligible: list[Any]
+    tier: list[Any]
+    track: list[Any]
+    age: list[int]
+    programmes: list[_ProgrammeColumns]
+
+    def instalments(self, fields: dict[str, list[Any]], i: int) -> list[dict[str, Any]]:
+        return split_instalments(int(fields["total"][i]), int(fields["instalment_count"][i]), self.application[i])
+
+
+def _decision_columns(policy: Policy, env: dict[str, Any]) -> _DecisionColumns:
     mapping = policy.decision
-    application = [r[FACT_INDEX["application_date"]] for r in records]
-    births = [r[FACT_INDEX["birth_date"]] for r in records]
-    application_iso = dates.v_iso(application)
-    ages = dates.v_age_on(births, application).tolist()
-    eligible = _as_list(env[mapping["eligible"]], n)
-    tier = _as_list(env[mapping["tier"]], n) if "tier" in mapping else [None] * n
-    track = _as_list(env[mapping["track"]], n) if "track" in mapping else [None] * n
-    programme_columns = []
+    application = env["application_date"][0]
+    n = len(application)
+    programmes = []
     for programme, fields in PROGRAMMES.items():
         spec = mapping.get("programmes", {}).get(programme)
         if spec is None:
-            programme_columns.append((programme, None, None))
+            programmes.append(_ProgrammeColumns(programme, None, {}))
             continue
-        flags = _as_list(env[spec["eligible"]], n)
-        columns = {}
+        values = {}
         for field_name in fields:
-            value = env[spec[field_name]]
-            column = _as_list(value, n)
+            column = _as_list(env[spec[field_name]], n)
             if programme == "privilege_card" and field_name == "valid_until":
                 column = dates.v_iso(np.asarray(column, dtype=np.int64))
-            columns[field_name] = column
-        programme_columns.append((programme, flags, columns))
-    decisions = []
-    for i in range(n):
-        programmes = {}
-        for programme, flags, columns in programme_columns:
-            if flags is None or not flags[i]:
-                result = {"in_force": flags is not None, "eligible": False, **NOT_ELIGIBLE[programme]}
-                if programme in _LIST_FIELDS:  # fresh lists: callers may change one decision
-                    result[_LIST_FIELDS[programme]] = []
-                programmes[programme] = result
-            else:
-                result = {"in_force": True, "eligible": True}
-                for field_name, column in columns.items():
-                    value = column[i]
-                    if field_name == "instalment_count":
-                        from talent.rules.engine import split_instalments
+            values[field_name] = column
+        programmes.append(_ProgrammeColumns(programme, _as_list(env[spec["eligible"]], n), values))
+    return _DecisionColumns(
+        policy=policy.id,
+        application=application.tolist(),
+        application_iso=dates.v_iso(application),
+        eligible=_as_list(env[mapping["eligible"]], n),
+        tier=_as_list(env[mapping["tier"]], n) if "tier" in mapping else [None] * n,
+        track=_as_list(env[mapping["track"]], n) if "track" in mapping else [None] * n,
+        age=dates.v_age_on(env["birth_date"][0], application).tolist(),
+        programmes=programmes,
+    )
 
-                        result["instalments"] = split_instalments(int(columns["total"][i]), int(value),
-                                                                  application[i])
-                        continue
-                    if isinstance(value, tuple):
-                        value = list(value)
-                    elif isinstance(value, Decimal):
-                        value = int(value) if value == int(value) else str(value)
-                    result[field_name] = value
-                programmes[programme] = result
+
+def _not_eligible(programme: str, in_force: bool) -> dict[str, Any]:
+    result = {"in_force": in_force, "eligible": False, **NOT_ELIGIBLE[programme]}
+    if programme in _LIST_FIELDS:  # fresh lists: callers may change one decision
+        result[_LIST_FIELDS[programme]] = []
+    return result
+
+
+def _eligible_fields(columns: _DecisionColumns, programme: _ProgrammeColumns, i: int) -> dict[str, Any]:
+    result: dict[str, Any] = {"in_force": True, "eligible": True}
+    for field_name, column in programme.fields.items():
+        if field_name == "instalment_count":
+            result["instalments"] = columns.instalments(programme.fields, i)
+        else:
+            result[field_name] = _plain(column[i])
+    return result
+
+
+def shape_group(policy: Policy, env: dict[str, Any]) -> list[dict[str, Any]]:
+    """The decisions of one evaluated group as dicts (same shape as Engine._shape)."""
+    decided = _decision_columns(policy, env)
+    decisions = []
+    for i in range(len(decided.application)):
+        programmes = {}
+        for programme in decided.programmes:
+            if programme.eligible is None or not programme.eligible[i]:
+                programmes[programme.name] = _not_eligible(programme.name, programme.eligible is not None)
+            else:
+                programmes[programme.name] = _eligible_fields(decided, programme, i)
         decisions.append({
-            "policy": policy.id,
-            "application_date": application_iso[i],
-            "eligible": bool(eligible[i]),
-            "tier": tier[i],
-            "track": track[i],
-            "age": ages[i],
+            "policy": decided.policy,
+            "application_date": decided.application_iso[i],
+            "eligible": bool(decided.eligible[i]),
+            "tier": decided.tier[i],
+            "track": decided.track[i],
+            "age": decided.age[i],
             "programmes": programmes,
         })
     return decisions
 
 
-def decide_records(engine: Engine, records: Iterable[tuple[int, list[Any], Policy]],
-                   chunk: int = 10_000) -> Iterator[tuple[int, dict[str, Any] | Exception]]:
-    """Yield (position, decision) for normalised records, evaluated in vectorised groups."""
-    groups: dict[tuple[str, int], list[tuple[int, list[Any], Policy]]] = {}
-    for item in records:
-        position, record, policy = item
-        key = (policy.id, policy.period_of(record[FACT_INDEX["application_date"]]))
-        groups.setdefault(key, []).append(item)
-    for items in groups.values():
-        for start in range(0, len(items), chunk):
-            part = items[start:start + chunk]
-            policy = part[0][2]
-            group_records = [record for _, record, _ in part]
-            params = policy.parameter_values(group_records[0][FACT_INDEX["application_date"]])
+# --- the same decisions as JSON text (``rules eval``) -------------------------------------------
+# Byte for byte what ``dumps(decision)`` writes for the dicts of shape_group, without building the
+# dicts: the parts that are the same in every decision of a group are written once into a %-template,
+# and each column is turned into JSON text once per distinct value.
+
+def _dumps_text(value: Any) -> str:
+    return _dumps(value).decode()
+
+
+def _json_texts(values: list[Any], plain: bool = False) -> list[str]:
+    """The JSON text of each value (of each ``_plain(value)`` with ``plain``)."""
+    kinds = set(map(type, values))
+    if kinds == {int} and _INT64_MIN <= min(values) and max(values) <= _UINT64_MAX:
+        return list(map(str, values))
+    if kinds <= {str, _NONE_TYPE}:
+        texts = {value: _dumps_text(value) for value in set(values)}
+        return list(map(texts.__getitem__, values))
+    if kinds == {bool}:
+        return ["true" if value else "false" for value in values]
+    return [_dumps_text(_plain(value) if plain else value) for value in values]
+
+
+def _template_text(value: Any) -> str:
+    """JSON text of a constant, ready to stand in a %-template."""
+    return _dumps_text(value).replace("%", "%%")
+
+
+def _programme_texts(decided: _DecisionColumns, programme: _ProgrammeColumns) -> list[str] | str:
+    """The JSON text of one programme in each decision (one text when it is the same in all)."""
+    name = programme.name
+    if programme.eligible is None:
+        return _template_text(_not_eligible(name, False))
+    not_eligible = _dumps_text(_not_eligible(name, True))
+    chosen = [i for i, flag in enumerate(programme.eligible) if flag]
+    if not chosen:
+        return not_eligible.replace("%", "%%")
+    texts = [not_eligible] * len(programme.eligible)
+    parts = []
+    for field_name, column in programme.fields.items():
+        if field_name == "instalment_count":
+            parts.append(("instalments", [_dumps_text(decided.instalments(programme.fields, i)) for i in chosen]))
+        else:
+            parts.append((field_name, _json_texts([column[i] for i in chosen], plain=True)))
+    template = _template_text({"in_force": True, "eligible": True})[:-1] + "".join(
+        f",{_template_text(field_name)}:%s" for field_name, _ in parts) + "}"
+    for i, text in zip(chosen, map(template.__mod__, zip(*(column for _, column in parts), strict=True)),
+                       strict=True):
+        texts[i] = text
+    return texts
+
+
+def encode_group(policy: Policy, env: dict[str, Any]) -> list[str]:
+    """The decisions of one evaluated group as JSON text: ``dumps(d).decode()`` for each d of shape_group."""
+    decided = _decision_columns(policy, env)
+    varying: list[list[str]] = [
+        _json_texts(decided.application_iso),
+        ["true" if flag else "false" for flag in decided.eligible],
+        _json_texts(decided.tier),
+        _json_texts(decided.track),
+        _json_texts(decided.age),
+    ]
+    programme_parts = []
+    for programme in decided.programmes:
+        texts = _programme_texts(decided, programme)
+        if isinstance(texts, str):
+            programme_parts.append(f"{_template_text(programme.name)}:{texts}")
+        else:
+            programme_parts.append(f"{_template_text(programme.name)}:%s")
+            varying.append(texts)
+    template = (
+        f'{{"policy":{_template_text(decided.policy)},"application_date":%s,"eligible":%s,"tier":%s,'
+        f'"track":%s,"age":%s,"programmes":{{{",".join(programme_parts)}}}}}'
+    )
+    return list(map(template.__mod__, zip(*varying, strict=True)))
+
+
+# --- many cases ------------------------------------------------------------------------------
+
+def decide_normalised(engine: Engine, normalised: NormalisedFacts, *, as_json: bool = False,
+                      group_size: int = 20_000) -> Iterator[tuple[list[int], list[Any]]]:
+    """Yield (positions, decisions) group by group; a decision is a dict, or its JSON text with ``as_json``.
+
+    A group that a table gap or an evaluation error stops is decided case by case, so that only the
+    cases concerned get an InputError (in place of their decision).
+    """
+    shape = encode_group if as_json else shape_group
+    for policy, all_positions in normalised.groups:
+        for start in range(0, len(all_positions), group_size):
+            positions = all_positions[start:start + group_size]
+            facts = _group_arrays(normalised.arrays, positions)
+            params = policy.parameter_values(int(facts[FACT_INDEX["application_date"]][0][0]))
             try:
-                env = evaluate_group(policy, group_records, params)
-                decisions = shape_group(policy, group_records, env)
+                decisions = shape(policy, evaluate_arrays(policy, facts, params, len(positions)))
             except expr.EvaluationError:
-                # a table gap or an evaluation error in this chunk: decide one by one to isolate it
-                for position, record, item_policy in part:
-                    yield position, engine._guarded(record, item_policy, False)
-                continue
-            for (position, _, _), decision in zip(part, decisions, strict=True):
-                yield position, decision
+                decisions = []
+                for position in positions.tolist():
+                    decision = engine._guarded(normalised.record(position), policy, False)
+                    if as_json and not isinstance(decision, InputError):
+                        decision = _dumps_text(decision)
+                    decisions.append(decision)
+            yield positions.tolist(), decisions

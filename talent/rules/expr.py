@@ -102,12 +102,25 @@ def _v_percent_of(amounts, percent):
                        dtype=np.int64, count=len(amounts))
 
 
-def _v_any_in(item_lists, allowed):
+def per_distinct(values: list[Any], test: Callable[[Any], bool]):
+    """``test(v)`` for each value as a bool array, computed once per distinct value.
+
+    Only for tests that give equal values the same answer (membership, comparisons, ``is None``): a
+    column of tiers or district codes has a handful of distinct values among thousands.
+    """
     import numpy as np
 
+    try:
+        answers = {value: test(value) for value in set(values)}
+    except TypeError:  # an unhashable value
+        return np.fromiter(map(test, values), dtype=bool, count=len(values))
+    return np.fromiter(map(answers.__getitem__, values), dtype=bool, count=len(values))
+
+
+def _v_any_in(item_lists, allowed):
     allowed = frozenset(allowed)
-    return np.fromiter((not allowed.isdisjoint(items) for items in item_lists), dtype=bool,
-                       count=len(item_lists))
+    items = item_lists.tolist() if hasattr(item_lists, "tolist") else list(item_lists)
+    return per_distinct(items, lambda codes: not allowed.isdisjoint(codes))
 
 
 def _v_min(a, b):
@@ -591,13 +604,17 @@ def _broadcast(value, n):
     return np.full(n, value)
 
 
+def _is_none(value: Any) -> bool:
+    return value is None
+
+
 def _v_compare(op, a, b, n):
     import numpy as np
 
     if op in (ast.In, ast.NotIn):
         if isinstance(b, frozenset):
             if isinstance(a, np.ndarray):
-                result = np.fromiter((x in b for x in a.tolist()), dtype=bool, count=len(a))
+                result = per_distinct(a.tolist(), b.__contains__)
             else:
                 result = np.full(n, a in b)
         else:
@@ -605,8 +622,7 @@ def _v_compare(op, a, b, n):
         return ~result if op is ast.NotIn else result
     if op in (ast.Is, ast.IsNot):
         if isinstance(a, np.ndarray):
-            result = np.fromiter((x is None for x in a.tolist()), dtype=bool, count=len(a)) if a.dtype == object \
-                else np.zeros(len(a), dtype=bool)
+            result = per_distinct(a.tolist(), _is_none) if a.dtype == object else np.zeros(len(a), dtype=bool)
         else:
             result = np.full(n, a is None)
         return ~result if op is ast.IsNot else result
