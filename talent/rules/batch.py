@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass
 from decimal import Decimal
+from itertools import repeat
 from typing import Any
 
 import numpy as np
@@ -34,6 +35,8 @@ except ImportError:  # orjson is a speed-up; the standard library writes the sam
 _NONE_TYPE = type(None)
 _INT64_MIN, _UINT64_MAX = -(2**63), 2**64 - 1  # the integers orjson writes
 _LIST_FIELDS = {"privilege_card": "services", "housing_subsidy": "instalments"}
+
+
 def _test_mask(test, values, params, n):
     operand = _resolve(test.operand, params)
     if test.kind == "in":
@@ -74,6 +77,26 @@ def _output_array(values: list[Any], n: int):
     return array, False
 
 
+def _distinct_codes(values: np.ndarray, env: dict[str, Any]) -> tuple[np.ndarray, np.ndarray] | None:
+    """(distinct values, code of each value) of a column of texts and None, else None.
+
+    A row test then runs on the few distinct values and reaches every case by its code: a tier or a
+    degree column has a handful of values among thousands of cases, and several tables test it.
+    """
+    cache = env.setdefault("__distinct__", {})
+    if id(values) in cache and cache[id(values)][0] is values:
+        return cache[id(values)][1]
+    coded = None
+    if values.dtype == object and values.ndim == 1:
+        items = values.tolist()
+        if set(map(type, items)) <= {str, _NONE_TYPE}:  # values equal only when the same: tests agree on them
+            index = {key: i for i, key in enumerate(dict.fromkeys(items))}
+            coded = (np.fromiter(index, dtype=object, count=len(index)),
+                     np.fromiter(map(index.__getitem__, items), dtype=np.int64, count=len(items)))
+    cache[id(values)] = (values, coded)
+    return coded
+
+
 def _table(table: Table, env: dict[str, Any], params: dict[str, Any], n: int) -> dict[str, Any]:
     inputs = {}
     for item in table.inputs:
@@ -81,13 +104,17 @@ def _table(table: Table, env: dict[str, Any], params: dict[str, Any], n: int) ->
         if not isinstance(values, np.ndarray):
             values = np.broadcast_to(np.asarray(values, dtype=object if values is None or isinstance(values, str)
                                                 else None), (n,))
-        inputs[item.name] = (values, known)
+        inputs[item.name] = (values, known, _distinct_codes(values, env))
     masks = []
     for row in table.rows:
         mask = np.ones(n, dtype=bool)
         for name, test in row.tests.items():
-            values, known = inputs[name]
-            mask &= _test_mask(test, values, params, n)
+            values, known, coded = inputs[name]
+            if coded is None:
+                mask &= _test_mask(test, values, params, n)
+            else:
+                distinct, codes = coded
+                mask &= _test_mask(test, distinct, params, len(distinct))[codes]
             if known is not None:
                 mask &= known
         masks.append(mask)
@@ -190,13 +217,28 @@ def _group_arrays(arrays: list[tuple], positions: np.ndarray) -> list[tuple]:
     return group
 
 
-def _as_list(value: Any, n: int) -> list[Any]:
+def _values(value: Any, n: int, rows: np.ndarray | None = None) -> list[Any]:
+    """The values of an evaluated name (an ``env`` entry), at ``rows`` (all n when None), as a list."""
     values = value[0] if isinstance(value, tuple) else value
     if isinstance(values, np.ndarray):
-        if values.shape == ():
-            return [values.item()] * n
-        return values.tolist()
-    return [values] * n
+        if values.shape != ():
+            return (values if rows is None else values[rows]).tolist()
+        values = values.item()
+    return [values] * (n if rows is None else len(rows))
+
+
+def _flags(value: Any, n: int) -> np.ndarray:
+    """An evaluated condition as one bool per case (truth of each value)."""
+    values = value[0] if isinstance(value, tuple) else value
+    if isinstance(values, np.ndarray) and values.dtype == bool and values.shape == (n,):
+        return values
+    return np.array([bool(v) for v in _values(value, n)], dtype=bool)
+
+
+def _iso_dates(ordinals: np.ndarray) -> list[str]:
+    """ISO text of each ordinal, converting each distinct day once (a group has few application days)."""
+    distinct, inverse = np.unique(ordinals, return_inverse=True)
+    return np.array(dates.v_iso(distinct), dtype=object)[inverse.reshape(-1)].tolist()
 
 
 def _plain(value: Any) -> Any:
@@ -209,56 +251,58 @@ def _plain(value: Any) -> Any:
 
 
 @dataclass
-class _ProgrammeColumns:
+class _Programme:
+    """One programme of one evaluated group: which cases are eligible, and how to read its fields."""
+
     name: str
-    eligible: list[Any] | None  # None: the programme is not in force in this version
-    fields: dict[str, list[Any]]  # decision field -> values (instalment_count: the number of parts)
+    in_force: bool
+    eligible: np.ndarray  # bool per case (all false when not in force)
+    fields: dict[str, Any]  # decision field -> env entry (instalment_count: the number of parts)
+
+    def field_values(self, field_name: str, n: int, rows: np.ndarray) -> list[Any]:
+        values = _values(self.fields[field_name], n, rows)
+        if self.name == "privilege_card" and field_name == "valid_until":
+            return dates.v_iso(np.asarray(values, dtype=np.int64))
+        return values
+
+    def eligible_values(self, n: int, rows: np.ndarray, applications: np.ndarray) -> list[dict[str, Any]]:
+        """The fields of the eligible programme, for the cases at ``rows`` (as the decision holds them)."""
+        columns = {field_name: self.field_values(field_name, n, rows) for field_name in self.fields}
+        results = []
+        for k, application in enumerate(applications[rows].tolist()):
+            result: dict[str, Any] = {"in_force": True, "eligible": True}
+            for field_name, column in columns.items():
+                if field_name == "instalment_count":
+                    result["instalments"] = split_instalments(int(columns["total"][k]), int(column[k]), application)
+                else:
+                    result[field_name] = _plain(column[k])
+            results.append(result)
+        return results
 
 
-@dataclass
-class _DecisionColumns:
-    """The decisions of one group, field by field, before they become dicts or JSON text."""
-
-    policy: str
-    application: list[int]
-    application_iso: list[str]
-    eligible: list[Any]
-    tier: list[Any]
-    track: list[Any]
-    age: list[int]
-    programmes: list[_ProgrammeColumns]
-
-    def instalments(self, fields: dict[str, list[Any]], i: int) -> list[dict[str, Any]]:
-        return split_instalments(int(fields["total"][i]), int(fields["instalment_count"][i]), self.application[i])
-
-
-def _decision_columns(policy: Policy, env: dict[str, Any]) -> _DecisionColumns:
-    mapping = policy.decision
-    application = env["application_date"][0]
-    n = len(application)
+def _programmes(policy: Policy, env: dict[str, Any], n: int) -> list[_Programme]:
     programmes = []
     for programme, fields in PROGRAMMES.items():
-        spec = mapping.get("programmes", {}).get(programme)
+        spec = policy.decision.get("programmes", {}).get(programme)
         if spec is None:
-            programmes.append(_ProgrammeColumns(programme, None, {}))
-            continue
-        values = {}
-        for field_name in fields:
-            column = _as_list(env[spec[field_name]], n)
-            if programme == "privilege_card" and field_name == "valid_until":
-                column = dates.v_iso(np.asarray(column, dtype=np.int64))
-            values[field_name] = column
-        programmes.append(_ProgrammeColumns(programme, _as_list(env[spec["eligible"]], n), values))
-    return _DecisionColumns(
-        policy=policy.id,
-        application=application.tolist(),
-        application_iso=dates.v_iso(application),
-        eligible=_as_list(env[mapping["eligible"]], n),
-        tier=_as_list(env[mapping["tier"]], n) if "tier" in mapping else [None] * n,
-        track=_as_list(env[mapping["track"]], n) if "track" in mapping else [None] * n,
-        age=dates.v_age_on(env["birth_date"][0], application).tolist(),
-        programmes=programmes,
-    )
+            programmes.append(_Programme(programme, False, np.zeros(n, dtype=bool), {}))
+        else:
+            programmes.append(_Programme(programme, True, _flags(env[spec["eligible"]], n),
+                                         {field_name: env[spec[field_name]] for field_name in fields}))
+    return programmes
+
+
+def _top_values(policy: Policy, env: dict[str, Any], n: int) -> dict[str, list[Any]]:
+    """The decision fields before ``programmes``, in decision order, one list each (but ``policy``)."""
+    mapping = policy.decision
+    application = env["application_date"][0]
+    return {
+        "application_date": _iso_dates(application),
+        "eligible": _flags(env[mapping["eligible"]], n).tolist(),
+        "tier": _values(env[mapping["tier"]], n) if "tier" in mapping else [None] * n,
+        "track": _values(env[mapping["track"]], n) if "track" in mapping else [None] * n,
+        "age": dates.v_age_on(env["birth_date"][0], application).tolist(),
+    }
 
 
 def _not_eligible(programme: str, in_force: bool) -> dict[str, Any]:
@@ -268,50 +312,46 @@ def _not_eligible(programme: str, in_force: bool) -> dict[str, Any]:
     return result
 
 
-def _eligible_fields(columns: _DecisionColumns, programme: _ProgrammeColumns, i: int) -> dict[str, Any]:
-    result: dict[str, Any] = {"in_force": True, "eligible": True}
-    for field_name, column in programme.fields.items():
-        if field_name == "instalment_count":
-            result["instalments"] = columns.instalments(programme.fields, i)
-        else:
-            result[field_name] = _plain(column[i])
-    return result
-
-
 def shape_group(policy: Policy, env: dict[str, Any]) -> list[dict[str, Any]]:
     """The decisions of one evaluated group as dicts (same shape as Engine._shape)."""
-    decided = _decision_columns(policy, env)
+    n = len(env["application_date"][0])
+    top = _top_values(policy, env, n)
+    programmes = _programmes(policy, env, n)
+    eligible_values = {}
+    for programme in programmes:
+        rows = np.flatnonzero(programme.eligible)
+        eligible_values[programme.name] = dict(zip(
+            rows.tolist(), programme.eligible_values(n, rows, env["application_date"][0]), strict=True))
     decisions = []
-    for i in range(len(decided.application)):
-        programmes = {}
-        for programme in decided.programmes:
-            if programme.eligible is None or not programme.eligible[i]:
-                programmes[programme.name] = _not_eligible(programme.name, programme.eligible is not None)
-            else:
-                programmes[programme.name] = _eligible_fields(decided, programme, i)
+    for i, (application, eligible, tier, track, age) in enumerate(zip(*top.values(), strict=True)):
         decisions.append({
-            "policy": decided.policy,
-            "application_date": decided.application_iso[i],
-            "eligible": bool(decided.eligible[i]),
-            "tier": decided.tier[i],
-            "track": decided.track[i],
-            "age": decided.age[i],
-            "programmes": programmes,
+            "policy": policy.id,
+            "application_date": application,
+            "eligible": eligible,
+            "tier": tier,
+            "track": track,
+            "age": age,
+            "programmes": {
+                programme.name: eligible_values[programme.name].get(i)
+                or _not_eligible(programme.name, programme.in_force)
+                for programme in programmes
+            },
         })
     return decisions
 
 
 # --- the same decisions as JSON text (``rules eval``) -------------------------------------------
 # Byte for byte what ``dumps(decision)`` writes for the dicts of shape_group, without building the
-# dicts: the parts that are the same in every decision of a group are written once into a %-template,
-# and each column is turned into JSON text once per distinct value.
+# dicts: each column becomes JSON text once per distinct value, and each decision is joined from those
+# texts and the constant text between them (str.join copies; %-formatting would parse the template
+# again for every decision).
 
 def _dumps_text(value: Any) -> str:
     return _dumps(value).decode()
 
 
-def _json_texts(values: list[Any], plain: bool = False) -> list[str]:
-    """The JSON text of each value (of each ``_plain(value)`` with ``plain``)."""
+def _json_texts(values: list[Any]) -> list[str]:
+    """The JSON text of each value."""
     kinds = set(map(type, values))
     if kinds == {int} and _INT64_MIN <= min(values) and max(values) <= _UINT64_MAX:
         return list(map(str, values))
@@ -320,61 +360,36 @@ def _json_texts(values: list[Any], plain: bool = False) -> list[str]:
         return list(map(texts.__getitem__, values))
     if kinds == {bool}:
         return ["true" if value else "false" for value in values]
-    return [_dumps_text(_plain(value) if plain else value) for value in values]
-
-
-def _template_text(value: Any) -> str:
-    """JSON text of a constant, ready to stand in a %-template."""
-    return _dumps_text(value).replace("%", "%%")
-
-
-def _programme_texts(decided: _DecisionColumns, programme: _ProgrammeColumns) -> list[str] | str:
-    """The JSON text of one programme in each decision (one text when it is the same in all)."""
-    name = programme.name
-    if programme.eligible is None:
-        return _template_text(_not_eligible(name, False))
-    not_eligible = _dumps_text(_not_eligible(name, True))
-    chosen = [i for i, flag in enumerate(programme.eligible) if flag]
-    if not chosen:
-        return not_eligible.replace("%", "%%")
-    texts = [not_eligible] * len(programme.eligible)
-    parts = []
-    for field_name, column in programme.fields.items():
-        if field_name == "instalment_count":
-            parts.append(("instalments", [_dumps_text(decided.instalments(programme.fields, i)) for i in chosen]))
-        else:
-            parts.append((field_name, _json_texts([column[i] for i in chosen], plain=True)))
-    template = _template_text({"in_force": True, "eligible": True})[:-1] + "".join(
-        f",{_template_text(field_name)}:%s" for field_name, _ in parts) + "}"
-    for i, text in zip(chosen, map(template.__mod__, zip(*(column for _, column in parts), strict=True)),
-                       strict=True):
-        texts[i] = text
-    return texts
+    return list(map(_dumps_text, values))
 
 
 def encode_group(policy: Policy, env: dict[str, Any]) -> list[str]:
     """The decisions of one evaluated group as JSON text: ``dumps(d).decode()`` for each d of shape_group."""
-    decided = _decision_columns(policy, env)
-    varying: list[list[str]] = [
-        _json_texts(decided.application_iso),
-        ["true" if flag else "false" for flag in decided.eligible],
-        _json_texts(decided.tier),
-        _json_texts(decided.track),
-        _json_texts(decided.age),
-    ]
-    programme_parts = []
-    for programme in decided.programmes:
-        texts = _programme_texts(decided, programme)
-        if isinstance(texts, str):
-            programme_parts.append(f"{_template_text(programme.name)}:{texts}")
-        else:
-            programme_parts.append(f"{_template_text(programme.name)}:%s")
-            varying.append(texts)
-    template = (
-        f'{{"policy":{_template_text(decided.policy)},"application_date":%s,"eligible":%s,"tier":%s,'
-        f'"track":%s,"age":%s,"programmes":{{{",".join(programme_parts)}}}}}'
-    )
-    return list(map(template.__mod__, zip(*varying, strict=True)))
+    application = env["application_date"][0]
+    n = len(application)
+    top = _top_values(policy, env, n)
+    programmes = _programmes(policy, env, n)
+    # the programmes object: one text shared by the decisions where no programme is eligible
+    not_eligible = [f"{_dumps_text(p.name)}:{_dumps_text(_not_eligible(p.name, p.in_force))}" for p in programmes]
+    texts = ["{" + ",".join(not_eligible) + "}"] * n
+    any_eligible = np.logical_or.reduce([p.eligible for p in programmes])
+    rows = np.flatnonzero(any_eligible)
+    if len(rows):
+        parts: list[list[str]] = []
+        for programme, constant in zip(programmes, not_eligible, strict=True):
+            part = [constant] * len(rows)
+            chosen = np.flatnonzero(programme.eligible[rows])
+            eligible = programme.eligible_values(n, rows[chosen], application)
+            for k, value in zip(chosen.tolist(), eligible, strict=True):
+                part[k] = f"{_dumps_text(programme.name)}:{_dumps_text(value)}"
+            parts.append(part)
+        for i, text in zip(rows.tolist(), map(",".join, zip(*parts, strict=True)), strict=True):
+            texts[i] = "{" + text + "}"
+    pieces: list[Any] = [repeat(f"{{{_dumps_text('policy')}:{_dumps_text(policy.id)}")]
+    for name, values in top.items():
+        pieces += [repeat(f",{_dumps_text(name)}:"), _json_texts(values)]
+    pieces += [repeat(f",{_dumps_text('programmes')}:"), texts, repeat("}")]
+    return list(map("".join, zip(*pieces, strict=False)))  # (the repeats are endless)
 
 
 # --- many cases ------------------------------------------------------------------------------

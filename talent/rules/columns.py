@@ -18,7 +18,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import Decimal
 from functools import partial
-from itertools import repeat
+from itertools import compress, repeat
 from operator import is_not
 from typing import TYPE_CHECKING, Any
 
@@ -100,13 +100,19 @@ def _read_objects(container: str, objects: list[Any], rejected: set[int]) -> dic
 # --- checking and converting columns ------------------------------------------------------------
 
 
-def _known(column: list[Any], array: np.ndarray | None = None) -> np.ndarray | None:
-    """Which values are present (not None); None when all are. ``array``: the column as an object array."""
+def _identities(column: list[Any]) -> np.ndarray:
+    """id() of each value: ``is`` for a whole column at once (True, False and None are single objects)."""
+    return np.fromiter(map(id, column), dtype=np.int64, count=len(column))
+
+
+_ID_NONE, _ID_TRUE, _ID_FALSE = id(None), id(True), id(False)
+
+
+def _known(column: list[Any]) -> np.ndarray | None:
+    """Which values are present (not None); None when all are."""
     if None not in column:
         return None
-    if array is None:
-        array = np.fromiter(column, dtype=object, count=len(column))
-    return array != None  # noqa: E711 - element by element
+    return _identities(column) != _ID_NONE
 
 
 def _without(column: list[Any], accepted: list[bool]) -> list[Any]:
@@ -115,11 +121,13 @@ def _without(column: list[Any], accepted: list[bool]) -> list[Any]:
 
 
 def _bool_array(column: list[Any], rejected: set[int]) -> FactArray:
-    if not _only_types(column, {bool, _NONE_TYPE}):  # by type: 1 == True, and a 1 must be refused
-        accepted = [value is None or value is True or value is False for value in column]
-        _reject(rejected, accepted)
-        column = _without(column, accepted)
-    return np.array(column, dtype=bool), _known(column)  # None -> False
+    identities = _identities(column)  # by identity: 1 == True, and a 1 must be refused
+    values, absent = identities == _ID_TRUE, identities == _ID_NONE
+    refused = ~(values | absent | (identities == _ID_FALSE))
+    if refused.any():
+        rejected.update(np.flatnonzero(refused).tolist())
+        absent |= refused
+    return values, (~absent if absent.any() else None)
 
 
 def _int_array(column: list[Any], known: np.ndarray | None) -> np.ndarray:
@@ -152,42 +160,45 @@ def _whole_number_array(column: list[Any], rejected: set[int]) -> FactArray:
     return values, known
 
 
-def _iso_ordinals(texts: list[str]) -> tuple[np.ndarray, np.ndarray]:
-    """(ordinal, accepted) of 10-character ASCII texts: accepted ones are YYYY-MM-DD in digits, a real day,
-    years _MIN_YEAR to _MAX_YEAR: exactly what facts.parse_date accepts among such texts."""
-    raw = np.frombuffer("".join(texts).encode("ascii"), dtype=np.uint8).reshape(len(texts), 10)
-    digits = raw.astype(np.int64) - ord("0")
-    digit_places = np.delete(digits, (4, 7), axis=1)
-    accepted = ((digit_places >= 0) & (digit_places <= 9)).all(axis=1) & (raw[:, 4] == ord("-")) \
-        & (raw[:, 7] == ord("-"))
-    year = digits[:, 0] * 1000 + digits[:, 1] * 100 + digits[:, 2] * 10 + digits[:, 3]
-    return _ordinals(year, digits[:, 5] * 10 + digits[:, 6], digits[:, 8] * 10 + digits[:, 9], accepted)
+_DATE_DIGITS = np.array([0, 1, 2, 3, 5, 6, 8, 9])  # the places of the digits in YYYY-MM-DD
+_DATE_PARTS = np.array([[1000, 0, 0], [100, 0, 0], [10, 0, 0], [1, 0, 0], [0, 10, 0], [0, 1, 0], [0, 0, 10], [0, 0, 1]])
+
+
+def _iso_ordinals(joined: str, count: int) -> tuple[np.ndarray, np.ndarray]:
+    """(ordinal, accepted) of ``count`` 10-character ASCII texts joined: accepted ones are YYYY-MM-DD in
+    digits, a real day, years _MIN_YEAR to _MAX_YEAR: exactly what facts.parse_date accepts among such texts."""
+    raw = np.frombuffer(joined.encode("ascii"), dtype=np.uint8).reshape(count, 10)
+    digits = raw[:, _DATE_DIGITS] - np.uint8(ord("0"))  # a character below "0" wraps round to a large value
+    accepted = (digits <= 9).all(axis=1) & (raw[:, 4] == ord("-")) & (raw[:, 7] == ord("-"))
+    year, month, day = (digits.astype(np.int64) @ _DATE_PARTS).T
+    return _ordinals(year, month, day, accepted)
 
 
 def _ordinals(year: np.ndarray, month: np.ndarray, day: np.ndarray, accepted: np.ndarray
               ) -> tuple[np.ndarray, np.ndarray]:
     """Proleptic ordinals of (year, month, day), and which of them are real days in _MIN_YEAR.._MAX_YEAR."""
-    accepted = accepted & (year >= _MIN_YEAR) & (year <= _MAX_YEAR) & (month >= 1) & (month <= 12) & (day >= 1)
-    year = np.where(accepted, year, 2000)
-    month_start = ((year - 1970) * 12 + np.clip(month, 1, 12) - 1).astype("M8[M]")
-    first_day = month_start.astype("M8[D]").astype(np.int64)
-    month_length = (month_start + np.timedelta64(1, "M")).astype("M8[D]").astype(np.int64) - first_day
-    accepted &= day <= month_length
-    return np.where(accepted, first_day + day - 1 + dates.EPOCH_ORDINAL, 0), accepted
+    ordinals, real = dates.v_from_parts(year, month, day)
+    accepted = accepted & real & (year >= _MIN_YEAR) & (year <= _MAX_YEAR)
+    return np.where(accepted, ordinals, 0), accepted
 
 
 def _date_array(column: list[Any], history: bool, rejected: set[int]) -> FactArray:
     """Dates as ordinals; an absent date is unknown, an absent history date is NEVER (known)."""
     n = len(column)
     present = _known(column)
-    texts = column if present is None else list(filter(_is_not_none, column))
-    if texts and _only_types(texts, {str}) and set(map(len, texts)) == {10} and "".join(texts).isascii():
-        ordinals, accepted = _iso_ordinals(texts)
+    texts = column if present is None else list(compress(column, present.tolist()))
+    try:
+        joined = "".join(texts)
+        usual = set(map(len, texts)) == {10} and joined.isascii()
+    except TypeError:  # not all texts
+        usual = False
+    if usual:
+        ordinals, accepted = _iso_ordinals(joined, len(texts))
     else:
         ordinals, accepted = np.zeros(len(texts), dtype=np.int64), np.zeros(len(texts), dtype=bool)
         usual = np.flatnonzero([type(text) is str and len(text) == 10 and text.isascii() for text in texts])
         if len(usual):
-            ordinals[usual], accepted[usual] = _iso_ordinals([texts[i] for i in usual.tolist()])
+            ordinals[usual], accepted[usual] = _iso_ordinals("".join([texts[i] for i in usual.tolist()]), len(usual))
     if not accepted.all():  # other texts (and other values): parse_date decides, one by one
         places = np.arange(n) if present is None else np.flatnonzero(present)
         for i in np.flatnonzero(~accepted).tolist():
@@ -276,7 +287,7 @@ _NUMBERS = _Table({None: None}, _number)
 
 def _object_array(values: list[Any], fill: Any) -> FactArray:
     array = np.fromiter(values, dtype=object, count=len(values))
-    known = _known(values, array)
+    known = _known(values)
     if known is not None:
         array[~known] = fill
     return array, known
@@ -367,7 +378,7 @@ def fact_array(kind: str, values: list[Any]) -> FactArray:
     ()) so that NumPy never sees None. Whole numbers become int64, other numbers stay objects.
     """
     if kind in ("bool", "presence"):
-        return np.array(values, dtype=bool), _known(values)
+        return np.array(values, dtype=bool), _known(values)  # None -> False
     if kind in _INT_KINDS:
         known = _known(values)
         return _int_array(values, known), known

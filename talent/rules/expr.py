@@ -87,7 +87,7 @@ def _v_floor(values):
     import numpy as np
 
     if values.dtype == object:
-        return np.fromiter((_floor(v) for v in values), dtype=np.int64, count=len(values))
+        return np.fromiter(map(_floor, values.tolist()), dtype=np.int64, count=len(values))
     return values
 
 
@@ -163,7 +163,23 @@ _ALLOWED_NODES = (
 
 
 def parse(source: str) -> ast.Expression:
-    """Parse and validate; raise ExpressionError naming what is refused."""
+    """Parse and validate; raise ExpressionError naming what is refused.
+
+    Trees are remembered by source (the loader, the one-case and the vector compilers each ask for the
+    same expressions); they are never changed after parsing.
+    """
+    if isinstance(source, str) and source in _PARSED:
+        return _PARSED[source]
+    tree = _parse(source)
+    if len(_PARSED) < 10_000:
+        _PARSED[source] = tree
+    return tree
+
+
+_PARSED: dict[str, ast.Expression] = {}
+
+
+def _parse(source: str) -> ast.Expression:
     if not isinstance(source, str):
         raise ExpressionError(f"an expression must be a string, got {type(source).__name__}")
     if len(source) > MAX_EXPRESSION_LENGTH:
