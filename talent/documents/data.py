@@ -10,6 +10,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 
+from talent.rules.names import SERVICES
+
 # A bilingual label: (Chinese, English).
 Label = tuple[str, str]
 
@@ -19,15 +21,8 @@ TIER_NAMES: Mapping[str, Label] = {
     "C": ("省级领军人才", "Provincial Leading Talent"),
 }
 
-SERVICE_NAMES: Mapping[str, Label] = {
-    "airport_rail_vip": ("机场、高铁贵宾服务", "Airport and high-speed rail VIP service"),
-    "hospital_green_channel": ("就医绿色通道", "Hospital green channel"),
-    "scenic_spots_free": ("景区免费游览", "Free entry to scenic spots"),
-    "school_placement": ("子女入学服务", "School placement for children"),
-    "spouse_employment": ("配偶就业服务", "Spouse employment service"),
-    "annual_health_check": ("年度健康体检", "Annual health check"),
-    "family_medical_channel": ("家属就医绿色通道", "Green channel for family members"),
-}
+# The same names as the eligibility pages and the API (one table: talent.rules.names.SERVICES).
+SERVICE_NAMES: Mapping[str, Label] = {code: (names["zh"], names["en"]) for code, names in SERVICES.items()}
 
 CARD_STATUS_NAMES: Mapping[str, Label] = {
     "active": ("有效", "Valid"),

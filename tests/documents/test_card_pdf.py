@@ -62,7 +62,7 @@ def test_a_tier_c_card_shows_only_its_services(pdf) -> None:
     card_pdf = render_card_pdf(make_card(tier="C", services=EVERY_HOLDER_SERVICE))
     back = pdf.texts(card_pdf)[1]
     assert "就医绿色通道" in back
-    assert "配偶就业服务" not in back
+    assert "配偶就业安置" not in back
     assert "省级领军人才" in pdf.texts(card_pdf)[0]
 
 
