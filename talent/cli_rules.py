@@ -146,12 +146,13 @@ def _decide_stream(file, engine, reasons: bool, on_date: str | None, bar) -> int
                 if isinstance(facts, dict):
                     facts["application_date"] = on_date
         decisions = decide_with_reasons(facts_list) if reasons else engine.decide_many_json(facts_list)
+        failures += len(not_json)
         for offset, decision in zip(offsets, decisions, strict=True):
             if isinstance(decision, InputError):
                 outputs[offset] = error_line(line_number + offset + 1, decision.errors)
+                failures += 1
             else:
                 outputs[offset] = decision
-        failures += len(not_json) + sum(isinstance(decision, InputError) for decision in decisions)
         out.write("\n".join(outputs).encode())
         out.write(b"\n")
         line_number += len(chunk)

@@ -100,19 +100,13 @@ def _read_objects(container: str, objects: list[Any], rejected: set[int]) -> dic
 # --- checking and converting columns ------------------------------------------------------------
 
 
-def _identities(column: list[Any]) -> np.ndarray:
-    """id() of each value: ``is`` for a whole column at once (True, False and None are single objects)."""
-    return np.fromiter(map(id, column), dtype=np.int64, count=len(column))
-
-
-_ID_NONE, _ID_TRUE, _ID_FALSE = id(None), id(True), id(False)
-
-
-def _known(column: list[Any]) -> np.ndarray | None:
-    """Which values are present (not None); None when all are."""
+def _known(column: list[Any], array: np.ndarray | None = None) -> np.ndarray | None:
+    """Which values are present (not None); None when all are. ``array``: the column as an object array."""
     if None not in column:
         return None
-    return _identities(column) != _ID_NONE
+    if array is None:
+        array = np.fromiter(column, dtype=object, count=len(column))
+    return np.not_equal(array, None)  # element by element: only None equals None
 
 
 def _without(column: list[Any], accepted: list[bool]) -> list[Any]:
@@ -120,8 +114,13 @@ def _without(column: list[Any], accepted: list[bool]) -> list[Any]:
     return [value if ok else None for value, ok in zip(column, accepted, strict=True)]
 
 
+_ID_NONE, _ID_TRUE, _ID_FALSE = id(None), id(True), id(False)
+
+
 def _bool_array(column: list[Any], rejected: set[int]) -> FactArray:
-    identities = _identities(column)  # by identity: 1 == True, and a 1 must be refused
+    # by identity (True, False and None are single objects; 1 == True, and a 1 must be refused), for the
+    # whole column at once through the id() of each value
+    identities = np.fromiter(map(id, column), dtype=np.int64, count=len(column))
     values, absent = identities == _ID_TRUE, identities == _ID_NONE
     refused = ~(values | absent | (identities == _ID_FALSE))
     if refused.any():
@@ -287,7 +286,7 @@ _NUMBERS = _Table({None: None}, _number)
 
 def _object_array(values: list[Any], fill: Any) -> FactArray:
     array = np.fromiter(values, dtype=object, count=len(values))
-    known = _known(values)
+    known = _known(values, array)
     if known is not None:
         array[~known] = fill
     return array, known
