@@ -10,33 +10,27 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 
-from talent.rules.names import SERVICES
+from talent.rules.names import PROGRAMMES, SERVICES, TIERS
 
 # A bilingual label: (Chinese, English).
 Label = tuple[str, str]
 
-TIER_NAMES: Mapping[str, Label] = {
-    "A": ("顶尖人才", "Top Talent"),
-    "B": ("国家级领军人才", "National Leading Talent"),
-    "C": ("省级领军人才", "Provincial Leading Talent"),
-}
 
-# The same names as the eligibility pages and the API (one table: talent.rules.names.SERVICES).
-SERVICE_NAMES: Mapping[str, Label] = {code: (names["zh"], names["en"]) for code, names in SERVICES.items()}
+def _labels(table: Mapping[str, Mapping[str, str]]) -> dict[str, Label]:
+    """A {code: {"zh", "en"}} table of talent.rules.names as the (Chinese, English) pairs templates take."""
+    return {code: (names["zh"], names["en"]) for code, names in table.items()}
+
+
+# The same names as the pages and the API (one table each in talent.rules.names).
+TIER_NAMES: Mapping[str, Label] = _labels(TIERS)
+SERVICE_NAMES: Mapping[str, Label] = _labels(SERVICES)
+PROGRAMME_NAMES: Mapping[str, Label] = _labels(PROGRAMMES)
 
 CARD_STATUS_NAMES: Mapping[str, Label] = {
     "active": ("有效", "Valid"),
     "suspended": ("暂停", "Suspended"),
     "revoked": ("已撤销", "Revoked"),
     "expired": ("已过期", "Expired"),
-}
-
-PROGRAMME_NAMES: Mapping[str, Label] = {
-    "privilege_card": ("长春人才尊享卡", "Changchun Talent Privilege Card"),
-    "housing_subsidy": ("购房补贴", "Housing subsidy"),
-    "living_allowance": ("生活补贴", "Living allowance"),
-    "purchase_measure_2022q3": ("2022年第三季度购房补贴", "2022-Q3 home-purchase subsidy"),
-    "youth_apartment": ("青年人才公寓", "Youth talent apartment"),
 }
 
 DISCLAIMER: Label = (

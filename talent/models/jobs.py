@@ -81,7 +81,8 @@ class GraduateProfile(Base):
     consent_to_match: Mapped[bool] = mapped_column(Boolean, default=False, index=True)
     consent_changed_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
     created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
-    updated_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    # Indexed: the candidate pool lists consenting profiles newest first (services.graduates).
+    updated_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow, index=True)
 
     user: Mapped[User] = relationship()
 

@@ -13,10 +13,10 @@ from talent.rules.checker import Problem, check_policies
 from talent.rules.engine import Engine, load_engine, split_instalments
 from talent.rules.expr import EvaluationError, ExpressionError
 from talent.rules.facts import InputError
-from talent.rules.names import HONOURS, SERVICES
+from talent.rules.names import HONOURS, PROGRAMMES, SERVICES, TIERS
 from talent.rules.policy import PolicyError
 
 __all__ = [
-    "HONOURS", "SERVICES", "Engine", "EvaluationError", "ExpressionError", "InputError", "PolicyError",
-    "Problem", "check_policies", "load_engine", "split_instalments",
+    "HONOURS", "PROGRAMMES", "SERVICES", "TIERS", "Engine", "EvaluationError", "ExpressionError", "InputError",
+    "PolicyError", "Problem", "check_policies", "load_engine", "split_instalments",
 ]

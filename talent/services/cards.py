@@ -35,6 +35,7 @@ from talent.models.cards import (
     Instalment,
     Revocation,
 )
+from talent.rules import TIERS
 from talent.services import Conflict, InvalidInput, NotAllowed, NotFound
 from talent.services.applications import remember_person_history
 from talent.services.audit import record_event
@@ -189,7 +190,7 @@ def cards_of(session: Session, actor: User) -> list[Card]:
 
 
 def card_view(card: Card, *, today: date | None = None) -> dict[str, Any]:
-    from talent.services.eligibility import TIER_NAMES, service_names
+    from talent.services.eligibility import service_names
 
     on = today or local_today()
     status = card.effective_status(on)
@@ -198,7 +199,7 @@ def card_view(card: Card, *, today: date | None = None) -> dict[str, Any]:
         "status": status,
         "valid": status == CARD_ACTIVE,
         "tier": card.tier,
-        "tier_name": TIER_NAMES[card.tier],
+        "tier_name": TIERS[card.tier],
         "holder": card.holder_name,
         "valid_from": card.valid_from.isoformat(),
         "valid_until": card.valid_until.isoformat(),

@@ -25,26 +25,13 @@ from talent.codes import (
     code_label,
     division_label,
 )
-from talent.rules import HONOURS, SERVICES, EvaluationError, InputError, load_engine
+from talent.rules import HONOURS, PROGRAMMES, SERVICES, TIERS, EvaluationError, InputError, load_engine
 from talent.rules.facts import KIND_OF as FACT_KINDS
 from talent.rules.facts import PATH_OF as FACT_PATHS
 from talent.services import InvalidInput
 
 log = logging.getLogger("talent.eligibility")
 
-# POLICY.md section 3.
-TIER_NAMES: dict[str, dict[str, str]] = {
-    "A": {"zh": "顶尖人才", "en": "top talent"},
-    "B": {"zh": "国家级领军人才", "en": "national leading talent"},
-    "C": {"zh": "省级领军人才", "en": "provincial leading talent"},
-}
-PROGRAMME_NAMES: dict[str, dict[str, str]] = {
-    "privilege_card": {"zh": "长春人才尊享卡", "en": "Changchun talent privilege card"},
-    "housing_subsidy": {"zh": "购房补贴", "en": "Housing subsidy"},
-    "living_allowance": {"zh": "生活补贴", "en": "Living allowance"},
-    "purchase_measure_2022q3": {"zh": "2022年三季度购房支持政策", "en": "2022-Q3 home-purchase measure"},
-    "youth_apartment": {"zh": "青年人才公寓", "en": "Youth talent apartment"},
-}
 # Every fact path of POLICY.md section 7, named the way the checker form asks for it. The result page uses
 # these to say which answer is missing or would change the outcome.
 FACT_LABELS: dict[str, dict[str, str]] = {
@@ -166,7 +153,7 @@ class ProgrammeSummary:
 def tier_label(tier: str | None, language: str) -> str:
     if tier is None:
         return "未认定人才层次" if language == "zh" else "No talent tier"
-    name = TIER_NAMES[tier][language]
+    name = TIERS[tier][language]
     return f"{tier} 类 · {name}" if language == "zh" else f"Tier {tier} · {name}"
 
 
@@ -174,10 +161,10 @@ def summarise_programmes(decision: dict[str, Any]) -> list[ProgrammeSummary]:
     """Each programme of `decision` with one sentence in Chinese and English saying what the person gets."""
     programmes = decision["programmes"]
     return [
-        ProgrammeSummary(key, PROGRAMME_NAMES[key], result["in_force"], result["eligible"],
+        ProgrammeSummary(key, PROGRAMMES[key], result["in_force"], result["eligible"],
                          _programme_text(key, result, decision))
         for key, result in programmes.items()
-        if key in PROGRAMME_NAMES
+        if key in PROGRAMMES
     ]
 
 
@@ -263,16 +250,16 @@ STEP_NAMES: dict[str, dict[str, str]] = {
     "C_ENTERPRISE": {"zh": "C 类企业人才条件", "en": "Tier C enterprise route"},
     "AGE_LIMIT": {"zh": "B、C 类年龄上限", "en": "Age limit of tiers B and C"},
     "TRACK": {"zh": "高校毕业生通道", "en": "Graduate track"},
-    "CARD": {"zh": "人才尊享卡", "en": "Talent privilege card"},
+    "CARD": PROGRAMMES["privilege_card"],
     "HOUSING_PURCHASE": {"zh": "购房条件", "en": "Home purchase conditions"},
-    "HOUSING": {"zh": "购房补贴", "en": "Housing subsidy"},
-    "LIVING": {"zh": "生活补贴", "en": "Living allowance"},
-    "PURCHASE_MEASURE_WINDOW": {"zh": "购房支持政策：合同日期", "en": "Purchase measure: contract date"},
-    "PURCHASE_MEASURE_HOME": {"zh": "购房支持政策：住房条件", "en": "Purchase measure: the home"},
-    "PURCHASE_MEASURE_DISTRICT": {"zh": "购房支持政策：适用区域", "en": "Purchase measure: district"},
-    "PURCHASE_MEASURE_QUALIFICATION": {"zh": "购房支持政策：学历或职称", "en": "Purchase measure: degree or title"},
-    "PURCHASE_MEASURE": {"zh": "2022年三季度购房支持政策", "en": "2022-Q3 home-purchase measure"},
-    "APARTMENT": {"zh": "青年人才公寓", "en": "Youth talent apartment"},
+    "HOUSING": PROGRAMMES["housing_subsidy"],
+    "LIVING": PROGRAMMES["living_allowance"],
+    "PURCHASE_MEASURE_WINDOW": {"zh": "购房措施：合同日期", "en": "Purchase measure: contract date"},
+    "PURCHASE_MEASURE_HOME": {"zh": "购房措施：住房条件", "en": "Purchase measure: the home"},
+    "PURCHASE_MEASURE_DISTRICT": {"zh": "购房措施：适用区域", "en": "Purchase measure: district"},
+    "PURCHASE_MEASURE_QUALIFICATION": {"zh": "购房措施：学历或职称", "en": "Purchase measure: degree or title"},
+    "PURCHASE_MEASURE": PROGRAMMES["purchase_measure_2022q3"],
+    "APARTMENT": PROGRAMMES["youth_apartment"],
     # decision tables
     "tier": {"zh": "人才层次", "en": "Talent tier"},
     "card_services": {"zh": "尊享卡服务项目", "en": "Privilege card services"},
@@ -607,7 +594,8 @@ def what_would_change(facts: dict[str, Any], decision: dict[str, Any]) -> list[S
     return found
 
 
-# The programmes as an English sentence names them: proper nouns keep their capitals, common nouns do not.
+# The programmes (talent.rules.names.PROGRAMMES) as an English sentence names them: proper nouns keep their
+# capitals, common nouns do not.
 _PROGRAMMES_IN_SENTENCE_EN = {
     "privilege_card": "the Changchun talent privilege card",
     "housing_subsidy": "the housing subsidy",
@@ -630,7 +618,7 @@ def _difference(before: dict[str, Any], after: dict[str, Any]) -> dict[str, str]
     gained: list[tuple[str, int | None]] = []
     for key, result in after["programmes"].items():
         old = before["programmes"][key]
-        if key not in PROGRAMME_NAMES or (old["eligible"], old.get("total"), old.get("amount")) == (
+        if key not in PROGRAMMES or (old["eligible"], old.get("total"), old.get("amount")) == (
             result["eligible"], result.get("total"), result.get("amount")
         ):
             continue
@@ -639,11 +627,11 @@ def _difference(before: dict[str, Any], after: dict[str, Any]) -> dict[str, str]
         else:
             lost.append(key)
     if lost:
-        zh_parts.append("不再符合" + "、".join(PROGRAMME_NAMES[key]["zh"] for key in lost) + "条件")
+        zh_parts.append("不再符合" + "、".join(PROGRAMMES[key]["zh"] for key in lost) + "条件")
         en_parts.append("you would no longer qualify for " + _english_list([_PROGRAMMES_IN_SENTENCE_EN[key]
                                                                           for key in lost], "or"))
     if gained:
-        zh_parts.append("可享受" + "、".join(PROGRAMME_NAMES[key]["zh"] + (f" {_yuan(amount)}" if amount else "")
+        zh_parts.append("可享受" + "、".join(PROGRAMMES[key]["zh"] + (f" {_yuan(amount)}" if amount else "")
                                           for key, amount in gained))
         en_parts.append("you would qualify for " + _english_list([
             _PROGRAMMES_IN_SENTENCE_EN[key] + (f" ({_yuan(amount)})" if amount else "") for key, amount in gained

@@ -19,6 +19,7 @@ from wtforms import (
     FormField,
     HiddenField,
     RadioField,
+    SelectChoice,
     SelectField,
     StringField,
     TextAreaField,
@@ -100,7 +101,7 @@ class ConfirmForm(FlaskForm):
 class EndorsementForm(FlaskForm):
     decision = RadioField(
         _l("单位意见"),
-        choices=[("endorse", _l("确认：情况属实，同意推荐")), ("decline", _l("不予确认"))],
+        choices=[SelectChoice("endorse", _l("确认：情况属实，同意推荐")), SelectChoice("decline", _l("不予确认"))],
         validators=[DataRequired(_l("请选择确认或不予确认"))],
     )
     comment = TextAreaField(_l("意见说明"), validators=[Optional(), Length(max=REASON_MAX)])
@@ -147,7 +148,7 @@ class RequestChangesForm(DecisionForm):
     items = FieldList(FormField(ChangeItemForm), min_entries=REQUEST_ITEM_ROWS, max_entries=50)
     reason = TextAreaField(_l("审核意见"), validators=[DataRequired(_l("请填写审核意见")), Length(max=REASON_MAX)])
 
-    def set_field_choices(self, choices: list[tuple[str, str]]) -> None:
+    def set_field_choices(self, choices: list[SelectChoice]) -> None:
         for entry in self.items:
             entry.form.field.choices = choices
 
@@ -179,7 +180,7 @@ class ObjectionForm(FlaskForm):
 class ObjectionResolutionForm(FlaskForm):
     outcome = RadioField(
         _l("处理结果"),
-        choices=[("dismiss", _l("异议不成立，继续公示")), ("uphold", _l("异议成立，退回审核"))],
+        choices=[SelectChoice("dismiss", _l("异议不成立，继续公示")), SelectChoice("uphold", _l("异议成立，退回审核"))],
         validators=[DataRequired(_l("请选择处理结果"))],
     )
     reason = TextAreaField(_l("处理理由"), validators=[DataRequired(_l("请填写处理理由")), Length(max=REASON_MAX)])
@@ -201,7 +202,11 @@ class QueueFilterForm(FlaskForm):
     programme = SelectField(_l("申请项目"), choices=[], validators=[Optional()])
     sort = SelectField(
         _l("排序"),
-        choices=[("oldest", _l("等待最久的在前")), ("newest", _l("最新提交的在前")), ("due", _l("办理时限最近的在前"))],
+        choices=[
+            SelectChoice("oldest", _l("等待最久的在前")),
+            SelectChoice("newest", _l("最新提交的在前")),
+            SelectChoice("due", _l("办理时限最近的在前")),
+        ],
         default="oldest",
         validators=[Optional()],
     )

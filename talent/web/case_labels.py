@@ -2,9 +2,10 @@
 and the services' refusals.
 
 Application statuses and timeline steps are named by the workflow's own tables (`workflow.STATUS_LABELS`,
-`TRANSITIONS`), so the pages and the API never disagree; everything else has Chinese msgids with English in the
-`cases` catalogue. A code without a name is shown as it is rather than failing, so a new status or action never
-breaks a page — it only looks unnamed until it is named here.
+`TRANSITIONS`), and tiers, programmes, honours and services by talent.rules.names (`TIERS`, `PROGRAMMES`,
+`HONOURS`, `SERVICES`), so the pages, the PDFs and the API never disagree; everything else has Chinese msgids
+with English in the `cases` catalogue. A code without a name is shown as it is rather than failing, so a new
+status or action never breaks a page — it only looks unnamed until it is named here.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
 from talent.i18n import current_language
-from talent.rules import HONOURS, SERVICES
+from talent.rules import HONOURS, PROGRAMMES, SERVICES, TIERS
 from talent.services.eligibility import FACT_LABELS, fact_label
 from talent.services.workflow import ACTION_LABELS, LOCAL_TIMEZONE, STATUS_LABELS, TRANSITIONS
 
@@ -32,16 +33,6 @@ STATUS_TONES: dict[str, str] = {
     "rejected": "bad",
     "withdrawn": "",
     "revoked": "bad",
-}
-
-TIER_LABELS: dict[str, Any] = {"A": _l("顶尖人才"), "B": _l("国家级领军人才"), "C": _l("省级领军人才")}
-
-PROGRAMME_LABELS: dict[str, Any] = {
-    "privilege_card": _l("长春人才尊享卡"),
-    "housing_subsidy": _l("购房补贴"),
-    "living_allowance": _l("生活补贴"),
-    "purchase_measure_2022q3": _l("2022年三季度购房支持政策"),
-    "youth_apartment": _l("青年人才公寓"),
 }
 
 CARD_STATUS_LABELS: dict[str, Any] = {"active": _l("有效"), "revoked": _l("已撤销"), "expired": _l("已过期")}
@@ -115,6 +106,12 @@ def _label(table: dict[str, Any], code: Any) -> str:
     return str(table.get(key, key))
 
 
+def _named(table: dict[str, dict[str, str]], code: str) -> str:
+    """`code`'s name in a {code: {"zh", "en"}} table of talent.rules.names, in the page's language."""
+    names = table.get(code)
+    return names[current_language()] if names else code
+
+
 def _bilingual(pair: tuple[str, str] | None, fallback: str) -> str:
     if pair is None:
         return fallback
@@ -134,21 +131,19 @@ def tier_name(tier: str | None) -> str:
     """"B 类 · 国家级领军人才" / "Tier B · national leading talent"; no tier has its own words."""
     if not tier:
         return _("未认定人才层次")
-    return _("%(tier)s 类 · %(name)s", tier=tier, name=_label(TIER_LABELS, tier))
+    return _("%(tier)s 类 · %(name)s", tier=tier, name=_named(TIERS, tier))
 
 
 def programme_name(code: str) -> str:
-    return _label(PROGRAMME_LABELS, code)
+    return _named(PROGRAMMES, code)
 
 
 def service_name(code: str) -> str:
-    names = SERVICES.get(code)
-    return names[current_language()] if names else code
+    return _named(SERVICES, code)
 
 
 def honour_name(code: str) -> str:
-    names = HONOURS.get(code)
-    return names[current_language()] if names else code
+    return _named(HONOURS, code)
 
 
 def card_status_name(code: Any) -> str:

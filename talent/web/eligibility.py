@@ -16,7 +16,7 @@ from flask_babel import gettext as _
 from talent import codes
 from talent.auth import allow_anyone
 from talent.i18n import current_language
-from talent.rules.names import HONOURS
+from talent.rules.names import HONOURS, TIERS
 from talent.services.eligibility import (
     EligibilityInputError,
     assess_facts,
@@ -140,18 +140,23 @@ def _missing_item(item: dict[str, str], language: str) -> dict[str, Any]:
 
 def _honour_groups() -> list[dict[str, Any]]:
     """Honour checkboxes grouped the way POLICY.md section 3 lists them, so people find theirs quickly."""
-    from flask_babel import gettext
-
-    groups = [
-        (gettext("A 类（顶尖人才）"), ["academician_cas", "academician_cae", "nobel_prize", "turing_award",
-                                       "fields_medal", "state_supreme_st_award"]),
-        (gettext("B 类（国家级领军人才）"), ["national_talent_programme", "national_st_award_first",
-                                            "state_council_special_allowance", "china_skills_award"]),
-        (gettext("C 类（省级领军人才）"), ["provincial_talent_programme", "national_st_award_second",
-                                          "provincial_st_award_first", "national_technical_expert"]),
-    ]
+    groups = {
+        "A": ["academician_cas", "academician_cae", "nobel_prize", "turing_award", "fields_medal",
+              "state_supreme_st_award"],
+        "B": ["national_talent_programme", "national_st_award_first", "state_council_special_allowance",
+              "china_skills_award"],
+        "C": ["provincial_talent_programme", "national_st_award_second", "provincial_st_award_first",
+              "national_technical_expert"],
+    }
     language = current_language()
     return [
-        {"title": title, "honours": [{"code": code, "name": HONOURS[code][language]} for code in group]}
-        for title, group in groups
+        {"title": _tier_heading(tier, language),
+         "honours": [{"code": code, "name": HONOURS[code][language]} for code in group]}
+        for tier, group in groups.items()
     ]
+
+
+def _tier_heading(tier: str, language: str) -> str:
+    """"A 类（顶尖人才）" / "Tier A (top talent)", the tier named by talent.rules.names.TIERS."""
+    name = TIERS[tier][language]
+    return f"{tier} 类（{name}）" if language == "zh" else f"Tier {tier} ({name})"

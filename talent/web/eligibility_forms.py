@@ -15,7 +15,7 @@ from typing import Any
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from markupsafe import Markup
-from wtforms import BooleanField, RadioField, SelectField, SelectMultipleField, StringField
+from wtforms import BooleanField, RadioField, SelectChoice, SelectField, SelectMultipleField, StringField
 from wtforms.validators import Optional
 from wtforms.widgets import DateInput, TextInput
 
@@ -51,7 +51,8 @@ class YesNoField(RadioField):
     """是 / 否 / 不清楚: a yes/no fact that may stay unknown."""
 
     def __init__(self, label: Any = None, **kwargs: Any) -> None:
-        kwargs.setdefault("choices", [(YES, _l("是")), (NO, _l("否")), (UNKNOWN, _l("不清楚"))])
+        kwargs.setdefault("choices", [SelectChoice(YES, _l("是")), SelectChoice(NO, _l("否")),
+                                      SelectChoice(UNKNOWN, _l("不清楚"))])
         kwargs.setdefault("default", UNKNOWN)
         kwargs.setdefault("validators", [Optional()])
         super().__init__(label, **kwargs)
@@ -74,20 +75,21 @@ def _amount_field(label: Any) -> StringField:
     return StringField(label, validators=[Optional()], render_kw={"inputmode": "numeric", "autocomplete": "off"})
 
 
-def _division_choices(outside: bool, language: str) -> list[tuple[str, Any]]:
-    choices: list[tuple[str, Any]] = [("", _l("请选择（不清楚可不选）"))]
+def _division_choices(outside: bool, language: str) -> list[SelectChoice]:
+    choices = [SelectChoice("", _l("请选择（不清楚可不选）"))]
     if language == "zh":
-        choices += [(code, f"{division_label(code, language)}（{code}）") for code in DIVISIONS]
+        choices += [SelectChoice(code, f"{division_label(code, language)}（{code}）") for code in DIVISIONS]
     else:
-        choices += [(code, f"{division_label(code, language)} ({code})") for code in DIVISIONS]
+        choices += [SelectChoice(code, f"{division_label(code, language)} ({code})") for code in DIVISIONS]
     if outside:
-        choices.append((OUTSIDE_CHANGCHUN, _l("长春市以外")))
+        choices.append(SelectChoice(OUTSIDE_CHANGCHUN, _l("长春市以外")))
     return choices
 
 
-def _code_choices(table: dict[str, dict[str, str]], language: str) -> list[tuple[str, Any]]:
+def _code_choices(table: dict[str, dict[str, str]], language: str) -> list[SelectChoice]:
     """A select's options from one of the shared code tables (talent.codes), named in the page's language."""
-    return [("", _l("请选择（不清楚可不选）")), *((code, code_label(table, code, language)) for code in table)]
+    return [SelectChoice("", _l("请选择（不清楚可不选）")),
+            *(SelectChoice(code, code_label(table, code, language)) for code in table)]
 
 
 class EligibilityForm(FlaskForm):
@@ -150,7 +152,7 @@ class EligibilityForm(FlaskForm):
         self.role_kind.choices = _code_choices(ROLE_KIND_NAMES, language)
         self.employer_district.choices = _division_choices(outside=True, language=language)
         self.purchase_district.choices = _division_choices(outside=True, language=language)
-        self.honours.choices = [(code, names[language]) for code, names in HONOURS.items()]
+        self.honours.choices = [SelectChoice(code, names[language]) for code, names in HONOURS.items()]
 
 
 # form field -> fact path (POLICY.md section 7)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import EmailField, PasswordField, RadioField, StringField
+from wtforms import EmailField, PasswordField, RadioField, SelectChoice, StringField
 from wtforms.validators import DataRequired, EqualTo, Length, ValidationError
 
 from talent.services.accounts import EMAIL_PATTERN, password_problems
@@ -18,7 +18,7 @@ class LoginForm(FlaskForm):
 class RegisterForm(FlaskForm):
     role = RadioField(
         _l("我是"),
-        choices=[("applicant", _l("个人申请人 / 高校毕业生")), ("employer", _l("用人单位"))],
+        choices=[SelectChoice("applicant", _l("个人申请人 / 高校毕业生")), SelectChoice("employer", _l("用人单位"))],
         default="applicant",
         validators=[DataRequired()],
     )

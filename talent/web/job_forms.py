@@ -13,7 +13,15 @@ from typing import Any
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, Field, SelectField, SelectMultipleField, StringField, TextAreaField
+from wtforms import (
+    BooleanField,
+    Field,
+    SelectChoice,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    TextAreaField,
+)
 from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
 from wtforms.widgets import CheckboxInput, DateInput, ListWidget, NumberInput, TextInput
 
@@ -30,24 +38,24 @@ _CODE_SEPARATORS = re.compile(r"[、,，;；\s]+")
 # come from the code tables of talent.codes (through talent.web.job_labels), like everywhere else.
 
 
-def education_choices() -> list[tuple[str, Any]]:
+def education_choices() -> list[SelectChoice]:
     """A graduate's education (大学本科 …)."""
-    return [(level, education_label(level)) for level in EDUCATION_LEVELS]
+    return [SelectChoice(level, education_label(level)) for level in EDUCATION_LEVELS]
 
 
-def min_education_choices() -> list[tuple[str, Any]]:
+def min_education_choices() -> list[SelectChoice]:
     """A post's minimum education (大学本科及以上 …)."""
-    return [(level, min_education_label(level)) for level in EDUCATION_LEVELS]
+    return [SelectChoice(level, min_education_label(level)) for level in EDUCATION_LEVELS]
 
 
-def district_choices(blank: Any = None) -> list[tuple[str, Any]]:
+def district_choices(blank: Any = None) -> list[SelectChoice]:
     """The Changchun districts by name in the page's language."""
-    choices: list[tuple[str, Any]] = [("", blank)] if blank is not None else []
-    return choices + [(code, f"{district_label(code)} ({code})") for code in DIVISIONS]
+    choices = [SelectChoice("", blank)] if blank is not None else []
+    return choices + [SelectChoice(code, f"{district_label(code)} ({code})") for code in DIVISIONS]
 
 
-def kind_choices() -> list[tuple[str, Any]]:
-    return [(kind, employer_kind_label(kind)) for kind in EMPLOYER_KINDS]
+def kind_choices() -> list[SelectChoice]:
+    return [SelectChoice(kind, employer_kind_label(kind)) for kind in EMPLOYER_KINDS]
 
 
 NOT_A_DISTRICT = _l("请从列表中选择长春市的区县")
@@ -174,7 +182,7 @@ class JobForm(FlaskForm):
         super().__init__(*args, **kwargs)
         self.min_education.choices = min_education_choices()
         self.district.choices = district_choices(blank=_l("请选择"))
-        self.employer_id.choices = [(e.id, e.name) for e in employers or []]
+        self.employer_id.choices = [SelectChoice(e.id, e.name) for e in employers or []]
         if len(self.employer_id.choices) <= 1:
             # One organisation: nothing to choose, the field is not shown.
             del self.employer_id

@@ -14,6 +14,7 @@ from flask import Blueprint, current_app, flash, redirect, render_template, requ
 from flask_babel import gettext as _
 from flask_login import current_user
 from werkzeug.datastructures import MultiDict
+from wtforms import SelectChoice
 
 from talent.auth import requires
 from talent.db import db
@@ -21,6 +22,7 @@ from talent.i18n import current_language
 from talent.models import Role
 from talent.models.applications import Objection
 from talent.models.cards import Instalment
+from talent.rules import PROGRAMMES, TIERS
 from talent.services import InvalidInput, NotFound, ServiceError, publicity
 from talent.services import applications as applications_service
 from talent.services import cards as cards_service
@@ -42,8 +44,8 @@ from talent.web.case_forms import (
 )
 from talent.web.case_labels import (
     CHANGE_FIELD_LABELS,
-    PROGRAMME_LABELS,
     install_template_helpers,
+    programme_name,
     status_name,
     tier_name,
 )
@@ -59,9 +61,12 @@ PER_PAGE = 20
 
 def _queue_filter_form(args: Any) -> QueueFilterForm:
     form = QueueFilterForm(formdata=args)
-    form.status.choices = [("", _("待办（审核中、待复核）"))] + [(code, status_name(code)) for code in STATUS_LABELS]
-    form.tier.choices = [("", _("全部"))] + [(t, tier_name(t)) for t in ("A", "B", "C")] + [("none", _("未认定人才层次"))]
-    form.programme.choices = [("", _("全部"))] + [(key, str(label)) for key, label in PROGRAMME_LABELS.items()]
+    form.status.choices = [SelectChoice("", _("待办（审核中、待复核）")),
+                           *(SelectChoice(code, status_name(code)) for code in STATUS_LABELS)]
+    form.tier.choices = [SelectChoice("", _("全部")), *(SelectChoice(tier, tier_name(tier)) for tier in TIERS),
+                         SelectChoice("none", _("未认定人才层次"))]
+    form.programme.choices = [SelectChoice("", _("全部")),
+                              *(SelectChoice(code, programme_name(code)) for code in PROGRAMMES)]
     return form
 
 
@@ -111,11 +116,11 @@ def home():
 # --- one case -------------------------------------------------------------------------------------------------
 
 
-def _change_field_choices() -> list[tuple[str, str]]:
+def _change_field_choices() -> list[SelectChoice]:
     language = current_language()
-    choices = [(key, str(label)) for key, label in CHANGE_FIELD_LABELS.items() if key != "other"]
-    choices += [(path, labels[language]) for path, labels in FACT_LABELS.items()]
-    return choices + [("other", str(CHANGE_FIELD_LABELS["other"]))]
+    choices = [SelectChoice(key, str(label)) for key, label in CHANGE_FIELD_LABELS.items() if key != "other"]
+    choices += [SelectChoice(path, labels[language]) for path, labels in FACT_LABELS.items()]
+    return choices + [SelectChoice("other", str(CHANGE_FIELD_LABELS["other"]))]
 
 
 def _render_case(application_id: int, *, status: int = 200, problem: dict[str, Any] | None = None,

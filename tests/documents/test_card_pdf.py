@@ -44,7 +44,7 @@ def test_card_embeds_a_cjk_font(tier_b_card_pdf, pdf) -> None:
 
 def test_front_shows_holder_tier_number_dates_and_status(tier_b_card_pdf, pdf) -> None:
     front = pdf.texts(tier_b_card_pdf)[0]
-    for expected in ("王晓明", "CC2023B000123", "国家级领军人才", "National Leading Talent",
+    for expected in ("王晓明", "CC2023B000123", "国家级领军人才", "national leading talent",
                      "2023-03-01", "2028-03-01", "有效", "长春人才尊享卡"):
         assert expected in front
 
