@@ -3,6 +3,7 @@ same run, each as a whole process (start-up included).
 
     python bench/match_speed.py --graduates 20000 --jobs 22400 [--repeat 2] [--skip-baseline]
     python bench/match_speed.py --graduates 100000 --jobs 112000 --skip-baseline
+    python bench/match_speed.py --data varied   # posts from generate_varied.py, nearly all distinct
 
 Synthetic Chinese posts and profiles come from bench/data/generate_synthetic.py (cached under
 --workdir). Peak memory is the child's maximum resident set size (os.wait4 rusage). The runs
@@ -23,6 +24,7 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE / "data"))
 
 from generate_synthetic import generate  # noqa: E402
+from generate_varied import generate as generate_varied  # noqa: E402
 
 
 def run(command: list[str]) -> tuple[float, float, float]:
@@ -46,13 +48,17 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=1)
     parser.add_argument("--workdir", type=Path, default=Path("/tmp/talent-match-bench"))
     parser.add_argument("--skip-baseline", action="store_true")
+    parser.add_argument("--data", choices=("templates", "varied"), default="templates",
+                        help="templates: generate_synthetic.py (demo templates); varied: generate_varied.py "
+                             "(nearly every post distinct)")
     args = parser.parse_args()
 
-    data = args.workdir / f"{args.graduates}x{args.jobs}"
+    suffix = "" if args.data == "templates" else "-varied"
+    data = args.workdir / f"{args.graduates}x{args.jobs}{suffix}"
     jobs, graduates = data / "jobs.jsonl", data / "graduates.jsonl"
     if not (jobs.exists() and graduates.exists()):
         started = time.perf_counter()
-        generate(args.jobs, args.graduates, data)
+        (generate if args.data == "templates" else generate_varied)(args.jobs, args.graduates, data)
         print(f"generated {args.graduates} graduates x {args.jobs} jobs in {time.perf_counter() - started:.1f} s")
     python = sys.executable
     commands = {

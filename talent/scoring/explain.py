@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable
 from functools import lru_cache
 from typing import Any
 
-from talent.scoring.features import GraduateProfile, JobProfile
+import numpy as np
+
+from talent.scoring.features import QUANTUM, GraduateProfile, JobProfile
 from talent.scoring.knowledge import CATEGORY_NAMES, DISTRICT_NAMES, Knowledge
 from talent.scoring.records import EDUCATION_LEVELS, EDUCATION_NAMES_ZH
 
@@ -40,22 +43,46 @@ SALARY_TEXT = {
 }
 
 
-def explanation_key(job: JobProfile) -> tuple:
-    """What the content part of an explanation depends on (besides the graduate)."""
-    return (tuple(sorted(job.majors)), tuple(sorted(job.classes)), job.any_major, tuple(sorted(job.skills)),
-            tuple(sorted(job.fields.items())))
+def scored_affinities(graduate: GraduateProfile, field_weight: float) -> dict[str, float]:
+    """The graduate's field affinities as the score holds them: `field_weight × affinity` on the
+    2^-8 grid of the vectors (features.snap), so that products with a job's field shares (also on
+    that grid) are exact and a sum of them does not depend on the order it is added in: the bulk
+    path (NumPy) and this one give the same field fit to the last bit."""
+    scored = {}
+    for fid, affinity in graduate.affinities.items():
+        value = round(float(np.float32(field_weight * affinity)) * QUANTUM) / QUANTUM
+        if value > 0:
+            scored[fid] = value
+    return scored
 
 
-def field_fit(graduate: GraduateProfile, job: JobProfile) -> float:
-    return sum(share * graduate.affinities.get(fid, 0.0) for fid, share in job.fields.items())
+def field_products(scored: dict[str, float], job: JobProfile) -> dict[str, float]:
+    """Per field of the ad: the share of the ad about it × the graduate's scored affinity (> 0 only)."""
+    return {fid: share * scored[fid] for fid, share in job.fields.items() if fid in scored and share > 0}
 
 
-def major_relation(graduate: GraduateProfile, job: JobProfile, fit: float | None = None) -> str:
+def field_fit(products: dict[str, float], field_weight: float) -> float:
+    """0..1: how much of what the ad is about the graduate's major and skills are strong in."""
+    return sum(products.values()) / field_weight if field_weight > 0 else 0.0
+
+
+def top_fields(kb: Knowledge, products: dict[str, float]) -> list[str]:
+    """The (at most) two fields that contribute most to the field fit; ties go by catalogue order."""
+    position = field_positions(kb)
+    return sorted(products, key=lambda fid: (-products[fid], position[fid]))[:2]
+
+
+@lru_cache(maxsize=4)
+def field_positions(kb: Knowledge) -> dict[str, int]:
+    return {fid: number for number, fid in enumerate(kb.fields)}
+
+
+def major_relation(graduate: GraduateProfile, job: JobProfile, fit: float) -> str:
     if graduate.major_code and graduate.major_code in job.majors:
         return "same_major"
     if graduate.class_code and graduate.class_code in job.classes:
         return "same_class"
-    if (fit if fit is not None else field_fit(graduate, job)) >= RELATED_FIELD_FIT:
+    if fit >= RELATED_FIELD_FIT:
         return "related_field"
     if graduate.category_code and graduate.category_code in job.categories:
         return "same_category"
@@ -64,32 +91,47 @@ def major_relation(graduate: GraduateProfile, job: JobProfile, fit: float | None
     return "weak"
 
 
-def major_part(kb: Knowledge, graduate: GraduateProfile, job: JobProfile) -> tuple[str, str, str, float, list, list]:
-    """(zh, en, relation, field fit, top fields, shared skill labels): the part of an explanation that
-    depends on what the ad is about (the same for every ad with the same content)."""
-    fit = field_fit(graduate, job)
-    relation = major_relation(graduate, job, fit)
-    top_fields = sorted(
-        (fid for fid in job.fields if graduate.affinities.get(fid, 0.0) > 0),
-        key=lambda fid: -job.fields[fid] * graduate.affinities[fid],
-    )[:2]
-    major = kb.majors[graduate.major_code].name if graduate.major_code else graduate.graduate.major
-    class_name = kb.classes[graduate.class_code].name if graduate.class_code else ""
-    category = CATEGORY_NAMES.get(graduate.category_code or "", "")
+def relation_text(kb: Knowledge, relation: str, graduate: GraduateProfile, fields: list[str]) -> tuple[str, str]:
+    """The major sentence (zh, en) of an explanation."""
     values = {
-        "major": major,
-        "class_name": class_name,
-        "category": category,
-        "fields": "、".join(kb.fields[f].zh for f in top_fields),
-        "fields_en": ", ".join(kb.fields[f].en for f in top_fields),
+        "major": kb.majors[graduate.major_code].name if graduate.major_code else graduate.graduate.major,
+        "class_name": kb.classes[graduate.class_code].name if graduate.class_code else "",
+        "category": CATEGORY_NAMES.get(graduate.category_code or "", ""),
+        "fields": "、".join(kb.fields[f].zh for f in fields),
+        "fields_en": ", ".join(kb.fields[f].en for f in fields),
     }
-    zh = MAJOR_RELATION_TEXT[relation][0].format(**values)
-    en = MAJOR_RELATION_TEXT[relation][1].format(**values)
-    shared_labels = [kb.skills[s].label for s in sorted(graduate.skills & job.skills)]
-    if shared_labels:
-        zh += "；共同技能：" + "、".join(shared_labels)
-        en += "; shared skills: " + ", ".join(shared_labels)
-    return zh, en, relation, round(fit, 3), top_fields, shared_labels
+    zh, en = MAJOR_RELATION_TEXT[relation]
+    return zh.format(**values), en.format(**values)
+
+
+def skills_text(labels: list[str]) -> tuple[str, str]:
+    """The shared-skills sentence (zh, en), empty without shared skills."""
+    if not labels:
+        return "", ""
+    return "；共同技能：" + "、".join(labels), "; shared skills: " + ", ".join(labels)
+
+
+def shared_skill_labels(kb: Knowledge, skill_ids: Iterable[str]) -> list[str]:
+    return [kb.skills[s].label for s in sorted(skill_ids)]
+
+
+def major_part(
+    kb: Knowledge, graduate: GraduateProfile, job: JobProfile, field_weight: float
+) -> tuple[str, str, str, float, list, list]:
+    """(zh, en, relation, field fit, top fields, shared skill labels): the part of an explanation that
+    depends on what the ad is about (the same for every ad with the same content).
+
+    `job` must be a profile read back from its vector (`FeatureLayout.profile_from_row`), whose field
+    shares are the ones the score uses; `field_weight` is the model's `Weights.field`.
+    """
+    products = field_products(scored_affinities(graduate, field_weight), job)
+    fit = field_fit(products, field_weight)
+    relation = major_relation(graduate, job, fit)
+    fields = top_fields(kb, products)
+    zh, en = relation_text(kb, relation, graduate, fields)
+    labels = shared_skill_labels(kb, graduate.skills & job.skills)
+    skills_zh, skills_en = skills_text(labels)
+    return zh + skills_zh, en + skills_en, relation, round(fit, 3), fields, labels
 
 
 def tail_key(graduate: GraduateProfile, job: JobProfile) -> tuple[str, str, str, str, str]:
@@ -132,10 +174,10 @@ def tail_text(education: str, required: str, district: str, district_code: str, 
 
 
 def explain_match(
-    kb: Knowledge, graduate: GraduateProfile, job: JobProfile, content_part: tuple | None = None
+    kb: Knowledge, graduate: GraduateProfile, job: JobProfile, field_weight: float, content_part: tuple | None = None
 ) -> dict[str, Any]:
     """The `why` object of one match: zh and en sentences plus the parts they are made of."""
-    zh, en, relation, fit, top_fields, shared_labels = content_part or major_part(kb, graduate, job)
+    zh, en, relation, fit, fields, shared_labels = content_part or major_part(kb, graduate, job, field_weight)
     tail = tail_key(graduate, job)
     tail_zh, tail_en = tail_text(*tail)
     return {
@@ -143,7 +185,7 @@ def explain_match(
         "en": en + "; " + tail_en,
         "major": relation,
         "field_fit": fit,
-        "fields": top_fields,
+        "fields": fields,
         "shared_skills": shared_labels,
         "education": tail[0],
         "district": tail[2],
@@ -157,20 +199,8 @@ def explain_match(
 _encode = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
 
 
-def major_part_json(part: tuple) -> tuple[str, str, str]:
-    zh, en, relation, fit, top_fields, shared_labels = part
-    fragment = (f'"major":{_encode(relation)},"field_fit":{_encode(fit)},"fields":{_encode(top_fields)},'
-                f'"shared_skills":{_encode(shared_labels)}')
-    return _encode(zh)[1:-1], _encode(en)[1:-1], fragment
-
-
 @lru_cache(maxsize=4096)
 def tail_json(education: str, required: str, district: str, district_code: str, salary: str) -> tuple[str, str, str]:
     zh, en = tail_text(education, required, district, district_code, salary)
     fragment = f'"education":{_encode(education)},"district":{_encode(district)},"salary":{_encode(salary)}'
     return _encode(zh)[1:-1], _encode(en)[1:-1], fragment
-
-
-def why_json(content: tuple[str, str, str], tail: tuple[str, str, str]) -> str:
-    return (f'{{"zh":"{content[0]}；{tail[0]}","en":"{content[1]}; {tail[1]}",'
-            f"{content[2]},{tail[2]}}}")

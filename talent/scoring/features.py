@@ -19,12 +19,13 @@ float32 GEMM in chunks (see topk.py), and the parts can be read back for the exp
 
 from __future__ import annotations
 
+import hashlib
 import math
 from dataclasses import dataclass, field
 
 import numpy as np
 
-from talent.scoring.knowledge import CATEGORY_NAMES, DISTRICTS, Hits, Knowledge
+from talent.scoring.knowledge import CATEGORY_NAMES, DISTRICTS, Knowledge
 from talent.scoring.records import Graduate, Job
 from talent.scoring.text import join_text, normalize_text
 
@@ -32,6 +33,10 @@ from talent.scoring.text import join_text, normalize_text
 SALARY_BUCKET_EDGES = (2000, 2500, 3000, 3500, 4000, 4500, 5000, 5500, 6000, 7000, 8000, 9000, 10000,
                        12000, 14000, 16000, 20000, 25000, 30000, 40000, 10_000_000)
 TITLE_WEIGHT = 3.0
+# Bounds of the caches of scanned titles and of scanned descriptions (cleared when full, as the other
+# caches; a description entry takes about 0.7 kB, so that cache stays under 35 MB).
+TEXT_CACHE_ENTRIES = 200_000
+DESCRIPTION_CACHE_ENTRIES = 50_000
 # Both sides are snapped to multiples of 2^-8. Every product is then a multiple of 2^-16 and every
 # partial sum (|s| < 2^7) fits float32's 24-bit mantissa exactly, so a score does not depend on the
 # order BLAS adds terms in (chunk shape, thread count): rankings are reproducible bit for bit.
@@ -58,6 +63,12 @@ class Weights:
     district: float = 0.06
     salary: float = 0.06
     education: float = 0.06
+
+
+# What one title or description names: (field counts, skills, majors, classes, says 专业不限). Cached
+# and shared between jobs, so never mutated. Tuples of strings and a dict of floats, which the garbage
+# collector stops tracking: a cache of sets would be traversed by every full collection.
+_TextFindings = tuple[dict[str, float], tuple[str, ...], tuple[str, ...], tuple[str, ...], bool]
 
 
 @dataclass
@@ -162,7 +173,18 @@ class FeatureLayout:
             self._column_meaning[column] = (5, key)
         self._major_cache: dict[tuple, tuple] = {}
         self._skill_cache: dict[str, tuple] = {}
-        self._title_cache: dict[str, list[tuple]] = {}
+        # What a title / a description names (`_TextFindings`), keyed by the raw title and by a
+        # digest of the raw description (the model drops descriptions once vectors are built; the
+        # cache should not keep them alive).
+        self._title_cache: dict[str, _TextFindings] = {}
+        self._description_cache: dict[bytes, _TextFindings] = {}
+        # Half the field affinities of each major, what a post listing it gains (see job_profile).
+        self._half_affinities = {
+            code: tuple((fid, 0.5 * affinity) for fid, affinity in kb.major_affinities(code, major.class_code).items())
+            for code, major in kb.majors.items()
+        }
+        # A job's `majors` field (codes, class prefixes, names) → (major codes, class codes).
+        self._reference_cache: dict[tuple[str, ...], tuple[frozenset[str], frozenset[str]]] = {}
         # Graduate-side salary and education blocks depend only on (expected pay, level): tables.
         self._salary_centres = np.array([np.nan] + [_bucket_centre(i) for i in range(1, len(SALARY_BUCKET_EDGES) + 1)])
         self._education_rows = np.array(
@@ -175,32 +197,77 @@ class FeatureLayout:
 
     # --- profiles -------------------------------------------------------------------------------
 
+    def _text_findings(self, text: str, weight: float) -> _TextFindings:
+        """Scan one raw title or description: normalised once, one automaton pass over the whole text
+        (majors, classes and 专业不限 count only in clauses that speak of majors, see `Knowledge.scan`)."""
+        fields, skills, majors, classes, any_major = self.kb.scan_job_text(normalize_text(text), weight)
+        return fields, tuple(skills), tuple(majors), tuple(classes), any_major
+
+    def _title_findings(self, title: str) -> _TextFindings:
+        # Titles repeat a lot (数据分析师, 护士 …): each distinct one is scanned once.
+        found = self._title_cache.get(title)
+        if found is None:
+            if len(self._title_cache) >= TEXT_CACHE_ENTRIES:
+                self._title_cache.clear()
+            found = self._title_cache[title] = self._text_findings(title, TITLE_WEIGHT)
+        return found
+
+    def _description_findings(self, description: str) -> _TextFindings:
+        # Whole ads repeat in real data (the same post in several districts); a 16-byte digest
+        # stands for the text (a collision is as unlikely as a hardware fault).
+        key = hashlib.blake2b(description.encode("utf-8", "surrogatepass"), digest_size=16).digest()
+        found = self._description_cache.get(key)
+        if found is None:
+            if len(self._description_cache) >= DESCRIPTION_CACHE_ENTRIES:
+                self._description_cache.clear()
+            found = self._description_cache[key] = self._text_findings(description, 1.0)
+        return found
+
+    def _listed_majors(self, references: tuple[str, ...]) -> tuple[frozenset[str], frozenset[str]]:
+        # The same lists recur across posts (["0809"], ["车辆工程", "机械类"]): resolved once each.
+        found = self._reference_cache.get(references)
+        if found is None:
+            majors: set[str] = set()
+            classes: set[str] = set()
+            for reference in references:
+                found_majors, found_classes = self.kb.resolve_major_reference(reference)
+                majors |= found_majors
+                classes |= found_classes
+            if len(self._reference_cache) >= TEXT_CACHE_ENTRIES:
+                self._reference_cache.clear()
+            found = self._reference_cache[references] = (frozenset(majors), frozenset(classes))
+        return found
+
     def job_profile(self, job: Job) -> JobProfile:
         kb = self.kb
-        hits = Hits()
-        # Titles repeat (数据分析师, 护士 …): their clauses are looked up once per distinct title.
-        title_clauses = self._title_cache.get(job.title)
-        if title_clauses is None:
-            if len(self._title_cache) > 200_000:
-                self._title_cache.clear()
-            title_clauses = self._title_cache[job.title] = kb.clause_results(job.title)
-        kb.merge_clauses(hits, title_clauses, TITLE_WEIGHT)
-        kb.merge_clauses(hits, kb.clause_results(job.description))
-        majors, classes = set(hits.majors), set(hits.classes)
-        for reference in job.majors:
-            found_majors, found_classes = kb.resolve_major_reference(reference)
-            majors |= found_majors
-            classes |= found_classes
+        title_fields, title_skills, title_majors, title_classes, title_any = self._title_findings(job.title)
+        fields_found, skills_found, majors_found, classes_found, any_major = self._description_findings(job.description)
+        # Title words count TITLE_WEIGHT times (weighted in the title's scan), added before the ad's.
+        counts = fields_found
+        if title_fields:
+            counts = dict(title_fields)
+            for fid, count in fields_found.items():
+                counts[fid] = counts.get(fid, 0.0) + count
+        skills = set(skills_found)
+        skills.update(title_skills)
+        majors = set(majors_found)
+        majors.update(title_majors)
+        classes = set(classes_found)
+        classes.update(title_classes)
+        if job.majors:
+            listed_majors, listed_classes = self._listed_majors(job.majors)
+            majors |= listed_majors
+            classes |= listed_classes
         classes |= {kb.majors[code].class_code for code in majors}
         categories = {code[:2] for code in classes}
         # A listed major says what the work is about as much as the words do.
-        raw_fields = {fid: math.sqrt(count) for fid, count in hits.fields.items() if count > 0}
-        for code in majors or set():
-            for fid, affinity in kb.major_affinities(code, kb.majors[code].class_code).items():
-                raw_fields[fid] = raw_fields.get(fid, 0.0) + 0.5 * affinity / max(len(majors), 1)
+        raw_fields = {fid: math.sqrt(count) for fid, count in counts.items() if count > 0}
+        for code in majors:
+            for fid, half_affinity in self._half_affinities[code]:
+                raw_fields[fid] = raw_fields.get(fid, 0.0) + half_affinity / len(majors)
         total = sum(raw_fields.values())
         fields = {fid: value / total for fid, value in raw_fields.items()} if total > 0 else {}
-        return JobProfile(job, majors, classes, categories, hits.any_major, fields, hits.skills)
+        return JobProfile(job, majors, classes, categories, title_any or any_major, fields, skills)
 
     def profile_from_row(self, job: Job, row: np.ndarray) -> JobProfile:
         """The profile a job vector encodes (the inverse of `job_matrix` for one row)."""

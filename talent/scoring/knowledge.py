@@ -16,7 +16,7 @@ from importlib import resources
 import ahocorasick
 import yaml
 
-from talent.scoring.text import char_bigrams, clause_plan, normalize_clause, normalize_text
+from talent.scoring.text import char_bigrams, normalize_text
 
 CATEGORY_NAMES = {
     "01": "哲学", "02": "经济学", "03": "法学", "04": "教育学", "05": "文学", "06": "历史学", "07": "理学",
@@ -53,7 +53,7 @@ _IGNORED_PHRASES = (
     "学历教育", "教育背景", "全日制", "汽车补贴", "交通补贴", "通讯补贴", "通信补贴", "班车", "健康体检",
     "市场化薪酬", "高新技术企业", "高新技术产业开发区", "经济技术开发区", "培训体系", "岗前培训",
 )
-_ASCII_WORD = re.compile(r"[0-9a-z]")
+_ASCII_WORD_CHARS = frozenset("0123456789abcdefghijklmnopqrstuvwxyz")
 
 
 @dataclass(frozen=True)
@@ -190,9 +190,8 @@ class Knowledge:
         for code, names in DISTRICTS.items():
             for name in names:
                 self.district_by_name[normalize_text(name)] = code
+        self.pattern_items = self._pattern_items()
         self._automaton = self._build_automaton()
-        self._clause_cache: dict[str, tuple] = {}
-        self._raw_clause_cache: dict[tuple, tuple | None] = {}
         self.fingerprint = hashlib.sha256(
             "".join(_data_text(name) for name in ("domains.yaml", "skills.yaml", "classes.tsv", "majors.tsv")).encode()
         ).hexdigest()[:16]
@@ -208,12 +207,15 @@ class Knowledge:
             if unknown:
                 raise ValueError(f"knowledge data names unknown fields: {sorted(unknown)}")
 
-    def _build_automaton(self) -> ahocorasick.Automaton:
-        payloads: dict[str, list[tuple]] = {}
+    def _pattern_items(self) -> dict[str, tuple[tuple, ...]]:
+        """Every normalised pattern the scanner looks for → what it names, in order: ("field", id,
+        weight), ("skill", id), ("major", code), ("class", code), ("district", code), ("any",) for
+        专业不限, ("ignore",) for benefit and paperwork phrases."""
+        items: dict[str, list[tuple]] = {}
 
-        def add(pattern: str, payload: tuple) -> None:
+        def add(pattern: str, item: tuple) -> None:
             if pattern:
-                payloads.setdefault(pattern, []).append(payload)
+                items.setdefault(pattern, []).append(item)
 
         for field_id, keywords in self.field_keywords.items():
             for keyword, weight in keywords:
@@ -228,8 +230,8 @@ class Knowledge:
         for major_class in self.classes.values():
             add(normalize_text(major_class.name), ("class", major_class.code))
             for alias in major_class.aliases:
-                # A bare class alias such as 机械 means the class only when followed by 类/相关 etc.,
-                # which _scan_majors handles; here it is recorded as a class hint.
+                # A bare class alias such as 机械 is recorded as a class hint; it counts only in a
+                # clause that speaks of majors (see `scan`).
                 add(normalize_text(alias), ("class", major_class.code))
         for code, names in DISTRICTS.items():
             for name in names:
@@ -238,13 +240,29 @@ class Knowledge:
             add(phrase, ("any",))
         for phrase in _IGNORED_PHRASES:
             add(normalize_text(phrase), ("ignore",))
+        return {pattern: tuple(found) for pattern, found in items.items()}
 
+    def _build_automaton(self) -> ahocorasick.Automaton:
+        """One automaton over all patterns. Each pattern carries its items compiled into what `scan`
+        adds per match, so a match costs a few dict and set updates and creates no object:
+        (length, checks, ((field id, weight), …), skills, (districts, majors, classes, any major)).
+        `checks` flags a Latin edge (word-boundary check), clause-bound items (majors, classes,
+        专业不限: they count only in a clause that speaks of majors) and districts."""
         automaton = ahocorasick.Automaton()
-        for pattern, items in payloads.items():
-            # (length, needs an ASCII word-boundary check, needs the clause check, payload)
-            ascii_edges = bool(_ASCII_WORD.match(pattern[0]) or _ASCII_WORD.match(pattern[-1]))
-            clause_bound = any(item[0] in ("major", "class", "any") for item in items)
-            automaton.add_word(pattern, (len(pattern), ascii_edges, clause_bound, tuple(items)))
+        for pattern, items in self.pattern_items.items():
+            majors, classes = _ids(items, "major"), _ids(items, "class")
+            any_major = any(item[0] == "any" for item in items)
+            checks = 0
+            if pattern[0] in _ASCII_WORD_CHARS or pattern[-1] in _ASCII_WORD_CHARS:
+                checks |= _CHECK_ASCII_EDGES
+            if majors or classes or any_major:
+                checks |= _CHECK_CLAUSE
+            districts = _ids(items, "district")
+            if districts:
+                checks |= _CHECK_DISTRICTS
+            field_weights = tuple((item[1], item[2]) for item in items if item[0] == "field")
+            rare = (districts, majors, classes, any_major)
+            automaton.add_word(pattern, (len(pattern), checks, field_weights, _ids(items, "skill"), rare))
         automaton.make_automaton()
         return automaton
 
@@ -254,106 +272,65 @@ class Knowledge:
         Majors and classes count only in clauses that talk about 专业/学科 when `majors_from_text` is
         set for job ads (so 一汽 "汽车" in a finance post does not list 车辆工程); a graduate's major
         text is scanned with `majors_from_text=False` and resolved by `resolve_major` instead.
+        Field counts are multiplied by `weight`; with `hits`, the findings are added to it.
         """
         hits = hits or Hits()
-        if not text:
-            return hits
-        major_clauses: list[tuple[int, int]] | None = None
-        fields = hits.fields
-        for end, (length, ascii_edges, clause_bound, items) in self._automaton.iter_long(text):
-            start = end - length + 1
-            if ascii_edges and not _ascii_boundaries_ok(text, start, end):
-                continue
-            in_major_clause = not majors_from_text  # a text scanned whole counts as one clause
-            if clause_bound and majors_from_text:
-                if major_clauses is None:
-                    major_clauses = _major_clause_spans(text)
-                in_major_clause = any(lo <= start <= hi for lo, hi in major_clauses)
-            for item in items:
-                kind = item[0]
-                if kind == "field":
-                    fields[item[1]] = fields.get(item[1], 0.0) + item[2] * weight
-                elif kind == "skill":
-                    hits.skills.add(item[1])
-                elif kind == "district":
-                    hits.districts.add(item[1])
-                elif kind == "major":
-                    if in_major_clause:
-                        hits.majors.add(item[1])
-                elif kind == "class":
-                    if in_major_clause:
-                        hits.classes.add(item[1])
-                elif kind == "any" and in_major_clause:
-                    hits.any_major = True
-        return hits
-
-    def scan_document(self, text: str, *, weight: float = 1.0, hits: Hits | None = None) -> Hits:
-        """`scan` of a job ad, clause by clause, with a cache of clauses already seen.
-
-        Employers reuse sentences (duties, requirements, benefits, the company line) across many
-        ads, so most clauses of a large batch have been scanned before. A clause names majors when
-        it speaks of 专业/学科/…类/相关 (the same rule as `scan`).
-        """
-        hits = hits or Hits()
-        if len(self._clause_cache) > 500_000:
-            self._clause_cache.clear()
-        for clause in _CLAUSE_BREAK.split(text):
-            if clause:
-                _merge_clause(hits, self._clause_hits(clause), weight)
-        return hits
-
-    def scan_raw_document(self, raw: str, *, weight: float = 1.0, hits: Hits | None = None) -> Hits:
-        """`scan_document(normalize_text(raw))`, normalising clause by clause with a cache keyed by the
-        raw clause: most clauses of a batch of ads repeat, so most ads are neither normalised nor
-        scanned, only split (text.clause_plan says when per-clause normalisation gives the same text).
-        """
-        hits = hits or Hits()
-        for found in self.clause_results(raw):
-            _merge_clause(hits, found, weight)
-        return hits
-
-    def clause_results(self, raw: str) -> list[tuple]:
-        """What each non-empty clause of the raw text `raw` names, in order (see `scan_raw_document`)."""
-        if len(self._raw_clause_cache) > 500_000 or len(self._clause_cache) > 500_000:
-            self._raw_clause_cache.clear()
-            self._clause_cache.clear()
-        plan = clause_plan(raw)
-        if plan is None:
-            return [self._clause_hits(clause) for clause in _CLAUSE_BREAK.split(normalize_text(raw)) if clause]
-        cache = self._raw_clause_cache
-        results = []
-        segments = _RAW_CLAUSE_BREAK.split(raw)
-        last = len(segments) - 1
-        for number, segment in enumerate(segments):
-            key = (segment, plan, number == 0, number == last)
-            found = cache.get(key)
-            if found is None:
-                clause = normalize_clause(segment, plan, number == 0, number == last)
-                found = cache[key] = self._clause_hits(clause) if clause else None
-            if found is not None:
-                results.append(found)
-        return results
-
-    def merge_clauses(self, hits: Hits, results: list[tuple], weight: float = 1.0) -> Hits:
-        for found in results:
-            _merge_clause(hits, found, weight)
-        return hits
-
-    def _clause_hits(self, clause: str) -> tuple:
-        """What one normalised, non-empty clause of an ad names (cached)."""
-        key = _NUMBERING.sub("", clause, count=1) if clause[0] in _NUMBERING_STARTS else clause
-        found = self._clause_cache.get(key)
-        if found is None:
-            clause_hits = self.scan(key, majors_from_text=False)
-            if not _MAJOR_CUE.search(key):
-                clause_hits.majors = set()
-                clause_hits.classes = set()
-                clause_hits.any_major = False
-            found = self._clause_cache[key] = (
-                tuple(clause_hits.fields.items()), frozenset(clause_hits.skills), frozenset(clause_hits.majors),
-                frozenset(clause_hits.classes), frozenset(clause_hits.districts), clause_hits.any_major,
+        if text:
+            found_any = self._scan_into(
+                text, weight, majors_from_text, hits.fields, hits.skills, hits.districts, hits.majors, hits.classes
             )
-        return found
+            hits.any_major = hits.any_major or found_any
+        return hits
+
+    def scan_job_text(self, text: str, weight: float = 1.0) -> tuple[dict[str, float], set[str], set[str], set[str], bool]:
+        """`scan(text, weight=weight)` of a job's title or description without districts, as (fields,
+        skills, majors, classes, any major): the job side needs no `Hits` object per ad."""
+        fields: dict[str, float] = {}
+        skills: set[str] = set()
+        majors: set[str] = set()
+        classes: set[str] = set()
+        any_major = bool(text) and self._scan_into(text, weight, True, fields, skills, None, majors, classes)
+        return fields, skills, majors, classes, any_major
+
+    def _scan_into(
+        self, text: str, weight: float, majors_from_text: bool, fields: dict[str, float], skills: set[str],
+        districts: set[str] | None, majors: set[str], classes: set[str],
+    ) -> bool:
+        """The loop of `scan`: adds to the given containers (districts unless None), returns whether
+        专业不限 was found. It runs once per automaton match (tens per ad, millions per batch), hence
+        the flat code; the rarer items (districts, majors, classes, 专业不限) sit behind `checks`."""
+        any_major = False
+        major_clauses: list[tuple[int, int]] | None = None
+        for end, (length, checks, field_weights, skill_ids, rare) in self._automaton.iter_long(text):
+            if checks:
+                start = end - length + 1
+                if checks & _CHECK_ASCII_EDGES and not _ascii_boundaries_ok(text, start, end):
+                    continue
+                district_ids, major_ids, class_ids, any_phrase = rare
+                if district_ids and districts is not None:
+                    districts |= district_ids
+                if checks & _CHECK_CLAUSE:
+                    in_major_clause = True  # a text scanned with majors_from_text=False is one clause
+                    if majors_from_text:
+                        if major_clauses is None:
+                            major_clauses = _major_clause_spans(text)
+                        in_major_clause = False
+                        for low, high in major_clauses:
+                            if low <= start <= high:
+                                in_major_clause = True
+                                break
+                    if in_major_clause:
+                        if major_ids:
+                            majors |= major_ids
+                        if class_ids:
+                            classes |= class_ids
+                        if any_phrase:
+                            any_major = True
+            for field_id, value in field_weights:
+                fields[field_id] = fields.get(field_id, 0.0) + value * weight
+            if skill_ids:
+                skills |= skill_ids
+        return any_major
 
     def resolve_major(self, text: str, code: str | None = None) -> tuple[str | None, str | None]:
         """Return (major code, class code) for a graduate's major given as a code and/or free text.
@@ -377,9 +354,10 @@ class Knowledge:
         if name in self.class_by_name:
             return None, self.class_by_name[name]
         longest = ""
-        for end, (length, _, _, items) in self._automaton.iter_long(name):
-            if any(item[0] == "major" for item in items) and length > len(longest):
-                longest = name[end - length + 1 : end + 1]
+        matched = [name[end - payload[0] + 1 : end + 1] for end, payload in self._automaton.iter_long(name)]
+        for pattern in matched:
+            if any(item[0] == "major" for item in self.pattern_items[pattern]) and len(pattern) > len(longest):
+                longest = pattern
         if len(longest) >= 3 or longest == name:
             found = self.major_by_name[longest]
             return found, self.majors[found].class_code
@@ -397,8 +375,8 @@ class Knowledge:
         if longest:
             found = self.major_by_name[longest]
             return found, self.majors[found].class_code
-        for _, (_, _, _, items) in self._automaton.iter_long(name):
-            for item in items:
+        for pattern in matched:
+            for item in self.pattern_items[pattern]:
                 if item[0] == "class":
                     return None, item[1]
         return None, None
@@ -448,45 +426,43 @@ def _strip_major_decorations(name: str) -> str:
 
 
 _CLAUSE_BREAK = re.compile(r"[，,。；;！!？?\n:：]")
-# The same breaks in raw text; a newline is not one there, since normalisation makes it a space.
-_RAW_CLAUSE_BREAK = re.compile(r"[，,。；;！!？?:：]")
+# Words that say a clause is about majors. No cue overlaps another (test_scan checks), so a scan of
+# the whole text finds a cue in every clause that has one.
 _MAJOR_CUE = re.compile(r"专业|学科|类|相关|背景|毕业")
-_NUMBERING_STARTS = frozenset("0123456789 (（一二三四五六七八九十【[")
-_NUMBERING = re.compile(r"^\s*(?:\d{1,2}\s*[.、)）]|[(（]\d{1,2}[)）]|[一二三四五六七八九十]{1,2}\s*[、.]|[【\[][^】\]]*[】\]])\s*")
+_CHECK_ASCII_EDGES = 1
+_CHECK_CLAUSE = 2
+_CHECK_DISTRICTS = 4
+_NOTHING: frozenset[str] = frozenset()
+
+
+def _ids(items: tuple[tuple, ...], kind: str) -> frozenset[str]:
+    return frozenset(item[1] for item in items if item[0] == kind) or _NOTHING
 
 
 def _major_clause_spans(text: str) -> list[tuple[int, int]]:
-    """Character spans of the clauses of an ad that speak about majors (专业/学科/…类/相关)."""
-    spans = []
-    start = 0
-    for match in _CLAUSE_BREAK.finditer(text + "\n"):
-        end = match.start()
-        if end > start and _MAJOR_CUE.search(text, start, end):
-            spans.append((start, end))
-        start = match.end()
+    """(first character, closing break or end of text) of each clause that speaks about majors
+    (专业/学科/…类/相关): found from the cues, of which an ad has a few, rather than from its many
+    clauses. The break before a cue is found in the reversed text (a regex searches forwards only)."""
+    spans: list[tuple[int, int]] = []
+    reversed_text = ""
+    size = len(text)
+    for cue in _MAJOR_CUE.finditer(text):
+        position = cue.start()
+        if spans and position <= spans[-1][1]:
+            continue  # another cue of the same clause
+        after = _CLAUSE_BREAK.search(text, position)
+        if not reversed_text:
+            reversed_text = text[::-1]
+        before = _CLAUSE_BREAK.search(reversed_text, size - position)
+        spans.append((size - before.start() if before else 0, after.start() if after else size))
     return spans
-
-
-def _merge_clause(hits: Hits, found: tuple, weight: float) -> None:
-    fields, skills, majors, classes, districts, any_major = found
-    for field_id, value in fields:
-        hits.fields[field_id] = hits.fields.get(field_id, 0.0) + value * weight
-    if skills:
-        hits.skills |= skills
-    if majors:
-        hits.majors |= majors
-    if classes:
-        hits.classes |= classes
-    if districts:
-        hits.districts |= districts
-    hits.any_major = hits.any_major or any_major
 
 
 def _ascii_boundaries_ok(text: str, start: int, end: int) -> bool:
     """Latin patterns (ug, ps, cad) must not be part of a longer Latin word (debug, https, autocad)."""
-    if _ASCII_WORD.match(text[start]) and start > 0 and _ASCII_WORD.match(text[start - 1]):
+    if start > 0 and text[start] in _ASCII_WORD_CHARS and text[start - 1] in _ASCII_WORD_CHARS:
         return False
-    if _ASCII_WORD.match(text[end]) and end + 1 < len(text) and _ASCII_WORD.match(text[end + 1]):
+    if end + 1 < len(text) and text[end] in _ASCII_WORD_CHARS and text[end + 1] in _ASCII_WORD_CHARS:
         return False
     return True
 

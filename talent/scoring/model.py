@@ -11,14 +11,15 @@ from typing import Any
 import numpy as np
 
 from talent.scoring.explain import (
+    MAJOR_RELATION_TEXT,
+    RELATED_FIELD_FIT,
     explain_match,
-    explanation_key,
-    major_part,
-    major_part_json,
+    relation_text,
+    shared_skill_labels,
+    skills_text,
     tail_json,
-    why_json,
 )
-from talent.scoring.features import FeatureLayout, GraduateProfile, JobProfile, Weights
+from talent.scoring.features import QUANTUM, FeatureLayout, GraduateProfile, JobProfile, Weights
 from talent.scoring.knowledge import DISTRICTS, knowledge
 from talent.scoring.records import EDUCATION_LEVELS, Graduate, Job, validate_graduate, validate_job
 from talent.scoring.topk import rank_all_pairs
@@ -29,6 +30,7 @@ _OUTPUT_BLOCK = 5000
 _ENCODE = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
 _DISTRICT_RELATIONS = ("preferred", "not_preferred", "no_preference", "unknown")
 _SALARY_RELATIONS = ("no_expectation", "unknown", "meets", "below")
+_MAJOR_RELATIONS = tuple(MAJOR_RELATION_TEXT)  # same_major, same_class, related_field, same_category, …
 
 
 @dataclasses.dataclass
@@ -39,15 +41,16 @@ class _OutputTables:
     id_json: np.ndarray  # per job position: the id encoded as JSON
     district: np.ndarray  # per job position: number of the district in DISTRICTS, -1 unknown
     top_pay: np.ndarray  # per job position: salary_max (else salary_min), NaN unknown
-    explain_keys: list[tuple]  # per distinct vector
 
 
 @dataclasses.dataclass
 class _RankingIndex:
-    matrix: np.ndarray  # distinct job vectors in (education, id) order of their first job
     cuts: list[int]  # columns a graduate of each level may see
+    chosen: np.ndarray  # per distinct vector: the position (in job_ids_) of its first job
     members: list[list[int]]
-    column_profiles: list[JobProfile]
+    dense_columns: np.ndarray  # layout columns scored by GEMM (used by some post, after the sparse ones)
+    dense_matrix: np.ndarray  # job_matrix_[chosen][:, dense_columns], column-major
+    sparse_matrix: np.ndarray  # job_matrix_[chosen][:, major, class and category columns]
     output: _OutputTables | None = None
 
 
@@ -139,18 +142,15 @@ class MatchModel:
         state = dict(self.__dict__)
         state.pop("_layout_cache", None)  # rebuilt from the shipped knowledge on load
         state.pop("_ranking_cache", None)
-        state.pop("_explain_cache", None)
+        state.pop("_profile_cache", None)
         return state
 
-    def _profiles(self, jobs: Iterable[Any]) -> tuple[list[JobProfile], np.ndarray]:
-        """Validated open jobs → (profiles, vectors).
+    def _vectors(self, jobs: Iterable[Any], meanwhile: Callable[[], None] | None = None) -> tuple[list[Job], np.ndarray]:
+        """Validated open jobs → (jobs without their description, vectors).
 
-        The vectors are the model's state; each profile (what an explanation reads) is read back
-        from its vector, so a profile depends on the vector only and both paths below agree. With
-        `n_processes` > 1, forked workers build the vectors of a share of the jobs each and send back
-        only the float32 rows (cheap to ship, unlike Python objects).
+        With `n_processes` > 1, forked workers build the vectors of a share of the jobs each and send
+        back only the float32 rows (cheap to ship, unlike Python objects).
         """
-        layout = self._layout()
         open_jobs = []
         for record in jobs:
             job = record if isinstance(record, Job) else validate_job(record, as_of=self.as_of)
@@ -161,26 +161,15 @@ class MatchModel:
             try:
                 step = len(open_jobs) // self.n_processes + 1
                 ranges = [(start, min(start + step, len(open_jobs))) for start in range(0, len(open_jobs), step)]
-                rows = np.vstack(list(_imap_forked(self, "_vectorize_range", ranges, self.n_processes)))
+                rows = np.vstack(list(_imap_forked(self, "_vectorize_range", ranges, self.n_processes, meanwhile)))
+                meanwhile = None
             finally:
                 del self._pending_jobs
         else:
             rows = self._vectorize(open_jobs)
-        profiles = []
-        # Posts with the same vector share one read-back profile content (and explanation key);
-        # each post's profile is built directly (dataclasses.replace costs several µs a post).
-        contents: dict[bytes, JobProfile] = {}
-        for job, row in zip(open_jobs, rows, strict=True):
-            key = row.tobytes()
-            content = contents.get(key)
-            if content is None:
-                content = contents[key] = layout.profile_from_row(job, row)
-                content.explain_key = explanation_key(content)
-            profiles.append(JobProfile(
-                _light_job(job), content.majors, content.classes, content.categories, content.any_major,
-                content.fields, content.skills, content.explain_key,
-            ))
-        return profiles, rows
+        if meanwhile is not None:
+            meanwhile()
+        return [_light_job(job) for job in open_jobs], rows
 
     def _vectorize(self, jobs: list[Job]) -> np.ndarray:
         layout = self._layout()
@@ -189,41 +178,75 @@ class MatchModel:
     def _vectorize_range(self, bounds: tuple[int, int]) -> np.ndarray:
         return self._vectorize(self._pending_jobs[bounds[0] : bounds[1]])
 
-    def fit(self, jobs: Iterable[Any], y: None = None) -> MatchModel:
-        """Index the open jobs among `jobs` (dicts in the job-line shape, or validated Jobs)."""
+    def _read_back(self, jobs: list[Job], rows: np.ndarray) -> list[JobProfile]:
+        """The profile each vector encodes (what an explanation reads), so a profile depends on the
+        vector only. Posts with the same vector share the read-back sets."""
         layout = self._layout()
-        profiles, rows = self._profiles(jobs)
-        ids = [p.job.id for p in profiles]
+        contents: dict[bytes, JobProfile] = {}
+        profiles = []
+        for job, row in zip(jobs, rows, strict=True):
+            key = row.tobytes()
+            content = contents.get(key)
+            if content is None:
+                content = contents[key] = layout.profile_from_row(job, row)
+            # (positional construction: dataclasses.replace costs several µs a post)
+            profiles.append(JobProfile(job, content.majors, content.classes, content.categories,
+                                       content.any_major, content.fields, content.skills))
+        return profiles
+
+    @property
+    def job_profiles_(self) -> list[JobProfile]:
+        """Per indexed job, its profile read back from its vector (built on first use: the batch
+        output path does not need it)."""
+        check_is_fitted(self)
+        profiles = self.__dict__.get("_profile_cache")
+        if profiles is None:
+            profiles = self._profile_cache = self._read_back(self.job_records_, self.job_matrix_)
+        return profiles
+
+    def fit(self, jobs: Iterable[Any], y: None = None, *, meanwhile: Callable[[], None] | None = None) -> MatchModel:
+        """Index the open jobs among `jobs` (dicts in the job-line shape, or validated Jobs).
+
+        `meanwhile`, if given, is called once while worker processes build the job vectors (after
+        fitting when there are none), so that a caller's own work (`talent match rank` reads and checks
+        the graduates) uses the parent's time instead of waiting; an exception from it ends the fit.
+        """
+        layout = self._layout()
+        records, rows = self._vectors(jobs, meanwhile)
+        ids = [job.id for job in records]
         if len(set(ids)) != len(ids):
             seen: set[str] = set()
             duplicate = next(i for i in ids if i in seen or seen.add(i))
             raise ValueError(f"duplicate job id {duplicate!r}")
-        self.job_profiles_ = profiles
+        self.job_records_ = records
         self.job_ids_ = ids
         self.job_matrix_ = rows
-        self.job_levels_ = np.array([p.job.level for p in profiles], dtype=np.int8)
+        self.job_levels_ = np.array([job.level for job in records], dtype=np.int8)
         self.feature_names_ = np.array(layout.names, dtype=object)
         self.knowledge_fingerprint_ = layout.kb.fingerprint
         self._ranking_cache = None
+        self._profile_cache = None
         return self
 
     def add_jobs(self, jobs: Iterable[Any]) -> MatchModel:
         """Add newly posted jobs (closed ones are ignored) without touching the others."""
         check_is_fitted(self)
-        profiles, rows = self._profiles(jobs)
+        records, rows = self._vectors(jobs)
         known = set(self.job_ids_)
-        for profile in profiles:
-            if profile.job.id in known:
-                raise ValueError(f"job {profile.job.id!r} is already indexed; use update_job")
-            known.add(profile.job.id)
-        if profiles:
-            self.job_profiles_ = self.job_profiles_ + profiles
-            self.job_ids_ = self.job_ids_ + [p.job.id for p in profiles]
+        for job in records:
+            if job.id in known:
+                raise ValueError(f"job {job.id!r} is already indexed; use update_job")
+            known.add(job.id)
+        if records:
+            cached = self.__dict__.get("_profile_cache")
+            self.job_records_ = self.job_records_ + records
+            self.job_ids_ = self.job_ids_ + [job.id for job in records]
             self.job_matrix_ = np.vstack([self.job_matrix_, rows])
             self.job_levels_ = np.concatenate(
-                [self.job_levels_, np.array([p.job.level for p in profiles], dtype=np.int8)]
+                [self.job_levels_, np.array([job.level for job in records], dtype=np.int8)]
             )
             self._ranking_cache = None
+            self._profile_cache = None if cached is None else cached + self._read_back(records, rows)
         return self
 
     def remove_jobs(self, job_ids: Iterable[str]) -> MatchModel:
@@ -232,11 +255,13 @@ class MatchModel:
         doomed = {str(i) for i in job_ids}
         keep = np.array([job_id not in doomed for job_id in self.job_ids_], dtype=bool)
         if not keep.all():
-            self.job_profiles_ = [p for p, k in zip(self.job_profiles_, keep, strict=True) if k]
+            cached = self.__dict__.get("_profile_cache")
+            self.job_records_ = [job for job, k in zip(self.job_records_, keep, strict=True) if k]
             self.job_ids_ = [i for i, k in zip(self.job_ids_, keep, strict=True) if k]
             self.job_matrix_ = self.job_matrix_[keep]
             self.job_levels_ = self.job_levels_[keep]
             self._ranking_cache = None
+            self._profile_cache = None if cached is None else [p for p, k in zip(cached, keep, strict=True) if k]
         return self
 
     def update_job(self, job: Any) -> MatchModel:
@@ -260,29 +285,64 @@ class MatchModel:
         """
         cache = getattr(self, "_ranking_cache", None)
         if cache is None:
-            order = sorted(range(len(self.job_ids_)), key=lambda i: (self.job_levels_[i], self.job_ids_[i]))
-            first_of: dict[bytes, int] = {}
-            members: list[list[int]] = []
-            representatives: list[int] = []
-            for position in order:
-                key = self.job_matrix_[position].tobytes()
-                unique = first_of.get(key)
-                if unique is None:
-                    first_of[key] = len(members)
-                    members.append([position])
-                    representatives.append(position)
-                else:
-                    members[unique].append(position)
-            chosen = np.array(representatives, dtype=np.int64)
+            levels_list = self.job_levels_.tolist()
+            ids = self.job_ids_
+            order = np.array(sorted(range(len(ids)), key=lambda i: (levels_list[i], ids[i])), dtype=np.int64)
+            group = _identical_rows(self.job_matrix_, order)  # per position in `order`: its distinct vector
+            chosen = order[np.flatnonzero(np.r_[True, group[1:] > np.maximum.accumulate(group)[:-1]])] \
+                if len(order) else order
+            members: list[list[int]] = [[] for _ in range(len(chosen))]
+            for position, unique in zip(order.tolist(), group.tolist(), strict=True):
+                members[unique].append(position)
             levels = self.job_levels_[chosen]
+            sparse_end = self._sparse_end()
+            # Columns no post uses add nothing to any score.
+            used = np.flatnonzero(self.job_matrix_[:, sparse_end:].any(axis=0)) + sparse_end
             cache = _RankingIndex(
-                matrix=self.job_matrix_[chosen],
+                chosen=chosen,
                 cuts=[int(np.searchsorted(levels, level, side="right")) for level in range(4)],
                 members=members,
-                column_profiles=[self.job_profiles_[position] for position in representatives],
+                dense_columns=used,
+                # Column-major, so that the transposed D × m matrix the GEMMs read is this array's
+                # memory (rank_all_pairs then copies nothing per call).
+                dense_matrix=np.asfortranarray(self.job_matrix_[np.ix_(chosen, used)]),
+                sparse_matrix=self.job_matrix_[chosen, :sparse_end],
             )
             self._ranking_cache = cache
         return cache
+
+    def _sparse_end(self) -> int:
+        """The major, class and category columns (a graduate has at most one of each) are the
+        layout's first columns, up to this one."""
+        layout = self._layout()
+        end = layout.any_major_index
+        if sorted([*layout.major_index.values(), *layout.class_index.values(),
+                   *layout.category_index.values()]) != list(range(end)):
+            raise AssertionError("the major, class and category blocks must come first in the layout")
+        return end
+
+    def _rank_matrix(self, matrix: np.ndarray, levels: np.ndarray, top: int,
+                     on_progress: ProgressCallback | None) -> tuple[np.ndarray, np.ndarray]:
+        """`rank_all_pairs` of graduate vectors against the index, with the same scores as one GEMM
+        over all columns but far fewer multiplications: the major/class/category part of a
+        graduate's score depends only on its (major, class, category) values, which few graduates
+        differ in, so it is one precomputed score row per distinct combination (a small GEMM) added
+        to the GEMM over the other, used columns. All values lie on the 2^-8 grid (features.snap),
+        so every partial sum is exact and the split changes no score, not even in the last bit."""
+        index = self._ordered_index()
+        sparse_part = matrix[:, : self._sparse_end()]
+        # (a dict of row bytes: np.unique(axis=0) sorts the rows, ten times slower here)
+        number_of: dict[bytes, int] = {}
+        combination_of = np.array([number_of.setdefault(row.tobytes(), len(number_of)) for row in sparse_part],
+                                  dtype=np.int64)
+        first = np.zeros(len(number_of), dtype=np.int64)
+        first[combination_of[::-1]] = np.arange(len(combination_of))[::-1]
+        table = sparse_part[first] @ index.sparse_matrix.T
+        return rank_all_pairs(
+            np.ascontiguousarray(matrix[:, index.dense_columns]), levels, index.dense_matrix, index.cuts, top,
+            chunk_rows=self.chunk_rows, n_threads=self.n_threads, on_progress=on_progress,
+            row_offsets=(table, combination_of), blas_threads=1 if _WORKER_MODEL is self else None,
+        )
 
     def _output_tables(self) -> _OutputTables:
         """Per-post arrays the bulk JSON writer gathers from (built once per index, before forking)."""
@@ -291,7 +351,7 @@ class MatchModel:
             encode = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
             counts = np.array([len(m) for m in index.members], dtype=np.int64)
             district_numbers = {code: number for number, code in enumerate(DISTRICTS)}
-            jobs = [profile.job for profile in self.job_profiles_]
+            jobs = self.job_records_
             index.output = _OutputTables(
                 member_start=np.concatenate([[0], np.cumsum(counts)[:-1]]).astype(np.int64) if len(counts) else counts,
                 member_count=counts,
@@ -301,7 +361,6 @@ class MatchModel:
                                   dtype=np.int64),
                 top_pay=np.array([np.nan if (pay := job.salary_max if job.salary_max is not None else job.salary_min)
                                   is None else pay for job in jobs], dtype=np.float64),
-                explain_keys=[profile.explain_key for profile in index.column_profiles],
             )
         return index.output
 
@@ -323,12 +382,8 @@ class MatchModel:
             return
         matrix = layout.graduate_matrix(profiles)
         levels = np.array([p.graduate.level for p in profiles], dtype=np.int8)
-        index = self._ordered_index()
-        members = index.members
-        columns, scores = rank_all_pairs(
-            matrix, levels, index.matrix, index.cuts, top,
-            chunk_rows=self.chunk_rows, n_threads=self.n_threads, on_progress=on_progress,
-        )
+        members = self._ordered_index().members
+        columns, scores = self._rank_matrix(matrix, levels, top, on_progress)
         job_profiles = self.job_profiles_
         for row, profile in enumerate(profiles):
             matches: list[tuple[JobProfile, float]] = []
@@ -354,18 +409,15 @@ class MatchModel:
         A job whose minimum education is above the graduate's is never returned. Equal scores are
         ordered by (minimum education, job id).
         """
-        kb = self._layout().kb
+        layout = self._layout()
+        kb, field_weight = layout.kb, layout.weights.field
         results = []
         for profile, matches in self._rank(graduates, top, on_progress):
-            parts: dict[tuple, tuple] = {}
             rendered = []
             for job_profile, score in matches:
                 match: dict[str, Any] = {"job_id": job_profile.job.id, "score": score}
                 if explain:
-                    part = parts.get(job_profile.explain_key)
-                    if part is None:
-                        part = parts[job_profile.explain_key] = major_part(kb, profile, job_profile)
-                    match["why"] = explain_match(kb, profile, job_profile, part)
+                    match["why"] = explain_match(kb, profile, job_profile, field_weight)
                 rendered.append(match)
             results.append({"graduate_id": profile.graduate.id, "matches": rendered})
         return results
@@ -429,10 +481,9 @@ class MatchModel:
     ) -> list[str]:
         """JSON lines of one block of graduates, built with NumPy gathers instead of per-match Python.
 
-        Graduates with the same (major, major code, skills) share one profile; the content part of
-        an explanation is computed once per (graduate content, distinct job vector), the tail once
-        per (education, required level, district relation, district, pay relation) code, and every
-        match line is a join of cached pieces, so the output equals `rank_jobs_for_graduates` text.
+        Graduates with the same (major, major code, skills) share one profile; the parts of every
+        explanation are computed for all matches at once (`_why_pieces`) and every match line is a
+        join of small tables' pieces, so the output equals `rank_jobs_for_graduates` text.
         """
         layout = self._layout()
         graduates = [g if isinstance(g, Graduate) else validate_graduate(g) for g in graduates]
@@ -450,15 +501,10 @@ class MatchModel:
                 representatives.append(graduate)
             content_ids[row] = content
         content_profiles = [layout.graduate_profile(g) for g in representatives]
-        content_keys = list(content_of)
         matrix = layout.graduate_matrix_grouped(content_profiles, content_ids, graduates)
         levels = np.array([g.level for g in graduates], dtype=np.int8)
-        index = self._ordered_index()
         tables = self._output_tables()
-        columns, scores = rank_all_pairs(
-            matrix, levels, index.matrix, index.cuts, top,
-            chunk_rows=self.chunk_rows, n_threads=self.n_threads, on_progress=on_progress,
-        )
+        columns, scores = self._rank_matrix(matrix, levels, top, on_progress)
         encode = _ENCODE
         heads = ['{"graduate_id":' + encode(g.id) + ',"matches":[' for g in graduates]
         slots = columns.shape[1]
@@ -484,12 +530,10 @@ class MatchModel:
         first[1:] = rows[1:] != rows[:-1]
         opening = np.where(first, '{"job_id":', ',{"job_id":').astype(object)
         if explain:
-            why = self._why_texts(graduates, content_profiles, content_keys, content_ids, levels, rows,
-                                  match_columns, positions, tables)
-            pieces = np.empty((len(slot), 7), dtype=object)
-            pieces[:, 4] = ',"why":'
-            pieces[:, 5] = why
-            pieces[:, 6] = "}"
+            why = self._why_pieces(graduates, content_profiles, content_ids, matrix, levels, rows,
+                                   match_columns, positions, tables)
+            pieces = np.empty((len(slot), 4 + why.shape[1]), dtype=object)
+            pieces[:, 4:] = why
         else:
             pieces = np.empty((len(slot), 5), dtype=object)
             pieces[:, 4] = "}"
@@ -507,30 +551,129 @@ class MatchModel:
             begin = end
         return lines
 
-    def _why_texts(
-        self, graduates: list[Graduate], content_profiles: list[GraduateProfile], content_keys: list[tuple],
-        content_ids: np.ndarray, levels: np.ndarray, rows: np.ndarray, match_columns: np.ndarray,
+    def _why_pieces(
+        self, graduates: list[Graduate], content_profiles: list[GraduateProfile], content_ids: np.ndarray,
+        matrix: np.ndarray, levels: np.ndarray, rows: np.ndarray, match_columns: np.ndarray,
         positions: np.ndarray, tables: _OutputTables,
     ) -> np.ndarray:
-        """The `why` JSON of every match (object array), from per-content and per-tail caches."""
-        kb = self._layout().kb
+        """`,"why":{…}}` of every match as a row of JSON pieces (object array, one row per match).
+
+        The same definitions as `explain.major_part` and `explain.tail_key`, for all matches at once:
+        field fit and top fields from the products of the graduate's and the post's field blocks
+        (exact on the vectors' 2^-8 grid, so both paths agree to the bit), the major relation from
+        the post's major/class/category columns at the graduate's codes, shared skills as a bit mask.
+        Texts are made once per distinct relation, skill set, field pair, fit value and tail.
+        """
+        layout = self._layout()
+        kb, field_weight = layout.kb, layout.weights.field
         index = self._ordered_index()
-        cache = self.__dict__.setdefault("_explain_cache", {})
-        if len(cache) > 500_000:
-            cache.clear()
-        # Content part: per (graduate content, distinct job vector).
-        n_columns = max(len(index.column_profiles), 1)
-        pairs, pair_of = np.unique(content_ids[rows] * n_columns + match_columns, return_inverse=True)
-        pair_parts = []
-        for pair in pairs.tolist():
-            content, column = divmod(pair, n_columns)
-            key = (content_keys[content], tables.explain_keys[column])
-            part = cache.get(key)
-            if part is None:
-                part = cache[key] = major_part_json(
-                    major_part(kb, content_profiles[content], index.column_profiles[column]))
-            pair_parts.append(part)
-        # Tail: education (meets/above) × required level × district relation × district × pay relation.
+        jobs = self.job_matrix_
+        match_columns = index.chosen[match_columns]  # rows of job_matrix_ from here on
+        n = len(rows)
+        contents = content_ids[rows]
+        every = np.arange(n)
+
+        # Field fit and the two fields that contribute most (ties: catalogue order, as argmax).
+        fields_from, fields_to = _block(layout.field_index)
+        first_row = np.zeros(len(content_profiles), dtype=np.int64)
+        first_row[content_ids[::-1]] = np.arange(len(content_ids))[::-1]
+        graduate_fields = matrix[first_row, fields_from:fields_to].astype(np.float64)
+        products = graduate_fields[contents] * jobs[:, fields_from:fields_to][match_columns].astype(np.float64)
+        fit = products.sum(axis=1) / field_weight if field_weight > 0 else np.zeros(n)
+        if products.shape[1]:
+            best = products.argmax(axis=1)
+            best_value = products[every, best]
+            products[every, best] = -1.0
+            second = products.argmax(axis=1)
+            second_value = products[every, second]
+        else:
+            best = second = np.zeros(n, dtype=np.int64)
+            best_value = second_value = np.zeros(n)
+        best = np.where(best_value > 0, best, -1)
+        second = np.where(second_value > 0, second, -1)
+        field_pair = (best + 1) * 64 + (second + 1)
+
+        # The major relation, in the order of explain.major_relation.
+        def listed(codes: list[str | None], column_of: dict[str, int]) -> tuple[np.ndarray, np.ndarray]:
+            column = np.array([column_of[c] if c else -1 for c in codes], dtype=np.int64)[contents]
+            found = np.zeros(n, dtype=bool)
+            known = column >= 0
+            found[known] = jobs[match_columns[known], column[known]] > 0
+            return found, column
+
+        same_major, major_column = listed([p.major_code for p in content_profiles], layout.major_index)
+        same_class, class_column = listed([p.class_code for p in content_profiles], layout.class_index)
+        same_category, category_column = listed([p.category_code for p in content_profiles], layout.category_index)
+        any_major = jobs[match_columns, layout.any_major_index] > 0
+        relation = np.select(
+            [same_major, same_class, fit >= RELATED_FIELD_FIT, same_category, any_major], [0, 1, 2, 3, 4], 5)
+        # What the relation's sentence depends on: the major / class / category, or the field pair.
+        parameter = np.select([relation == 0, relation == 1, relation == 2, relation == 3],
+                              [major_column, class_column, field_pair, category_column], 0)
+        relation_keys, relation_of = np.unique(relation * 4096 + parameter, return_inverse=True)
+        field_ids = list(kb.fields)
+        representative = np.zeros(len(relation_keys), dtype=np.int64)
+        representative[relation_of[::-1]] = every[::-1]
+        relation_zh, relation_en, relation_json = [], [], []
+        for key, match in zip(relation_keys.tolist(), representative.tolist(), strict=True):
+            name = _MAJOR_RELATIONS[key // 4096]
+            pair = int(field_pair[match])
+            fields = [field_ids[f - 1] for f in (pair // 64, pair % 64) if f > 0]
+            zh, en = relation_text(kb, name, content_profiles[contents[match]], fields)
+            relation_zh.append(_ENCODE(zh)[1:-1])
+            relation_en.append(_ENCODE(en)[1:-1])
+            relation_json.append(_ENCODE(name))
+
+        # Shared skills as a bit mask per match.
+        skills_from, skills_to = _block(layout.skill_index)
+        skill_ids = list(layout.skill_index)
+        graduate_skills = np.zeros((len(content_profiles), len(skill_ids)), dtype=bool)
+        skill_number = {sid: number for number, sid in enumerate(skill_ids)}
+        for content, profile in enumerate(content_profiles):
+            for sid in profile.skills:
+                graduate_skills[content, skill_number[sid]] = True
+        shared = graduate_skills[contents] & (jobs[:, skills_from:skills_to][match_columns] > 0)
+        packed = np.packbits(shared, axis=1)
+        masks, mask_of = np.unique(np.ascontiguousarray(packed).view(np.dtype((np.void, packed.shape[1]))).ravel(),
+                                   return_inverse=True)
+        skills_zh, skills_en, skills_json = [], [], []
+        for mask in masks.tolist():
+            bits = np.unpackbits(np.frombuffer(mask, dtype=np.uint8))[: len(skill_ids)]
+            labels = shared_skill_labels(kb, [skill_ids[b] for b in np.flatnonzero(bits).tolist()])
+            zh, en = skills_text(labels)
+            skills_zh.append(_ENCODE(zh)[1:-1])
+            skills_en.append(_ENCODE(en)[1:-1])
+            skills_json.append(',"shared_skills":' + _ENCODE(labels) + ",")
+
+        fit_values, fit_of = np.unique(fit, return_inverse=True)
+        fit_json = [',"field_fit":' + _ENCODE(round(value, 3)) + ',"fields":' for value in fit_values.tolist()]
+        pair_values, pair_of = np.unique(field_pair, return_inverse=True)
+        pair_json = [_ENCODE([field_ids[f - 1] for f in (pair // 64, pair % 64) if f > 0])
+                     for pair in pair_values.tolist()]
+
+        tails = self._tail_pieces(graduates, levels, rows, positions, tables)
+        pieces = np.empty((n, 12), dtype=object)
+        pieces[:, 0] = ',"why":{"zh":"'
+        pieces[:, 1] = _table(relation_zh)[relation_of]
+        pieces[:, 2] = _table(skills_zh)[mask_of]
+        pieces[:, 3] = tails[0]
+        pieces[:, 4] = _table(relation_en)[relation_of]
+        pieces[:, 5] = _table(skills_en)[mask_of]
+        pieces[:, 6] = tails[1]
+        pieces[:, 7] = _table(relation_json)[relation_of]
+        pieces[:, 8] = _table(fit_json)[fit_of]
+        pieces[:, 9] = _table(pair_json)[pair_of]
+        pieces[:, 10] = _table(skills_json)[mask_of]
+        pieces[:, 11] = tails[2]
+        return pieces
+
+    def _tail_pieces(
+        self, graduates: list[Graduate], levels: np.ndarray, rows: np.ndarray, positions: np.ndarray,
+        tables: _OutputTables,
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Per match: `；<zh tail>","en":"`, `; <en tail>","major":` and `<tail fields>}}` pieces.
+        A tail is education (meets/above) × required level × district relation × district × pay
+        relation, the order of explain.tail_key's tests."""
         job_levels = self.job_levels_[positions].astype(np.int64)
         above = (job_levels != levels[rows]).astype(np.int64)
         district = tables.district[positions]
@@ -543,7 +686,7 @@ class MatchModel:
                 for code in graduate.districts:
                     preferences[row, district_numbers[code]] = True
         preferred = preferences[rows, np.maximum(district, 0)]
-        # 0 preferred, 1 not_preferred, 2 no_preference, 3 unknown (the order of tail_key's tests)
+        # 0 preferred, 1 not_preferred, 2 no_preference, 3 unknown
         district_relation = np.where(district < 0, 3, np.where(~has_preference[rows], 2, np.where(preferred, 0, 1)))
         expected = np.array([g.expected_salary or 0 for g in graduates], dtype=np.float64)[rows]
         top_pay = tables.top_pay[positions]
@@ -554,19 +697,20 @@ class MatchModel:
         tail_code = (((above * 4 + job_levels) * 4 + district_relation) * 16 + (district + 1)) * 4 + salary_relation
         codes, tail_of = np.unique(tail_code, return_inverse=True)
         district_codes = ("", *DISTRICTS)
-        tails = []
+        zh, en, fragment = [], [], []
         for code in codes.tolist():
             rest, salary = divmod(code, 4)
             rest, district_number = divmod(rest, 16)
             rest, relation = divmod(rest, 4)
             is_above, level = divmod(rest, 4)
-            tails.append(tail_json(
+            tail_zh, tail_en, tail_fragment = tail_json(
                 "above" if is_above else "meets", EDUCATION_LEVELS[level], _DISTRICT_RELATIONS[relation],
                 district_codes[district_number], _SALARY_RELATIONS[salary],
-            ))
-        combos, combo_of = np.unique(pair_of * len(codes) + tail_of, return_inverse=True)
-        texts = [why_json(pair_parts[combo // len(codes)], tails[combo % len(codes)]) for combo in combos.tolist()]
-        return np.array(texts + [""], dtype=object)[:-1][combo_of]
+            )
+            zh.append("；" + tail_zh + '","en":"')
+            en.append("; " + tail_en + '","major":')
+            fragment.append(tail_fragment + "}}")
+        return _table(zh)[tail_of], _table(en)[tail_of], _table(fragment)[tail_of]
 
     def rank_graduates_for_job(self, job: Any, graduates: Iterable[Any], top: int = 10) -> list[dict[str, Any]]:
         """The `top` graduates that best fit one job (dict or Job), never one below its minimum
@@ -576,8 +720,8 @@ class MatchModel:
         validated = job if isinstance(job, Job) else validate_job(job, as_of=self.as_of)
         if not validated.is_open:
             return []
-        job_profile = layout.job_profile(validated)
-        job_vector = layout.job_matrix([job_profile])[0]
+        job_vector = layout.job_matrix([layout.job_profile(validated)])[0]
+        job_profile = layout.profile_from_row(validated, job_vector)  # what the score sees
         profiles = [p for p in self.graduate_profiles(graduates) if p.graduate.level >= validated.level]
         if not profiles or top <= 0:
             return []
@@ -588,7 +732,7 @@ class MatchModel:
             {
                 "graduate_id": profiles[i].graduate.id,
                 "score": round(float(scores[i]), 4),
-                "why": explain_match(layout.kb, profiles[i], job_profile),
+                "why": explain_match(layout.kb, profiles[i], job_profile, layout.weights.field),
             }
             for i in order
         ]
@@ -605,6 +749,52 @@ class MatchModel:
 
 
 
+def _identical_rows(matrix: np.ndarray, order: np.ndarray) -> np.ndarray:
+    """For the rows `matrix[order]`, the number of the distinct row each is, numbered by first occurrence.
+
+    Rows are grouped by a hash computed in bulk (the vectors are on the 2^-8 grid, so ×256 they are
+    integers; two wrapping int32 dot products with random weights make a 64-bit key), instead of
+    hashing each row's bytes in Python; the grouping is then checked exactly (rows grouped together
+    must equal their group's first row), and a hash collision falls back to grouping by bytes.
+    """
+    if len(order) == 0:
+        return np.zeros(0, dtype=np.int64)
+    weights = np.random.default_rng(12345).integers(-(2**31), 2**31 - 1, size=(matrix.shape[1], 2), dtype=np.int32)
+    keys = np.empty((len(matrix), 2), dtype=np.int32)
+    for start in range(0, len(matrix), 8192):
+        block = np.rint(matrix[start : start + 8192] * np.float32(QUANTUM)).astype(np.int32)
+        with np.errstate(over="ignore"):
+            keys[start : start + 8192] = block @ weights  # wraps around: a hash
+    _, first, inverse = np.unique(keys[order].view(np.int64).reshape(-1), return_index=True, return_inverse=True)
+    inverse = inverse.reshape(-1)
+    # Number the groups by their first occurrence in `order`.
+    rank = np.empty(len(first), dtype=np.int64)
+    rank[np.argsort(first, kind="stable")] = np.arange(len(first))
+    duplicates = np.flatnonzero(first[inverse] != np.arange(len(order)))
+    if len(duplicates) and not np.array_equal(matrix[order[duplicates]], matrix[order[first[inverse[duplicates]]]]):
+        first_of: dict[bytes, int] = {}
+        return np.array([first_of.setdefault(matrix[i].tobytes(), len(first_of)) for i in order.tolist()],
+                        dtype=np.int64)
+    return rank[inverse]
+
+
+def _block(column_of: dict[str, int]) -> tuple[int, int]:
+    """(first, end) columns of a block of the layout (its columns are consecutive)."""
+    columns = list(column_of.values())
+    if not columns:
+        return 0, 0
+    if columns != list(range(columns[0], columns[0] + len(columns))):
+        raise AssertionError("layout block is not contiguous")
+    return columns[0], columns[-1] + 1
+
+
+def _table(texts: list[str]) -> np.ndarray:
+    """An object array of strings (NumPy would make a fixed-width string array of a plain list)."""
+    table = np.empty(len(texts), dtype=object)
+    table[:] = texts
+    return table
+
+
 # --- process-level parallelism for the batch paths (fork: workers share the fitted model) --------
 _WORKER_MODEL: MatchModel | None = None
 
@@ -614,7 +804,9 @@ def _call_worker(method: str, argument: Any) -> Any:
     return getattr(_WORKER_MODEL, method)(argument)
 
 
-def _imap_forked(model: MatchModel, method: str, arguments: list[Any], processes: int) -> Iterator[Any]:
+def _imap_forked(
+    model: MatchModel, method: str, arguments: list[Any], processes: int, meanwhile: Callable[[], None] | None = None
+) -> Iterator[Any]:
     """`model.method(argument)` for each argument in forked workers, results in order."""
     import functools
     import multiprocessing
@@ -626,7 +818,10 @@ def _imap_forked(model: MatchModel, method: str, arguments: list[Any], processes
     model.n_threads = 1
     try:
         with multiprocessing.get_context("fork").Pool(processes) as pool:
-            yield from pool.imap(functools.partial(_call_worker, method), arguments)
+            results = pool.imap(functools.partial(_call_worker, method), arguments)
+            if meanwhile is not None:
+                meanwhile()  # the workers are already at work
+            yield from results
     finally:
         model.n_threads = saved_threads
         _WORKER_MODEL = None

@@ -76,6 +76,8 @@ def parse_education(value: Any, field: str) -> int:
 
 def _record_id(record: dict[str, Any]) -> str:
     value = record.get("id")
+    if type(value) is str and (stripped := value.strip()):  # the usual case, checked first
+        return stripped
     if value is None or (isinstance(value, str) and not value.strip()) or isinstance(value, bool | dict | list):
         raise InvalidRecord("id", "missing or not a string/number")
     return str(value).strip()
@@ -83,6 +85,8 @@ def _record_id(record: dict[str, Any]) -> str:
 
 def _money(record: dict[str, Any], field: str) -> int | None:
     value = record.get(field)
+    if type(value) is int and 0 <= value <= 10_000_000:  # the usual case, checked first
+        return value
     if value is None or value == "":
         return None
     if isinstance(value, bool):
@@ -98,6 +102,8 @@ def _money(record: dict[str, Any], field: str) -> int | None:
 
 def _text(record: dict[str, Any], field: str) -> str:
     value = record.get(field)
+    if type(value) is str:
+        return value
     if value is None:
         return ""
     if isinstance(value, list | tuple):
@@ -111,7 +117,8 @@ def _items(value: Any) -> list[str]:
     if value is None:
         return []
     if isinstance(value, list | tuple):
-        return [str(item).strip() for item in value if item is not None and str(item).strip()]
+        stripped = (str(item).strip() for item in value if item is not None)
+        return [item for item in stripped if item]
     if isinstance(value, dict):
         return []
     return [item for item in _LIST_SEPARATORS.split(normalize_text(value)) if item]

@@ -34,7 +34,6 @@ _PHRASE_VARIANTS = {
     "大专": "专科",
 }
 _PHRASE_PATTERN = re.compile("|".join(sorted(map(re.escape, _PHRASE_VARIANTS), key=len, reverse=True)))
-_WHITESPACE = re.compile(r"\s+")
 _NEEDS_NFKC = re.compile("[\uff01-\uff0b\uff0d-\uff19\uff1c-\uff5e\u3000\u2460-\u24ff\u2160-\u217f\ufb00-\ufb06]")
 
 
@@ -82,36 +81,9 @@ def normalize_text(text: object) -> str:
                 text = text.translate(table)
         if _PHRASE_PATTERN.search(text):
             text = _PHRASE_PATTERN.sub(lambda match: _PHRASE_VARIANTS[match.group(0)], text)
-    return _WHITESPACE.sub(" ", text).strip().lower()
-
-
-def clause_plan(text: str) -> bool | None:
-    """Whether `text` may be normalised clause by clause (see `normalize_clause`) to the same result as
-    `normalize_text` followed by a split at clause punctuation: None when not (NFKC changes
-    punctuation; the lower case of Σ depends on its neighbours), else whether the traditional →
-    simplified table applies (decided for the whole text, as `normalize_text` does)."""
-    if text.isascii():
-        return False
-    if _NEEDS_NFKC.search(text) or "\u03a3" in text:
-        return None
-    if _is_gb2312(text):
-        return False
-    return not _traditional_to_simplified_table()[1].isdisjoint(text)
-
-
-def normalize_clause(segment: str, translate: bool, first: bool, last: bool) -> str:
-    """One clause of a text `clause_plan` accepted, normalised as `normalize_text` would inside the
-    whole text (only the first and last clause lose leading/trailing spaces)."""
-    if translate:
-        segment = segment.translate(_traditional_to_simplified_table()[0])
-    if _PHRASE_PATTERN.search(segment):
-        segment = _PHRASE_PATTERN.sub(lambda match: _PHRASE_VARIANTS[match.group(0)], segment)
-    segment = _WHITESPACE.sub(" ", segment)
-    if first:
-        segment = segment.lstrip()
-    if last:
-        segment = segment.rstrip()
-    return segment.lower()
+    # str.split() splits at the characters `\s` matches and drops them at both ends: the same as
+    # collapsing whitespace with a regex and stripping, at a fifth of the cost.
+    return " ".join(text.split()).lower()
 
 
 def join_text(value: object) -> str:

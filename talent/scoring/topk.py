@@ -22,12 +22,16 @@ from concurrent.futures import ThreadPoolExecutor
 import numpy as np
 
 BLOCK = 32
-_TARGET_CHUNK_BYTES = 96 * 1024 * 1024
+# A chunk's scores are read several times by the top-k selection: chunks that stay near the CPU's
+# caches are ~40 % faster than 96 MB ones (measured at 22,400 posts: 256 rows 1.06 s, 1,071 rows
+# 1.83 s per 5,000 graduates), and GEMM needs some rows to run at full speed.
+_TARGET_CHUNK_BYTES = 24 * 1024 * 1024
+_MIN_CHUNK_ROWS = 64
 
 
 def default_chunk_rows(n_columns: int) -> int:
-    """Rows per chunk so one chunk's score matrix stays near 96 MB."""
-    return int(max(16, min(4096, _TARGET_CHUNK_BYTES // max(4 * n_columns, 1))))
+    """Rows per chunk so one chunk's score matrix stays near 24 MB (at least 64 rows)."""
+    return int(max(_MIN_CHUNK_ROWS, min(4096, _TARGET_CHUNK_BYTES // max(4 * n_columns, 1))))
 
 
 def top_k_rows(scores: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
@@ -90,11 +94,21 @@ def rank_all_pairs(
     chunk_rows: int | None = None,
     n_threads: int = 2,
     on_progress: Callable[[int], None] | None = None,
+    row_offsets: tuple[np.ndarray, np.ndarray] | None = None,
+    blas_threads: int | None = None,
 ) -> tuple[np.ndarray, np.ndarray]:
     """Top-k job positions (in `job_matrix_by_level` order) and scores for every graduate row.
 
     `job_matrix_by_level` holds the jobs sorted by minimum education; `level_cuts[L]` is the number
     of jobs a graduate of level L may see. Missing slots (fewer eligible jobs than k) are -1.
+
+    `row_offsets = (table, ids)` adds `table[ids[g]]` (a precomputed score row over all jobs) to
+    graduate g's scores: the part of the score from blocks where graduates take few distinct values
+    (one major, one class, one category each) is a small table instead of hundreds of GEMM columns.
+
+    With `n_threads` > 1 each chunk's GEMM runs on one BLAS thread (the chunks are the parallelism);
+    otherwise BLAS uses `blas_threads` (None: its default). Worker processes that share the cores
+    pass 1, or every process would start a BLAS thread per core.
     """
     from threadpoolctl import threadpool_limits
 
@@ -117,13 +131,15 @@ def rank_all_pairs(
     def run(task: tuple[np.ndarray, int]) -> int:
         rows, cut = task
         scores = graduate_matrix[rows] @ job_columns[:, :cut]
+        if row_offsets is not None:
+            scores += row_offsets[0][row_offsets[1][rows], :cut]
         # Scores are exact (features.snap), so equal scores are truly equal and ties go by position.
         cols, vals = top_k_rows(scores, k)
         out_cols[rows, : cols.shape[1]] = cols
         out_vals[rows, : vals.shape[1]] = vals
         return len(rows)
 
-    with threadpool_limits(limits=1 if n_threads > 1 else None, user_api="blas"):
+    with threadpool_limits(limits=1 if n_threads > 1 else blas_threads, user_api="blas"):
         if n_threads <= 1:
             for task in tasks:
                 done = run(task)
