@@ -195,7 +195,9 @@ class JobIndex:
                 raise ModelFileRejected(f"not a MatchModel but {type(model).__name__}")
             # A model pickled by an older MatchModel may lack parameters added since: refuse it here
             # rather than fail in the middle of a request.
-            if set(model.get_params()) != set(MatchModel().get_params()):
+            if set(model.get_params()) != set(MatchModel().get_params()) or not all(
+                hasattr(model, name) for name in ("job_records_", "job_ids_", "job_matrix_", "job_levels_")
+            ):
                 raise ModelFileRejected("saved by another version of MatchModel")
         except (ModelFileRejected, OSError, ValueError) as error:
             log.warning("not using the saved job index %s: %s", self.model_path, error)

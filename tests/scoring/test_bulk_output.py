@@ -113,3 +113,33 @@ def test_identical_rows_numbers_distinct_vectors_by_first_occurrence():
     first_of: dict[bytes, int] = {}
     expected = [first_of.setdefault(matrix[i].tobytes(), len(first_of)) for i in order.tolist()]
     assert _identical_rows(matrix, order).tolist() == expected
+
+
+def test_cli_bad_graduate_found_while_workers_build_job_vectors(tmp_path):
+    """With ≥ 4000 posts the graduates are checked while forked workers build the job vectors: a bad
+    graduate line still stops the run with its message, writes nothing, and the collector is back on."""
+    import gc
+
+    from click.testing import CliRunner
+
+    from talent.cli_match import match
+
+    jobs = demo_jobs(4100, seed=2)
+    (tmp_path / "jobs.jsonl").write_text("".join(json.dumps(j, ensure_ascii=False) + "\n" for j in jobs),
+                                         encoding="utf-8")
+    graduates = demo_graduates(3, seed=2) + [{"id": "bad", "major": "车辆工程", "education": "bachelor",
+                                              "preferred_districts": ["220999"]}]
+    (tmp_path / "graduates.jsonl").write_text("".join(json.dumps(g, ensure_ascii=False) + "\n" for g in graduates),
+                                              encoding="utf-8")
+    output = tmp_path / "out.jsonl"
+    result = CliRunner().invoke(match, ["rank", "--jobs", str(tmp_path / "jobs.jsonl"), "--graduates",
+                                        str(tmp_path / "graduates.jsonl"), "-o", str(output), "--threads", "2",
+                                        "--no-progress"])
+    assert result.exit_code == 1
+    assert "graduates" in result.stderr and "line 4 (id bad): field preferred_districts" in result.stderr
+    assert not output.exists() and gc.isenabled()
+    good = CliRunner().invoke(match, ["rank", "--jobs", str(tmp_path / "jobs.jsonl"), "--graduates", "-",
+                                      "--threads", "2", "--no-progress"],
+                              input="".join(json.dumps(g, ensure_ascii=False) + "\n" for g in graduates[:3]))
+    assert good.exit_code == 0, good.output
+    assert [json.loads(line)["graduate_id"] for line in good.stdout.splitlines()] == [g["id"] for g in graduates[:3]]
