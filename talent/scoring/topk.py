@@ -22,15 +22,17 @@ from concurrent.futures import ThreadPoolExecutor
 import numpy as np
 
 BLOCK = 32
-# A chunk's scores are read several times by the top-k selection: chunks that stay near the CPU's
-# caches are ~40 % faster than 96 MB ones (measured at 22,400 posts: 256 rows 1.06 s, 1,071 rows
-# 1.83 s per 5,000 graduates), and GEMM needs some rows to run at full speed.
-_TARGET_CHUNK_BYTES = 24 * 1024 * 1024
+# A chunk's scores are written by GEMM and read by the offset add and several times by the top-k
+# selection: chunks that stay in the CPU's caches are ~40 % faster than 96 MB ones (measured at 22,400
+# posts: 256 rows 1.06 s, 1,071 rows 1.83 s per 5,000 graduates), and two worker processes share one
+# 32 MB L3 here (12 MB chunks were ~5 % faster than 24 MB ones with two workers, within the noise);
+# GEMM needs some rows to run at full speed.
+_TARGET_CHUNK_BYTES = 12 * 1024 * 1024
 _MIN_CHUNK_ROWS = 64
 
 
 def default_chunk_rows(n_columns: int) -> int:
-    """Rows per chunk so one chunk's score matrix stays near 24 MB (at least 64 rows)."""
+    """Rows per chunk so one chunk's score matrix stays near 12 MB (at least 64 rows)."""
     return int(max(_MIN_CHUNK_ROWS, min(4096, _TARGET_CHUNK_BYTES // max(4 * n_columns, 1))))
 
 
