@@ -3,10 +3,7 @@ path and a brute-force ranking, on posts and profiles unlike the demo templates.
 
 from __future__ import annotations
 
-import importlib.util
 import json
-import sys
-from pathlib import Path
 
 import numpy as np
 import pytest
@@ -14,24 +11,14 @@ import pytest
 from talent.scoring import MatchModel
 from talent.scoring.demo import demo_graduates, demo_jobs
 from talent.scoring.explain import field_fit, field_products, scored_affinities
-
-BENCH_DATA = Path(__file__).resolve().parents[2] / "bench" / "data"
-
-
-def _varied_module():
-    spec = importlib.util.spec_from_file_location("generate_varied", BENCH_DATA / "generate_varied.py")
-    assert spec and spec.loader
-    module = importlib.util.module_from_spec(spec)
-    sys.modules.setdefault("generate_varied", module)
-    spec.loader.exec_module(module)
-    return module
+from tests.scoring.varied_data import varied_generator
 
 
 @pytest.fixture(scope="module")
 def varied() -> tuple[list[dict], list[dict]]:
     import random
 
-    module = _varied_module()
+    module = varied_generator()
     rng = random.Random(5)
     jobs = [module.make_job(rng, f"V{i:05d}") for i in range(1500)]
     graduates = [module.make_graduate(rng, f"H{i:05d}") for i in range(400)]

@@ -3,11 +3,9 @@ reference scan on demo ads, the development set and varied generated ads."""
 
 from __future__ import annotations
 
-import importlib.util
 import json
 import random
 import re
-import sys
 from pathlib import Path
 
 import ahocorasick
@@ -19,6 +17,7 @@ from talent.scoring.features import FeatureLayout, Weights
 from talent.scoring.knowledge import Hits, Knowledge, knowledge
 from talent.scoring.records import validate_job
 from talent.scoring.text import normalize_text
+from tests.scoring.varied_data import varied_generator
 
 BENCH_DATA = Path(__file__).resolve().parents[2] / "bench" / "data"
 _CLAUSE_BREAK = re.compile(r"[，,。；;！!？?\n:：]")
@@ -81,22 +80,15 @@ def _major_clause_spans(text: str) -> list[tuple[int, int]]:
 
 def _varied_ads(count: int) -> list[dict]:
     """Ads from bench/data/generate_varied.py (nearly every sentence distinct), made in memory."""
-    path = BENCH_DATA / "generate_varied.py"
-    if not path.exists():
-        return []
-    spec = importlib.util.spec_from_file_location("generate_varied_for_tests", path)
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module
-    spec.loader.exec_module(module)
+    module = varied_generator()
     rng = random.Random(11)
     return [module.make_job(rng, f"v{number}") for number in range(count)]
 
 
 def _texts() -> list[str]:
     ads = demo_jobs(300, seed=5)
-    dev = BENCH_DATA / "devset_jobs.jsonl"
-    if dev.exists():
-        ads += [json.loads(line) for line in dev.read_text(encoding="utf-8").splitlines() if line.strip()]
+    dev = BENCH_DATA / "devset_jobs.jsonl"  # committed with the repository
+    ads += [json.loads(line) for line in dev.read_text(encoding="utf-8").splitlines() if line.strip()]
     ads += _varied_ads(400)
     texts = [normalize_text(ad.get(key)) for ad in ads for key in ("title", "description")]
     # Edge cases: Latin boundaries, a text that is one clause, cues at the ends, breaks only.
