@@ -42,7 +42,8 @@ def _read_json_lines(stream: Any, label: str, errors: list[str], counter: list[i
     Lines are parsed from bytes (orjson reads UTF-8 directly: no decoding to str and back, half the time
     of text mode). A line orjson refuses is decoded and handled as text mode would: a file with lone
     carriage returns is split at them, a blank line (also of full-width spaces) is skipped, and the
-    standard parser decides and words the error (NaN, huge integers, lone surrogates).
+    standard parser decides and words the error (NaN, huge integers, lone surrogates). (Unlike text
+    mode, a line orjson accepts is one record even if a carriage return sits between its tokens.)
     Raises UnicodeDecodeError for a line that is not UTF-8.
     """
     import orjson

@@ -2,8 +2,8 @@
 
     python bench/data/generate_varied.py --jobs 22400 --graduates 20000 --out /tmp/match-varied
 
-generate_synthetic.py builds posts from the demo templates, so many posts share sentences and the
-model's per-clause caches and its "one score per distinct post vector" step help a lot. A data set
+generate_synthetic.py builds posts from the demo templates, so many posts share sentences and
+vectors, and any cache of sentences and the model's "one score per distinct post vector" step help a lot. A data set
 written by someone else will not be so kind. Here every post is assembled from a large pool of
 sentence pieces with random numbers, company names, product names, English words, several layouts
 (numbered lists, 【】 headings, prose, bullet characters, HTML-like line breaks), random majors

@@ -80,8 +80,6 @@ class JobProfile:
     any_major: bool
     fields: dict[str, float]  # sums to 1 (or empty)
     skills: set[str]
-    explain_key: tuple = ()  # set by the model: what the explanation depends on
-    output_key: tuple = ()  # set by the model: (id as JSON, level, district, top pay) for output
 
 
 @dataclass

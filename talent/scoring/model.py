@@ -74,11 +74,11 @@ class MatchModel:
     """Ranks open jobs for graduates (and graduates for a job) by a recruiter-style fit.
 
     Parameters are the weights of each part of the judgement (see features.Weights), the rows per
-    GEMM chunk (None: about 96 MB of scores per chunk) and the worker threads for ranking.
+    GEMM chunk (None: about 12 MB of scores per chunk) and the worker threads for ranking.
 
     `fit(jobs)` takes job dicts (API.md job lines); closed posts are left out. Learned state:
-    `job_ids_`, `job_matrix_`, `job_levels_`, `job_profiles_`, `feature_names_`,
-    `knowledge_fingerprint_`. The state of a job depends on that job only, so `add_jobs`,
+    `job_records_` (the jobs without their descriptions), `job_ids_`, `job_matrix_`, `job_levels_`,
+    `feature_names_`, `knowledge_fingerprint_`; `job_profiles_` is derived from them on first use. The state of a job depends on that job only, so `add_jobs`,
     `update_job` and `remove_jobs` give exactly the model a refit would.
 
     It follows the scikit-learn estimator contract (constructor stores parameters only, `get_params`
@@ -207,9 +207,11 @@ class MatchModel:
     def fit(self, jobs: Iterable[Any], y: None = None, *, meanwhile: Callable[[], None] | None = None) -> MatchModel:
         """Index the open jobs among `jobs` (dicts in the job-line shape, or validated Jobs).
 
-        `meanwhile`, if given, is called once while worker processes build the job vectors (after
-        fitting when there are none), so that a caller's own work (`talent match rank` reads and checks
-        the graduates) uses the parent's time instead of waiting; an exception from it ends the fit.
+        `meanwhile`, if given, is called once while worker processes build the job vectors (when
+        there are none, after the vectors are built), before the model's state is set, so that a
+        caller's own work (`talent match rank` reads and checks the graduates) uses the parent's time
+        instead of waiting; an exception from it ends the fit and leaves the model as it was. It must
+        not use this model.
         """
         layout = self._layout()
         records, rows = self._vectors(jobs, meanwhile)
@@ -330,6 +332,8 @@ class MatchModel:
         to the GEMM over the other, used columns. All values lie on the 2^-8 grid (features.snap),
         so every partial sum is exact and the split changes no score, not even in the last bit."""
         index = self._ordered_index()
+        from threadpoolctl import threadpool_limits
+
         sparse_part = matrix[:, : self._sparse_end()]
         # (a dict of row bytes: np.unique(axis=0) sorts the rows, ten times slower here)
         number_of: dict[bytes, int] = {}
@@ -337,7 +341,8 @@ class MatchModel:
                                   dtype=np.int64)
         first = np.zeros(len(number_of), dtype=np.int64)
         first[combination_of[::-1]] = np.arange(len(combination_of))[::-1]
-        table = sparse_part[first] @ index.sparse_matrix.T
+        with threadpool_limits(limits=1 if _WORKER_MODEL is self else None, user_api="blas"):
+            table = sparse_part[first] @ index.sparse_matrix.T
         return rank_all_pairs(
             np.ascontiguousarray(matrix[:, index.dense_columns]), levels, index.dense_matrix, index.cuts, top,
             chunk_rows=self.chunk_rows, n_threads=self.n_threads, on_progress=on_progress,
@@ -372,7 +377,8 @@ class MatchModel:
 
     def _rank(
         self, graduates: Iterable[Any], top: int, on_progress: ProgressCallback | None
-    ) -> Iterator[tuple[GraduateProfile, list[tuple[JobProfile, float]]]]:
+    ) -> Iterator[tuple[GraduateProfile, list[tuple[int, float]]]]:
+        """Per graduate, its profile and its matches as (position in job_ids_, rounded score)."""
         check_is_fitted(self)
         if top < 0:
             raise ValueError("top must be ≥ 0")
@@ -384,15 +390,14 @@ class MatchModel:
         levels = np.array([p.graduate.level for p in profiles], dtype=np.int8)
         members = self._ordered_index().members
         columns, scores = self._rank_matrix(matrix, levels, top, on_progress)
-        job_profiles = self.job_profiles_
         for row, profile in enumerate(profiles):
-            matches: list[tuple[JobProfile, float]] = []
+            matches: list[tuple[int, float]] = []
             for column, score in zip(columns[row].tolist(), scores[row].tolist(), strict=True):
                 if column < 0 or score < -1.0 or len(matches) >= top:
                     break
                 rounded = round(score, 4)
                 for position in members[column][: top - len(matches)]:
-                    matches.append((job_profiles[position], rounded))
+                    matches.append((position, rounded))
             yield profile, matches
 
     def rank_jobs_for_graduates(
@@ -407,17 +412,21 @@ class MatchModel:
 
         Returns `[{"graduate_id", "matches": [{"job_id", "score", "why"}]}]` in input order.
         A job whose minimum education is above the graduate's is never returned. Equal scores are
-        ordered by (minimum education, job id).
+        ordered by the (minimum education, job id) of the first post with the same vector, and posts
+        with identical vectors by (minimum education, job id) among themselves (they are scored once).
         """
         layout = self._layout()
         kb, field_weight = layout.kb, layout.weights.field
+        check_is_fitted(self)
         results = []
+        ids = self.job_ids_
+        job_profiles = self.job_profiles_ if explain else None  # read back only when explaining
         for profile, matches in self._rank(graduates, top, on_progress):
             rendered = []
-            for job_profile, score in matches:
-                match: dict[str, Any] = {"job_id": job_profile.job.id, "score": score}
-                if explain:
-                    match["why"] = explain_match(kb, profile, job_profile, field_weight)
+            for position, score in matches:
+                match: dict[str, Any] = {"job_id": ids[position], "score": score}
+                if job_profiles is not None:
+                    match["why"] = explain_match(kb, profile, job_profiles[position], field_weight)
                 rendered.append(match)
             results.append({"graduate_id": profile.graduate.id, "matches": rendered})
         return results
@@ -591,6 +600,8 @@ class MatchModel:
             best_value = second_value = np.zeros(n)
         best = np.where(best_value > 0, best, -1)
         second = np.where(second_value > 0, second, -1)
+        if products.shape[1] >= 63 or jobs.shape[1] >= 4096:  # the key encodings below
+            raise AssertionError("too many fields or columns for the explanation keys")
         field_pair = (best + 1) * 64 + (second + 1)
 
         # The major relation, in the order of explain.major_relation.
