@@ -54,6 +54,7 @@ bench: install-dev
 	$(PY) bench/rules.py
 	$(PY) bench/match_quality.py
 	$(PY) bench/match_speed.py
+	$(PY) bench/match_speed.py --data varied
 
 clean:
 	rm -rf $(VENV) instance .pytest_cache talent.egg-info
