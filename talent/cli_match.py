@@ -149,7 +149,7 @@ def _rank(jobs_path: str, graduates_path: str, top: int, output_path: str, as_of
             stream = _open_input(path)
         except OSError as error:
             raise click.FileError(path, hint=str(error.strerror)) from None
-        with stream if path != "-" else _nullcontext(stream):
+        with stream if path != "-" else contextlib.nullcontext(stream):
             try:
                 records = _read_json_lines(stream, f"{label} ({path})", errors, error_count)
             except UnicodeDecodeError:
@@ -202,17 +202,6 @@ class _NoProgress:
         return None
 
     def close(self) -> None:
-        return None
-
-
-class _nullcontext:
-    def __init__(self, value: Any) -> None:
-        self.value = value
-
-    def __enter__(self) -> Any:
-        return self.value
-
-    def __exit__(self, *exc: object) -> None:
         return None
 
 

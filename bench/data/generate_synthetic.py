@@ -12,6 +12,7 @@ from __future__ import annotations
 import argparse
 import json
 import random
+from collections.abc import Callable, Iterable
 from pathlib import Path
 
 from talent.scoring.demo import TEMPLATES, make_graduate, make_job
@@ -23,34 +24,44 @@ def _fullwidth(text: str) -> str:
     return "".join(chr(ord(c) + 0xFEE0) if "!" <= c <= "~" else c for c in text)
 
 
-def generate(n_jobs: int, n_graduates: int, out: Path, seed: int = 7) -> tuple[Path, Path]:
-    rng = random.Random(seed)
+def write_sets(out: Path, jobs: Iterable[dict], graduates: Iterable[dict]) -> tuple[Path, Path]:
+    """Write `out`/jobs.jsonl and `out`/graduates.jsonl (the files bench/match_speed.py reads)."""
     out.mkdir(parents=True, exist_ok=True)
-    jobs_path, graduates_path = out / "jobs.jsonl", out / "graduates.jsonl"
-    with jobs_path.open("w", encoding="utf-8") as handle:
-        for index in range(n_jobs):
-            job = make_job(rng, rng.choice(TEMPLATES), f"J{index:07d}")
-            roll = rng.random()
-            if roll < 0.1:
-                job["description"] = job["description"].translate(_TRADITIONAL)
-            elif roll < 0.15:
-                job["description"] = _fullwidth(job["description"])
-            handle.write(json.dumps(job, ensure_ascii=False) + "\n")
-    with graduates_path.open("w", encoding="utf-8") as handle:
-        for index in range(n_graduates):
-            handle.write(json.dumps(make_graduate(rng, f"G{index:07d}"), ensure_ascii=False) + "\n")
-    return jobs_path, graduates_path
+    paths = out / "jobs.jsonl", out / "graduates.jsonl"
+    for path, records in zip(paths, (jobs, graduates), strict=True):
+        with path.open("w", encoding="utf-8") as handle:
+            for record in records:
+                handle.write(json.dumps(record, ensure_ascii=False) + "\n")
+    return paths
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+def _job(rng: random.Random, index: int) -> dict:
+    job = make_job(rng, rng.choice(TEMPLATES), f"J{index:07d}")
+    roll = rng.random()
+    if roll < 0.1:
+        job["description"] = job["description"].translate(_TRADITIONAL)
+    elif roll < 0.15:
+        job["description"] = _fullwidth(job["description"])
+    return job
+
+
+def generate(n_jobs: int, n_graduates: int, out: Path, seed: int = 7) -> tuple[Path, Path]:
+    rng = random.Random(seed)  # one generator, jobs first: the files depend on the seed only
+    return write_sets(out, (_job(rng, i) for i in range(n_jobs)),
+                      (make_graduate(rng, f"G{i:07d}") for i in range(n_graduates)))
+
+
+def command_line(generate_sets: Callable[[int, int, Path, int], tuple[Path, Path]], description: str,
+                 seed: int) -> None:
+    """`--jobs N --graduates N --out DIR --seed S` for a generator of this directory."""
+    parser = argparse.ArgumentParser(description=description)
     parser.add_argument("--jobs", type=int, default=22400)
     parser.add_argument("--graduates", type=int, default=20000)
     parser.add_argument("--out", type=Path, required=True)
-    parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--seed", type=int, default=seed)
     args = parser.parse_args()
-    print(*generate(args.jobs, args.graduates, args.out, args.seed))
+    print(*generate_sets(args.jobs, args.graduates, args.out, args.seed))
 
 
 if __name__ == "__main__":
-    main()
+    command_line(generate, __doc__.splitlines()[0], 7)

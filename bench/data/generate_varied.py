@@ -15,10 +15,10 @@ or one string with mixed separators, and any district. Deterministic for a seed.
 
 from __future__ import annotations
 
-import argparse
-import json
 import random
 from pathlib import Path
+
+from generate_synthetic import command_line, write_sets  # this directory (on sys.path for scripts)
 
 DISTRICTS = ("220102", "220103", "220104", "220105", "220106", "220112", "220113", "220122", "220171", "220172",
              "220173", "220174", "220182", "220183", "220184")
@@ -221,26 +221,9 @@ def make_graduate(rng: random.Random, graduate_id: str) -> dict:
 
 def generate(n_jobs: int, n_graduates: int, out: Path, seed: int = 11) -> tuple[Path, Path]:
     rng = random.Random(seed)
-    out.mkdir(parents=True, exist_ok=True)
-    jobs_path, graduates_path = out / "jobs.jsonl", out / "graduates.jsonl"
-    with jobs_path.open("w", encoding="utf-8") as handle:
-        for index in range(n_jobs):
-            handle.write(json.dumps(make_job(rng, f"V{index:07d}"), ensure_ascii=False) + "\n")
-    with graduates_path.open("w", encoding="utf-8") as handle:
-        for index in range(n_graduates):
-            handle.write(json.dumps(make_graduate(rng, f"H{index:07d}"), ensure_ascii=False) + "\n")
-    return jobs_path, graduates_path
-
-
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--jobs", type=int, default=22400)
-    parser.add_argument("--graduates", type=int, default=20000)
-    parser.add_argument("--out", type=Path, required=True)
-    parser.add_argument("--seed", type=int, default=11)
-    args = parser.parse_args()
-    print(*generate(args.jobs, args.graduates, args.out, args.seed))
+    return write_sets(out, (make_job(rng, f"V{i:07d}") for i in range(n_jobs)),
+                      (make_graduate(rng, f"H{i:07d}") for i in range(n_graduates)))
 
 
 if __name__ == "__main__":
-    main()
+    command_line(generate, __doc__.splitlines()[0], 11)

@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import hashlib
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import numpy as np
 
@@ -90,7 +90,6 @@ class GraduateProfile:
     category_code: str | None
     affinities: dict[str, float]
     skills: set[str]
-    extra: dict[str, float] = field(default_factory=dict)
 
 
 def salary_bucket(job: Job) -> int:
@@ -110,18 +109,6 @@ def _bucket_centre(index: int) -> float:
     lower = SALARY_BUCKET_EDGES[index - 2] if index >= 2 else 1000
     upper = SALARY_BUCKET_EDGES[index - 1]
     return (lower + min(upper, lower * 1.5)) / 2
-
-
-def salary_fit(expected: int | None, offered_midpoint: float | None) -> float:
-    """1 when the offer reaches the expectation, falling to 0 at 60 % of it; unknowns count half."""
-    if expected is None or expected == 0:
-        return 1.0
-    if offered_midpoint is None:
-        return 0.5
-    ratio = offered_midpoint / expected
-    if ratio >= 1.0:
-        return 1.0
-    return max(0.0, (ratio - 0.6) / 0.4)
 
 
 def education_fit(graduate_level: int, job_level: int) -> float:
@@ -408,6 +395,8 @@ class FeatureLayout:
         # preferences gives a post of unknown district a little credit.
         matrix[np.ix_(no_preference, district_columns)] = 0.5 * w.district
         matrix[~no_preference, self.unknown_district_index] = 0.3 * w.district
+        # Salary fit per pay bucket: 1 when the bucket's centre reaches the expectation, falling to 0 at
+        # 60 % of it; a post without pay counts half; no expectation fits everything.
         expected = np.array([g.expected_salary or 0 for g in graduates], dtype=np.float64)
         ratio = self._salary_centres[None, 1:] / np.where(expected > 0, expected, 1.0)[:, None]
         fit = np.clip((ratio - 0.6) / 0.4, 0.0, 1.0)

@@ -339,8 +339,7 @@ class MatchModel:
         number_of: dict[bytes, int] = {}
         combination_of = np.array([number_of.setdefault(row.tobytes(), len(number_of)) for row in sparse_part],
                                   dtype=np.int64)
-        first = np.zeros(len(number_of), dtype=np.int64)
-        first[combination_of[::-1]] = np.arange(len(combination_of))[::-1]
+        first = _first_occurrences(combination_of, len(number_of))
         with threadpool_limits(limits=1 if _WORKER_MODEL is self else None, user_api="blas"):
             table = sparse_part[first] @ index.sparse_matrix.T
         return rank_all_pairs(
@@ -584,8 +583,7 @@ class MatchModel:
 
         # Field fit and the two fields that contribute most (ties: catalogue order, as argmax).
         fields_from, fields_to = _block(layout.field_index)
-        first_row = np.zeros(len(content_profiles), dtype=np.int64)
-        first_row[content_ids[::-1]] = np.arange(len(content_ids))[::-1]
+        first_row = _first_occurrences(content_ids, len(content_profiles))
         graduate_fields = matrix[first_row, fields_from:fields_to].astype(np.float64)
         products = graduate_fields[contents] * jobs[:, fields_from:fields_to][match_columns].astype(np.float64)
         fit = products.sum(axis=1) / field_weight if field_weight > 0 else np.zeros(n)
@@ -623,8 +621,7 @@ class MatchModel:
                               [major_column, class_column, field_pair, category_column], 0)
         relation_keys, relation_of = np.unique(relation * 4096 + parameter, return_inverse=True)
         field_ids = list(kb.fields)
-        representative = np.zeros(len(relation_keys), dtype=np.int64)
-        representative[relation_of[::-1]] = every[::-1]
+        representative = _first_occurrences(relation_of, len(relation_keys))
         relation_zh, relation_en, relation_json = [], [], []
         for key, match in zip(relation_keys.tolist(), representative.tolist(), strict=True):
             name = _MAJOR_RELATIONS[key // 4096]
@@ -787,6 +784,13 @@ def _identical_rows(matrix: np.ndarray, order: np.ndarray) -> np.ndarray:
         return np.array([first_of.setdefault(matrix[i].tobytes(), len(first_of)) for i in order.tolist()],
                         dtype=np.int64)
     return rank[inverse]
+
+
+def _first_occurrences(labels: np.ndarray, count: int) -> np.ndarray:
+    """For labels 0..count-1 (each present in `labels`), the index of each label's first occurrence."""
+    first = np.zeros(count, dtype=np.int64)
+    first[labels[::-1]] = np.arange(len(labels))[::-1]  # in a repeated index the last write wins
+    return first
 
 
 def _block(column_of: dict[str, int]) -> tuple[int, int]:
