@@ -20,6 +20,8 @@ DEFAULTS: dict[str, Any] = {
     "BABEL_DEFAULT_TIMEZONE": "Asia/Shanghai",
     "LANGUAGES": ["zh_Hans_CN", "en"],
     "PUBLIC_BASE_URL": None,  # used in card QR codes; defaults to the request's host
+    "SMTP_URL": None,  # smtp://[user:pass@]host:port; unset: e-mails are written under <instance>/outbox
+    "MAIL_FROM": None,  # sender of the platform's e-mails (talent.mail.DEFAULT_SENDER when unset)
     "LOG_JSON": True,
     "PASSWORD_HASHING": "recommended",  # Argon2id cost profile; the test suite uses "cheapest"
     "SESSION_COOKIE_HTTPONLY": True,
@@ -36,6 +38,8 @@ ENVIRONMENT = {
     "TALENT_PUBLIC_BASE_URL": "PUBLIC_BASE_URL",
     "TALENT_LOG_JSON": "LOG_JSON",
     "TALENT_SESSION_COOKIE_SECURE": "SESSION_COOKIE_SECURE",
+    "TALENT_SMTP_URL": "SMTP_URL",
+    "TALENT_MAIL_FROM": "MAIL_FROM",
 }
 
 _INTEGER_KEYS = {"TOKEN_MAX_AGE"}
