@@ -92,6 +92,7 @@ def serve(port: int, host: str) -> None:
 
 def _add_command_groups() -> None:
     # Groups of the pure libraries; their heavy imports happen inside the commands, so start-up stays lean.
+    # A missing module is an error here, at start-up: the documented commands are never quietly left out.
     import importlib
 
     for module_name, group in (
@@ -99,12 +100,7 @@ def _add_command_groups() -> None:
         ("talent.cli_match", "match"),
         ("talent.cli_publicity", "publicity"),
     ):
-        try:
-            module = importlib.import_module(module_name)
-        except ModuleNotFoundError as exc:  # an area still being built
-            if exc.name != module_name:
-                raise
-            continue
+        module = importlib.import_module(module_name)
         main.add_command(getattr(module, group))
 
 

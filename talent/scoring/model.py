@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import json
+from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
@@ -27,6 +28,9 @@ from talent.scoring.topk import rank_all_pairs
 ProgressCallback = Callable[[int], None]
 # Graduates per bulk output block (bounds the per-match arrays of the serial path).
 _OUTPUT_BLOCK = 5000
+# Times the bulk grouping of identical job vectors (`_identical_rows`) met a hash collision and grouped row by
+# row instead. Never expected (the tests assert it stays 0): a rise means the bulk path was quietly bypassed.
+SLOW_PATH_FALLBACKS: Counter[str] = Counter()
 _ENCODE = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
 _DISTRICT_RELATIONS = ("preferred", "not_preferred", "no_preference", "unknown")
 _SALARY_RELATIONS = ("no_expectation", "unknown", "meets", "below")
@@ -780,6 +784,7 @@ def _identical_rows(matrix: np.ndarray, order: np.ndarray) -> np.ndarray:
     rank[np.argsort(first, kind="stable")] = np.arange(len(first))
     duplicates = np.flatnonzero(first[inverse] != np.arange(len(order)))
     if len(duplicates) and not np.array_equal(matrix[order[duplicates]], matrix[order[first[inverse[duplicates]]]]):
+        SLOW_PATH_FALLBACKS["identical_rows"] += 1
         first_of: dict[bytes, int] = {}
         return np.array([first_of.setdefault(matrix[i].tobytes(), len(first_of)) for i in order.tolist()],
                         dtype=np.int64)

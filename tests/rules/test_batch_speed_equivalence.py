@@ -216,9 +216,10 @@ def test_cli_writes_the_one_case_output_byte_for_byte(tmp_path, on_date):
     lines[7:7] = ["", "{", "[1, 2", "null", "{\"application_date\": 1e400}", "\ufeff{}"]
     source = tmp_path / "facts.jsonl"
     source.write_text("\n".join(lines) + "\n", encoding="utf-8")
-    command = [sys.executable, "-c", "from talent.cli_rules import rules; rules()", "eval", str(source)]
+    # the installed console script of this environment, as documented (no fallback to `python -c`)
+    command = [str(Path(sys.executable).parent / "talent"), "rules", "eval", str(source)]
     if on_date is not None:
-        command[4:4] = ["--on", on_date]
+        command[3:3] = ["--on", on_date]
     run = subprocess.run(command, capture_output=True, check=False, timeout=300)
     assert run.returncode == 1, run.stderr.decode()[-2000:]  # some lines are refused
     assert run.stdout.decode().split("\n")[:-1] == _expected_cli_lines(source, on_date)
@@ -318,7 +319,10 @@ decision:
 """
 
 
-def test_a_table_gap_refuses_only_the_cases_in_the_gap(tmp_path):
+def test_a_table_gap_refuses_only_the_cases_in_the_gap(tmp_path, record_path_fallbacks):
+    """The one place the record path is expected: a gap stops the group's vectorised evaluation, so its four
+    cases are decided one by one, in each of the four batch calls below (tests/rules/conftest.py counts)."""
+    record_path_fallbacks.expected = 4 * 4
     path = tmp_path / "gap.yaml"
     path.write_text(GAP_POLICY, encoding="utf-8")
     engine = Engine([build_policy(read_yaml(path))])

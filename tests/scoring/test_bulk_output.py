@@ -102,6 +102,30 @@ def test_identical_rows_numbers_distinct_vectors_by_first_occurrence():
     assert _identical_rows(matrix, order).tolist() == expected
 
 
+def test_a_hash_collision_groups_row_by_row(monkeypatch, slow_path_fallbacks):
+    """The one place the row-by-row grouping is expected: with every hash weight 0 all rows collide, the exact
+    check sees it, and the rows are grouped by their bytes (tests/scoring/conftest.py counts the fallback)."""
+    from talent.scoring.model import _identical_rows
+
+    rng = np.random.default_rng(4)
+    matrix = (np.round(rng.random((30, 12)) * 256).astype(np.float32) / 256)[rng.integers(0, 30, size=200)]
+    order = rng.permutation(200)
+    first_of: dict[bytes, int] = {}
+    expected = [first_of.setdefault(matrix[i].tobytes(), len(first_of)) for i in order.tolist()]
+
+    class ZeroWeights:
+        def __init__(self, _seed):
+            pass
+
+        def integers(self, _low, _high, size, dtype):
+            return np.zeros(size, dtype=dtype)
+
+    monkeypatch.setattr(np.random, "default_rng", ZeroWeights)
+    assert _identical_rows(matrix, order).tolist() == expected
+    assert slow_path_fallbacks.taken == 1
+    slow_path_fallbacks.expected = 1
+
+
 def test_cli_bad_graduate_found_while_workers_build_job_vectors(tmp_path):
     """With ≥ 4000 posts the graduates are checked while forked workers build the job vectors: a bad
     graduate line still stops the run with its message, writes nothing, and the collector is back on."""

@@ -48,6 +48,7 @@ class PolicyCase(pytest.Item):
 
     def runtest(self):
         from talent.rules import InputError, load_engine
+        from talent.rules.batch import RECORD_PATH_FALLBACKS
 
         engine = load_engine()
         expect = self.case["expect"]
@@ -58,7 +59,10 @@ class PolicyCase(pytest.Item):
             assert not missing, f"no error on {missing}; errors: {caught.value.errors}"
             return
         decision = engine.decide(self.case["facts"])
+        before = sum(RECORD_PATH_FALLBACKS.values())
         batch = engine.decide_many([self.case["facts"]])[0]
+        # the batch path must have evaluated the case itself, not handed it to the record path
+        assert sum(RECORD_PATH_FALLBACKS.values()) == before, "decide_many fell back to the record path"
         assert batch == {k: v for k, v in decision.items() if k not in ("reasons", "missing")}, "decide_many differs"
         problems = _compare(expect, decision)
         assert not problems, "\n".join(problems)
