@@ -86,9 +86,12 @@ def handle_service_error(error: ServiceError):
 
 
 def handle_unexpected(error: Exception):
-    from flask import current_app
+    from flask import current_app, g
 
-    current_app.logger.exception("unhandled error")
+    # the request id ties the traceback to the access-log line and to the X-Request-ID the client got
+    current_app.logger.exception(
+        "unhandled error", extra={"request_id": g.get("request_id"), "method": request.method, "path": request.path}
+    )
     wrapped = InternalServerError()
     return _respond(500, wrapped.name, "Something went wrong on our side; it has been logged.", None)
 
