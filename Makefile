@@ -9,7 +9,7 @@ PYTEST_ARGS ?= -n 2
 unexport PYTHONDONTWRITEBYTECODE
 
 RUN_DEBS := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-wqy-microhei
-TEST_DEBS := chromium poppler-utils
+TEST_DEBS := chromium poppler-utils zbar-tools
 
 .PHONY: run test install install-dev system-packages test-system-packages lint bench clean
 

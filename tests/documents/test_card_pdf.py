@@ -3,8 +3,9 @@ from datetime import date
 import pytest
 
 from talent.documents import CardDocument, render_card_pdf
-from talent.documents.cards import ID1_HEIGHT_MM, ID1_WIDTH_MM, card_html, qr_svg_data_uri
+from talent.documents.cards import ID1_HEIGHT_MM, ID1_WIDTH_MM, card_html
 from talent.documents.data import SERVICE_NAMES
+from tests.documents.qr import decoded_qr_codes
 
 VERIFY_URL = "https://talent.example.cn/verify/Q7K2M9X4P8"
 EVERY_HOLDER_SERVICE = ["airport_rail_vip", "hospital_green_channel", "scenic_spots_free", "school_placement"]
@@ -66,11 +67,11 @@ def test_a_tier_c_card_shows_only_its_services(pdf) -> None:
     assert "省级领军人才" in pdf.texts(card_pdf)[0]
 
 
-def test_qr_code_encodes_the_verification_url() -> None:
-    html = card_html(make_card())
-    assert qr_svg_data_uri(VERIFY_URL) in html
-    assert qr_svg_data_uri(VERIFY_URL).startswith("data:image/svg+xml")
-    assert qr_svg_data_uri(VERIFY_URL) != qr_svg_data_uri(VERIFY_URL + "X")
+def test_qr_code_encodes_the_verification_url(tier_b_card_pdf, tmp_path) -> None:
+    """Decoded from the rendered PDF, not recomputed with the product's own encoder."""
+    assert decoded_qr_codes(tier_b_card_pdf, tmp_path / "b") == [VERIFY_URL]
+    other = render_card_pdf(make_card(verification_url=VERIFY_URL.replace("Q7K2M9X4P8", "A1B2C3D4E5")))
+    assert decoded_qr_codes(other, tmp_path / "other") == ["https://talent.example.cn/verify/A1B2C3D4E5"]
 
 
 def test_revoked_card_says_so_on_its_face(pdf) -> None:
