@@ -16,7 +16,29 @@ def test_migrations_match_the_models(app):
     assert differences == []
 
 
-def test_init_db_is_idempotent(app):
-    from talent.migrate import upgrade
+def _versions_and_differences(engine) -> tuple[set[str], list]:
+    with engine.connect() as connection:
+        versions = set(MigrationContext.configure(connection).get_current_heads())
+        context = MigrationContext.configure(connection, opts={"compare_type": True})
+        return versions, compare_metadata(context, Base.metadata)
 
-    upgrade(app.extensions["talent.engine"])  # already at head: nothing to do, no error
+
+def test_init_db_is_idempotent(app, db_session):
+    """A second upgrade at head changes nothing: the same revisions (every head of the scripts), still no
+    difference from the models, and the rows already there are kept."""
+    from alembic.script import ScriptDirectory
+
+    from talent.migrate import alembic_config, upgrade
+    from talent.models import Role, User
+
+    engine = app.extensions["talent.engine"]
+    heads = set(ScriptDirectory.from_config(alembic_config()).get_heads())
+    assert _versions_and_differences(engine) == (heads, [])
+    db_session.add(User(email="kept@example.cn", name="留存", role=Role.APPLICANT, password_hash="x"))
+    db_session.commit()
+
+    upgrade(engine)  # already at head: nothing to do, no error
+
+    assert _versions_and_differences(engine) == (heads, [])
+    db_session.expire_all()
+    assert [user.email for user in db_session.query(User).all()] == ["kept@example.cn"]

@@ -185,8 +185,13 @@ def test_the_whole_workflow_through_the_api(app, client, db_session, cli_environ
 
     card = http.get(f"/api/v1/cards/{number}", headers=applicant).get_json()
     assert card["valid_from"] == today().isoformat()  # issued now, not at a future --as-of date
+    # POLICY 5.1: the application date plus 5 years (29 February maps to 28 February)
+    applied = date.fromisoformat(created["application_date"])  # the day it was submitted
+    valid_until = applied.replace(year=applied.year + 5, day=28 if (applied.month, applied.day) == (2, 29)
+                                  else applied.day).isoformat()
+    assert card["valid_until"] == valid_until
     verified = http.get(f"/api/v1/cards/verify/{code}").get_json()
-    assert verified == {"valid": True, "status": "active", "tier": "B", "valid_until": verified["valid_until"],
+    assert verified == {"valid": True, "status": "active", "tier": "B", "valid_until": valid_until,
                         "holder": "高*"}
 
     response = http.post(f"/api/v1/cards/{number}/revocation", json={"reason": "已离开长春工作。", "fraud": False},
