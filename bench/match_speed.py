@@ -4,6 +4,8 @@ same run, each as a whole process (start-up included).
     python bench/match_speed.py --graduates 20000 --jobs 22400 [--repeat 2] [--skip-baseline]
     python bench/match_speed.py --graduates 100000 --jobs 112000 --skip-baseline
     python bench/match_speed.py --data varied   # posts from generate_varied.py, nearly all distinct
+    ... --record   # put the best run into the `bench:match-speed` table of docs/benchmarks.md (one row per
+                   # data set and size, replacing that row only; bench/record.py)
 
 Synthetic Chinese posts and profiles come from bench/data/generate_synthetic.py (cached under
 --workdir). Peak memory is the child's maximum resident set size (os.wait4 rusage). The runs
@@ -25,6 +27,22 @@ sys.path.insert(0, str(HERE / "data"))
 
 from generate_synthetic import generate  # noqa: E402
 from generate_varied import generate as generate_varied  # noqa: E402
+
+sys.path.insert(0, str(HERE))
+import record  # noqa: E402  (bench/record.py)
+
+HEADER = ["data", "graduates × posts", "commit", "command", "date", "load average at start", "model wall",
+          "model CPU", "model peak RSS", "baseline wall", "baseline CPU", "baseline peak RSS",
+          "model ÷ baseline (wall / CPU)"]
+NOTE = """Wall time, CPU time (user + system of the process and its workers, `os.wait4`) and peak resident set of
+`talent match rank` (the installed console script, with the `why` texts) against the plain TF-IDF baseline
+(`python -m talent.scoring.baseline`, without them), each a whole process (start-up, reading, validation,
+output), top 10, runs alternated, best of the command's `--repeat` runs. Data: *templates* from
+`bench/data/generate_synthetic.py` (seed 7; posts are shuffled sentences of 38 templates, so few distinct
+vectors), *varied* from `bench/data/generate_varied.py` (seed 11; nearly every post its own vector); method
+and data in [matching.md](matching.md). Machine: {machine}, shared with other running work: wall times
+under load are inflated and noisy, the CPU times and the ratio against the baseline of the same run steadier.
+"Not run": the command skipped the baseline (`--skip-baseline`)."""
 
 
 def run(command: list[str]) -> tuple[float, float, float]:
@@ -48,10 +66,12 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=1)
     parser.add_argument("--workdir", type=Path, default=Path("/tmp/talent-match-bench"))
     parser.add_argument("--skip-baseline", action="store_true")
+    parser.add_argument("--record", action="store_true", help="put the figures into docs/benchmarks.md")
     parser.add_argument("--data", choices=("templates", "varied"), default="templates",
                         help="templates: generate_synthetic.py (demo templates); varied: generate_varied.py "
                              "(nearly every post distinct)")
     args = parser.parse_args()
+    run_info = record.provenance("match_speed.py")
 
     suffix = "" if args.data == "templates" else "-varied"
     data = args.workdir / f"{args.graduates}x{args.jobs}{suffix}"
@@ -62,7 +82,7 @@ def main() -> None:
         print(f"generated {args.graduates} graduates x {args.jobs} jobs in {time.perf_counter() - started:.1f} s")
     python = sys.executable
     commands = {
-        "model": [python, "-c", "from talent.cli_match import match; match()", "rank", "--jobs", str(jobs),
+        "model": [str(Path(python).parent / "talent"), "match", "rank", "--jobs", str(jobs),
                   "--graduates", str(graduates), "--top", str(args.top), "-o", str(data / "model.jsonl"),
                   "--no-progress"],
         "baseline": [python, "-m", "talent.scoring.baseline", "--jobs", str(jobs), "--graduates", str(graduates),
@@ -84,6 +104,18 @@ def main() -> None:
     if "baseline" in best:
         print(f"model / baseline wall time: {best['model'][0] / best['baseline'][0]:.2f}; "
               f"CPU time: {best['model'][2] / best['baseline'][2]:.2f}")
+    if args.record:
+        model_wall, model_mb, model_cpu = best["model"]
+        row = [args.data, f"{args.graduates:,} × {args.jobs:,}", f"`{run_info['commit']}`", f"`{run_info['command']}`",
+               run_info["date"], run_info["load"], f"{model_wall:.1f} s", f"{model_cpu:.1f} s", f"{model_mb:,.0f} MB"]
+        if "baseline" in best:
+            base_wall, base_mb, base_cpu = best["baseline"]
+            row += [f"{base_wall:.1f} s", f"{base_cpu:.1f} s", f"{base_mb:,.0f} MB",
+                    f"{model_wall / base_wall:.2f} / {model_cpu / base_cpu:.2f}"]
+        else:
+            row += ["not run", "not run", "not run", "–"]
+        record.write_rows("match-speed", "## Matching speed", HEADER, row, key_cells=2,
+                          note=NOTE.format(machine=run_info["machine"]))
 
 
 if __name__ == "__main__":

@@ -1,8 +1,8 @@
 """Rule-engine benchmark: talent.rules against the plain-Python reference (bench/reference_policy.py).
 
     .venv/bin/python bench/rules.py                 # 100,000 fact sets, prints a Markdown table
-    .venv/bin/python bench/rules.py --record        # ... and rewrites the "## Rule engine" section of
-                                                    #     docs/benchmarks.md (only that section)
+    .venv/bin/python bench/rules.py --record        # ... and rewrites its section of docs/benchmarks.md
+                                                    #     (the `bench:rules` markers, see bench/record.py)
 
 Measures, on the same generated facts (bench/factgen.py, seed 1, 2 % invalid lines):
   (a) one-at-a-time latency of Engine.decide (with and without reasons) vs reference.decide: median and p99;
@@ -16,13 +16,9 @@ the figures to trust on a shared machine.
 from __future__ import annotations
 
 import argparse
-import datetime as dt
 import gc
 import importlib.util
 import json
-import os
-import platform
-import shutil
 import statistics
 import subprocess
 import sys
@@ -33,8 +29,7 @@ from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
 BENCH = ROOT / "bench"
-DOCS = ROOT / "docs" / "benchmarks.md"
-SECTION_TITLE = "## Rule engine"
+SECTION = "rules"  # the `<!-- bench:rules start/end -->` markers of docs/benchmarks.md
 
 
 def _load(name: str):
@@ -50,6 +45,7 @@ def _load(name: str):
 
 reference = _load("reference_policy")
 factgen = _load("factgen")
+record = _load("record")
 
 
 def percentile(sorted_values: list[float], share: float) -> float:
@@ -94,34 +90,29 @@ def measure_batch(engine, cases: list[dict[str, Any]], rounds: int) -> dict[str,
         for facts in cases:
             _call_ignoring_refusal(reference.decide, facts)
 
+    from talent.rules.batch import RECORD_PATH_FALLBACKS
+
     engine_times, reference_times = [], []
+    fallbacks_before = sum(RECORD_PATH_FALLBACKS.values())
     for _ in range(rounds):
         start = time.perf_counter()
         reference_loop()
         reference_times.append(time.perf_counter() - start)
-        if engine is not None:
-            start = time.perf_counter()
-            engine.decide_many(cases, reasons=False)
-            engine_times.append(time.perf_counter() - start)
-    return {
-        "reference_s": min(reference_times),
-        "engine_s": min(engine_times) if engine_times else float("nan"),
-    }
+        start = time.perf_counter()
+        engine.decide_many(cases, reasons=False)
+        engine_times.append(time.perf_counter() - start)
+    fallbacks = sum(RECORD_PATH_FALLBACKS.values()) - fallbacks_before
+    if fallbacks:  # the figures would not be the vectorised path's
+        raise SystemExit(f"decide_many decided {fallbacks} cases on the record path: {dict(RECORD_PATH_FALLBACKS)}")
+    return {"reference_s": min(reference_times), "engine_s": min(engine_times)}
 
 
-def engine_cli_command() -> list[str] | None:
-    """`talent rules eval` once the console script is wired, else the interim module entry point."""
-    installed = ROOT / ".venv" / "bin" / "talent"
-    candidates = []
-    if installed.exists():
-        candidates.append([str(installed), "rules", "eval"])
-    elif shutil.which("talent"):
-        candidates.append(["talent", "rules", "eval"])
-    candidates.append([sys.executable, "-c", "from talent.cli_rules import rules; rules()", "eval"])
-    for command in candidates:
-        if subprocess.run([*command, "--help"], capture_output=True, check=False).returncode == 0:
-            return command
-    return None
+def engine_cli_command() -> list[str]:
+    """`talent rules eval`: the console script installed beside this interpreter (no fallback)."""
+    script = Path(sys.executable).parent / "talent"
+    if not script.is_file():
+        raise SystemExit(f"{script} is not installed (pip install -e .)")
+    return [str(script), "rules", "eval"]
 
 
 def measure_processes(commands: dict[str, list[str]], facts_file: Path, repeat: int) -> dict[str, float]:
@@ -139,18 +130,6 @@ def measure_processes(commands: dict[str, list[str]], facts_file: Path, repeat: 
                 if run.returncode not in (0, 1):
                     raise RuntimeError(f"{name} failed: {run.stderr.decode()[-2000:]}")
     return {name: statistics.median(values) for name, values in walls.items()}
-
-
-def machine_description() -> str:
-    model = "unknown CPU"
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                model = line.split(":", 1)[1].strip()
-                break
-    except OSError:
-        pass
-    return f"{os.cpu_count()} cores (`nproc`), {model}, Python {platform.python_version()}"
 
 
 def _ratio(engine_value: float, reference_value: float) -> str:
@@ -201,21 +180,22 @@ def render_table(results: dict[str, Any]) -> str:
 
 
 def render_section(results: dict[str, Any], table: str) -> str:
-    return f"""{SECTION_TITLE}
+    return f"""## Rule engine
 
 Talent rule engine (`talent.rules`) against `bench/reference_policy.py`, a plain hand-written Python
-reading of POLICY.md (stdlib only, no NumPy) that the differential test also uses as the second opinion.
-Ratios of times above 1 (of throughput, below 1) mean the engine is slower. The machine is shared with other work, so absolute figures are
-noisy; engine and reference runs are interleaved and the ratios are the figures to compare.
+reading of the policy (docs/policy.md; stdlib only, no NumPy) that the differential test also uses as the
+second opinion. Ratios of times above 1 (of throughput, below 1) mean the engine is slower. The machine is
+shared with other work, so absolute figures are noisy; engine and reference runs are interleaved and the
+ratios are the figures to compare.
 
-- Command: `{results['command']}`
+- Commit: `{results['commit']}` · command: `{results['command']}` (every row of the table below)
 - Data: {results['n']:,} fact sets from
   `bench/factgen.py --seed {results['seed']} --invalid-share {results['invalid_share']}`
   (boundary-heavy; ~{results['invalid_share']:.0%} refused lines); latency on the first
   {results['latency_n']:,} of them.
-- Machine: {results['machine']}; load average at start {results['load']}
+- Machine: {results['machine']}, shared with other running work; load average at start {results['load']}
 - Date: {results['date']}
-- Engine CLI: `{results.get('cli', 'not available')}`
+- Engine CLI: `{results['cli']}`
 
 {table}
 
@@ -223,25 +203,6 @@ noisy; engine and reference runs are interleaved and the ratios are the figures 
 {results['rounds']} runs of `decide_many(all, reasons=False)` vs a loop over `reference.decide`; (c) is the whole
 process, interpreter start and JSON reading/writing included, stdout to a file.
 """
-
-
-def record(section: str, docs: Path = DOCS) -> None:
-    """Replace only our `## Rule engine` section of docs/benchmarks.md (re-read right before writing)."""
-    intro = (
-        "# Benchmarks\n\nMeasured figures for the platform's engines. Each `##` section belongs to one "
-        "benchmark script in `bench/` and is rewritten by it; the section says how to reproduce it.\n\n"
-    )
-    text = docs.read_text(encoding="utf-8") if docs.exists() else intro
-    lines = text.splitlines(keepends=True)
-    start = next((i for i, line in enumerate(lines) if line.rstrip() == SECTION_TITLE), None)
-    if start is None:
-        new_text = text.rstrip("\n") + "\n\n" + section
-    else:
-        end = next((i for i in range(start + 1, len(lines)) if lines[i].startswith("## ")), len(lines))
-        tail = "".join(lines[end:])
-        new_text = "".join(lines[:start]) + section + ("\n" + tail if tail else "")
-    docs.parent.mkdir(parents=True, exist_ok=True)
-    docs.write_text(new_text, encoding="utf-8")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -257,26 +218,20 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
 
     cases = factgen.generate(args.n, seed=args.seed, invalid_share=args.invalid_share)
-    try:
-        from talent.rules import load_engine
+    from talent.rules import load_engine
 
-        engine = load_engine()
-    except (ImportError, AttributeError) as missing:
-        print(f"engine not available ({missing}); measuring the reference only", file=sys.stderr)
-        engine = None
-
-    deciders: dict[str, Any] = {"reference": reference.decide}
-    if engine is not None:
-        deciders["engine_reasons"] = lambda facts: engine.decide(facts, reasons=True)
-        deciders["engine_plain"] = lambda facts: engine.decide(facts, reasons=False)
+    engine = load_engine()
+    deciders: dict[str, Any] = {
+        "reference": reference.decide,
+        "engine_reasons": lambda facts: engine.decide(facts, reasons=True),
+        "engine_plain": lambda facts: engine.decide(facts, reasons=False),
+    }
     latency_cases = cases[: args.latency_n]
+    # Other engineers share the machine: the load says how far to trust absolute figures.
     results: dict[str, Any] = {
-        "command": "python bench/rules.py " + " ".join(argv if argv is not None else sys.argv[1:]),
+        **record.provenance("rules.py", argv),
         "n": args.n, "seed": args.seed, "invalid_share": args.invalid_share, "latency_n": len(latency_cases),
-        "repeat": args.repeat, "rounds": args.rounds, "machine": machine_description(),
-        "date": dt.date.today().isoformat(),
-        # Other engineers share the machine: the load says how far to trust absolute figures.
-        "load": " / ".join(f"{value:.1f}" for value in os.getloadavg()),
+        "repeat": args.repeat, "rounds": args.rounds,
     }
     print(f"(a) latency on {len(latency_cases):,} fact sets ...", file=sys.stderr)
     results["latency"] = measure_latency(deciders, latency_cases)
@@ -289,11 +244,9 @@ def main(argv: list[str] | None = None) -> int:
             with open(facts_file, "w", encoding="utf-8") as out:
                 for facts in cases:
                     out.write(json.dumps(facts, ensure_ascii=False) + "\n")
-            commands = {"reference": [sys.executable, str(BENCH / "reference_policy.py")]}
-            cli = engine_cli_command() if engine is not None else None
-            if cli is not None:
-                commands["engine"] = cli
-                results["cli"] = " ".join(Path(part).name if part.startswith("/") else part for part in cli)
+            cli = engine_cli_command()
+            commands = {"reference": [sys.executable, str(BENCH / "reference_policy.py")], "engine": cli}
+            results["cli"] = " ".join(Path(part).name if part.startswith("/") else part for part in cli)
             print(f"(c) processes {list(commands)} x {args.repeat} ...", file=sys.stderr)
             results["processes"] = measure_processes(commands, facts_file, args.repeat)
 
@@ -301,7 +254,9 @@ def main(argv: list[str] | None = None) -> int:
     print(table)
     print(json.dumps(results, default=str), file=sys.stderr)
     if args.record:
-        record(render_section(results, table))
+        if args.no_cli:
+            raise SystemExit("--record needs every measurement: drop --no-cli")
+        record.write_section(SECTION, render_section(results, table))
     return 0
 
 

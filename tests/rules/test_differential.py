@@ -400,22 +400,21 @@ def test_comparison_catches_a_wrong_amount():
     assert not fields_overlap({"education"}, {"employment.annual_salary"})
 
 
-def test_benchmark_record_rewrites_only_its_own_section(tmp_path):
+def test_benchmark_section_is_written_between_its_markers(tmp_path):
     bench_rules = _load("rules")
+    record = _load("record")
     docs = tmp_path / "benchmarks.md"
-    docs.write_text(
-        "# Benchmarks\n\nintro\n\n## Matching\n\nmatching figures\n\n## Rule engine\n\nold figures\n\n"
-        "## Scoring\n\nscoring figures\n",
-        encoding="utf-8",
-    )
-    bench_rules.record("## Rule engine\n\nnew figures\n", docs)
+    docs.write_text("# Benchmarks\n\nintro\n\n<!-- bench:other start -->\n## Other\n\nkept\n"
+                    "<!-- bench:other end -->\n", encoding="utf-8")
+    results = {"commit": "abc1234", "command": "python bench/rules.py --record", "n": 10, "seed": 1,
+               "invalid_share": 0.02, "latency_n": 5, "machine": "2 cores", "load": "1.0 / 1.0 / 1.0",
+               "date": "2026-12-03", "cli": "talent rules eval", "rounds": 2}
+    record.write_section(bench_rules.SECTION, bench_rules.render_section(results, "| table |"), docs)
     text = docs.read_text(encoding="utf-8")
-    assert "old figures" not in text and "new figures" in text
-    assert text.index("## Matching") < text.index("## Rule engine") < text.index("## Scoring")
-    assert "matching figures" in text and "scoring figures" in text and text.count("## Rule engine") == 1
-    fresh = tmp_path / "new.md"
-    bench_rules.record("## Rule engine\n\nfirst\n", fresh)
-    assert fresh.read_text(encoding="utf-8").startswith("# Benchmarks")
+    assert "kept" in text and text.index("bench:other end") < text.index("bench:rules start")
+    section = record.read_section("rules", docs)
+    assert section.startswith("## Rule engine") and "Commit: `abc1234`" in section
+    assert "`python bench/rules.py --record`" in section
 
 
 if __name__ == "__main__":  # dump every disagreement of a larger run
