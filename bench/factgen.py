@@ -1,9 +1,9 @@
-"""Random but realistic fact sets (POLICY.md section 7) that land on every rule and every boundary.
+"""Random but realistic fact sets (docs/policy.md §7) that land on every rule and every boundary.
 
     python bench/factgen.py --n 100000 --seed 1 --invalid-share 0.02 > facts.jsonl
 
 or, from Python, `generate(n, seed, invalid_share) -> list[dict]`. The same seed always gives the same
-lines. Valid lines pass POLICY.md's input checks (ID numbers carry correct GB 11643 check digits); a share
+lines. Valid lines pass docs/policy.md's input checks (ID numbers carry correct GB 11643 check digits); a share
 `invalid_share` of lines is corrupted in exactly one way that section 7 refuses.
 
 Most draws are "ordinary" people; each fact is, with a good probability, pulled onto one of the edges the
@@ -258,7 +258,7 @@ def valid_facts(rng: random.Random) -> dict[str, Any]:
     return facts
 
 
-# Facts whose absence is allowed (POLICY.md section 7 requires only application_date and a birth date).
+# Facts whose absence is allowed (docs/policy.md §7 requires only application_date and a birth date).
 OPTIONAL_PATHS = [
     ("full_time_degree",), ("professional_title",), ("honours",), ("achievements",),
     ("employment", "employer_district"), ("employment", "employer_kind"), ("employment", "role_kind"),

@@ -1,8 +1,8 @@
-"""An independent, hand-written reading of /work/shared/POLICY.md.
+"""An independent, hand-written reading of the policy (docs/policy.md).
 
 This file is the second reading of the policy that the differential test (tests/rules/test_differential.py)
 holds the rule engine (talent.rules) against, and the plain-Python speed baseline that bench/rules.py times.
-It was written from POLICY.md alone, without reading the engine. It deliberately has no dependency beyond
+It was written from the policy text alone (now docs/policy.md), without reading the engine. It deliberately has no dependency beyond
 the standard library, and no cleverness: one function per rule, in the order the policy states them.
 
 It decides the comparable part of a decision (no `reasons`, no `missing`):
@@ -10,11 +10,11 @@ It decides the comparable part of a decision (no `reasons`, no `missing`):
 A programme that is not eligible carries placeholders: 0 for money and counts, None for dates and kinds,
 [] for lists. Money is exact (int / Decimal), never float.
 
-Readings of points POLICY.md leaves open (listed for the lead to reconcile with docs/policy-notes.md):
+Readings of points docs/policy.md leaves open (listed for the lead to reconcile with docs/policy-notes.md):
 
 R1  Absent facts inside a compound condition are read with three-valued (Kleene) logic: an absent fact is
     "unknown", and a condition fails when its outcome is unknown; an absent fact that cannot change the
-    outcome does not make it fail (POLICY.md: facts are `missing` "when they would change the result").
+    outcome does not make it fail (docs/policy.md: facts are `missing` "when they would change the result").
     The one place where this differs from "any absent fact read by the rule fails it" is G4: role_kind
     professional with employer_kind absent holds G4 (administrative staff of a public institution is
     excluded, and a professional cannot be that whatever the employer). Revised after the first
@@ -45,7 +45,7 @@ R9  A birth date after the application date is not refused (age comes out negati
 R10 history fields that are null or absent both mean "never".
 R11 The top-level `eligible` (common eligibility G1-G6) is decided in every version, CC-2020 included
     (5.3 needs it there).
-R12 Card services are listed in the order POLICY.md 5.1 gives them.
+R12 Card services are listed in the order docs/policy.md §5.1 gives them.
 R13 5.4 amount 200 x floor area, rounded down, with the area taken as the exact decimal written in the
     JSON (85.37 m2 -> 17,074, not 17,073 as binary floating point would give).
 """
@@ -61,7 +61,7 @@ from datetime import date
 from decimal import ROUND_FLOOR, Decimal
 from typing import Any
 
-# --- Reference data (POLICY.md, REFERENCE.md) ---------------------------------------------------------------
+# --- Reference data (docs/policy.md §2, appendix A) ---------------------------------------------------------------
 
 CHANGCHUN_DISTRICTS = frozenset(
     "220102 220103 220104 220105 220106 220112 220113 220122 220171 220172 220173 220174 220182 220183 "
@@ -139,7 +139,7 @@ class ReferenceInputError(Exception):
         self.errors = errors
 
 
-# --- Date arithmetic (POLICY.md preamble) --------------------------------------------------------------------
+# --- Date arithmetic (docs/policy.md preamble) --------------------------------------------------------------------
 
 def add_months(day: date, months: int) -> date:
     """Calendar-month arithmetic; a day missing in the target month becomes that month's last day."""
@@ -191,7 +191,7 @@ def parse_id_number(id_number: str) -> tuple[date, str]:
     return birth, sex
 
 
-# --- Input reading and validation (POLICY.md section 7) ------------------------------------------------------
+# --- Input reading and validation (docs/policy.md §7) ------------------------------------------------------
 
 class _FactReader:
     """Reads and type-checks the facts, collecting every input error instead of stopping at the first."""
@@ -650,7 +650,7 @@ def youth_apartment(facts: dict[str, Any], in_force: bool, graduate: bool) -> di
 # --- The decision -----------------------------------------------------------------------------------------------
 
 def decide(raw_facts: Any) -> dict[str, Any]:
-    """Decide one set of facts; raise ReferenceInputError when POLICY.md section 7 refuses them."""
+    """Decide one set of facts; raise ReferenceInputError when docs/policy.md §7 refuses them."""
     facts = read_facts(raw_facts)
     application_date: date = facts["application_date"]
     policy = policy_version(application_date)

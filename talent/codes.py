@@ -1,4 +1,4 @@
-"""Pure code lists and check-character algorithms (REFERENCE.md).
+"""Pure code lists and check-character algorithms (docs/policy.md appendix A).
 
 Nothing here imports Flask, SQLAlchemy or anything heavy: the rule engine, the API layer and the
 CLI all use it.
@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as _dt
 from operator import mul as _mul
 
-# Changchun divisions (GB/T 2260, 2201xx), REFERENCE.md.
+# Changchun divisions (GB/T 2260, 2201xx), docs/policy.md §A.1.
 DIVISIONS: dict[str, str] = {
     "220102": "南关区",
     "220103": "宽城区",
@@ -46,7 +46,7 @@ DIVISIONS_EN: dict[str, str] = {
     "220184": "Gongzhuling City",
 }
 
-# Names of the code lists of POLICY.md section 7, in both languages: the one table every page and document
+# Names of the code lists of docs/policy.md §7, in both languages: the one table every page and document
 # uses, so that the same code is never named two ways.
 EDUCATION_NAMES: dict[str, dict[str, str]] = {
     "doctor": {"zh": "博士研究生", "en": "Doctorate"},

@@ -31,7 +31,7 @@ BEARER = [{"bearer": []}]
 class ApplicationInSchema(StrictSchema):
     facts = ma.fields.Dict(
         required=True,
-        metadata={"description": "the facts of POLICY.md section 7 (validated by the rule engine; errors are keyed "
+        metadata={"description": "the facts of docs/policy.md §7 (validated by the rule engine; errors are keyed "
                                  "`facts.<path>`); `application_date` defaults to today"},
     )
     employer_credit_code = ma.fields.String(

@@ -74,7 +74,7 @@ class RefundSchema(ma.Schema):
 class CardRevocationSchema(CardSchema):
     """The revoked card, the refund owed and how it was computed."""
 
-    refund_owed = ma.fields.Integer(metadata={"description": "integer yuan (POLICY.md section 6)"})
+    refund_owed = ma.fields.Integer(metadata={"description": "integer yuan (docs/policy.md §6)"})
     refund = ma.fields.Nested(RefundSchema)
 
 
@@ -132,7 +132,7 @@ def card_pdf(number):
 @blp.response(200, CardRevocationSchema)
 @blp.doc(security=BEARER)
 def revoke(payload, number):
-    """Revoke the card (and the grant): future instalments cancelled, the refund owed computed (POLICY.md §6);
+    """Revoke the card (and the grant): future instalments cancelled, the refund owed computed (docs/policy.md §6);
     fraud also bans the person for 36 months."""
     revocation = service.revoke_card(db.session, current_user, number, **payload)
     refund = service.revocation_view(revocation)

@@ -78,7 +78,7 @@ class FactsHistorySchema(ma.Schema):
 
 
 class FactsSchema(ma.Schema):
-    """The facts of POLICY.md section 7. Absent facts stay unknown and are listed under `missing`."""
+    """The facts of docs/policy.md §7. Absent facts stay unknown and are listed under `missing`."""
 
     application_date = _date("decides the policy version in force", required=True)
     id_number = ma.fields.String(
@@ -203,7 +203,7 @@ class PolicyVersionSchema(ma.Schema):
 @blp.doc(requestBody={"required": True, "content": {"application/json": {"schema": FactsSchema}}})
 @blp.response(200, DecisionSchema)
 def assess(reasons: bool):
-    """Decide the facts of POLICY.md §7 under the policy version in force on their application date.
+    """Decide the facts of docs/policy.md §7 under the policy version in force on their application date.
 
     Anonymous; nothing is stored and the ID number is never echoed. Every input error (no policy in force,
     unknown code, malformed date, bad ID number, negative amount, wrong type...) is refused with 422 and

@@ -29,7 +29,7 @@ class Application(Base):
     status: Mapped[str] = mapped_column(String(32), index=True)
     # The facts as given (the ID number included: it is the applicant's record); never returned in full.
     facts: Mapped[dict[str, Any]] = mapped_column(JSONType)
-    # The rule engine's decision (POLICY.md §7, with reasons); it never contains the ID number.
+    # The rule engine's decision (docs/policy.md §7, with reasons); it never contains the ID number.
     decision: Mapped[dict[str, Any]] = mapped_column(JSONType)
     policy_id: Mapped[str] = mapped_column(String(16))
     tier: Mapped[str | None] = mapped_column(String(1), nullable=True, index=True)
@@ -202,7 +202,7 @@ class Objection(Base):
 
 
 class PersonRecord(Base):
-    """What POLICY.md G6 needs to remember about a person across applications (and accounts).
+    """What docs/policy.md §2 G6 needs to remember about a person across applications (and accounts).
 
     Found by the account and by a digest of the ID number, so a banned person does not escape the ban by
     registering a new account.

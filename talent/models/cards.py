@@ -1,4 +1,4 @@
-"""Privilege cards, the payment schedule of a grant, and revocations (POLICY.md 5.1 and 6)."""
+"""Privilege cards, the payment schedule of a grant, and revocations (docs/policy.md §5.1 and §6)."""
 
 from __future__ import annotations
 
@@ -100,7 +100,7 @@ class Instalment(Base):
 
 
 class Revocation(Base):
-    """The revocation of a grant, with the refund owed (POLICY.md section 6)."""
+    """The revocation of a grant, with the refund owed (docs/policy.md §6)."""
 
     __tablename__ = "revocations"
 

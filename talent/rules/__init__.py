@@ -3,7 +3,7 @@
 Public API::
 
     engine = load_engine()                 # shipped policies, cached
-    engine.decide(facts, reasons=True)     # -> decision dict (POLICY.md §7); raises InputError
+    engine.decide(facts, reasons=True)     # -> decision dict (docs/policy.md §7); raises InputError
     engine.decide_many(facts_list)         # -> [decision | InputError], same results, vectorised
     engine.policies()                      # -> [{id, effective_from, effective_to, title}]
     check_policies(path)                   # -> [Problem]

@@ -1,4 +1,4 @@
-"""Calendar arithmetic of POLICY.md on proleptic ordinals (``date.toordinal()``), scalar and NumPy.
+"""Calendar arithmetic of docs/policy.md on proleptic ordinals (``date.toordinal()``), scalar and NumPy.
 
 Dates travel through the engine as ordinals (plain ints) so that one case and a batch share the same
 representation; they become ISO strings only in the decision. Adding years or months keeps the day and

@@ -1,4 +1,4 @@
-"""The engine: picks the version in force, evaluates its steps, shapes the decision (POLICY.md §7)."""
+"""The engine: picks the version in force, evaluates its steps, shapes the decision (docs/policy.md §7)."""
 
 from __future__ import annotations
 
@@ -91,7 +91,7 @@ class Engine:
 
     # --- one case ---------------------------------------------------------------------------
     def decide(self, facts: dict, *, reasons: bool = True) -> dict[str, Any]:
-        """The decision for one set of facts (POLICY.md §7). Raises InputError."""
+        """The decision for one set of facts (docs/policy.md §7). Raises InputError."""
         record, policy = self.normalise(facts)
         return self.decide_record(record, policy, reasons=reasons)
 

@@ -10,7 +10,7 @@ is compiled, so a policy file can never reach Python's object model.
 Absent facts are *unknown*. Logic is three-valued (Kleene): ``False and unknown`` is False,
 ``True and unknown`` is unknown, comparisons with an unknown are unknown. Wherever a decision is
 taken (a rule holds, a table row matches, the test of ``x if c else y``) the engine in strict mode
-counts unknown as "not held", which is POLICY.md's "an absent fact makes every condition that reads
+counts unknown as "not held", which is docs/policy.md's "an absent fact makes every condition that reads
 it fail". In analysis mode an unknown remembers the facts it came from, so the engine can list
 exactly the absent facts that could change the outcome (``missing``).
 

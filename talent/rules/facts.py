@@ -1,11 +1,11 @@
-"""The facts of POLICY.md section 7: validation and normalisation into flat engine values.
+"""The facts of docs/policy.md §7: validation and normalisation into flat engine values.
 
 Every input error is collected (not only the first) into ``InputError.errors`` keyed by the field
 path, with an English message (and the Chinese one in ``InputError.errors_zh``). Nothing is ever
 defaulted silently: an absent fact stays *unknown* (the engine lists it under ``missing`` when it
-matters); only the facts whose absence has a meaning in POLICY.md get a value: ``honours`` absent is
+matters); only the facts whose absence has a meaning in docs/policy.md get a value: ``honours`` absent is
 no honour, ``housing.purchase`` absent is no purchase, ``history.*`` absent or null is "never".
-Fields outside section 7 are ignored: POLICY.md's list of input errors is exhaustive, and callers may carry
+Fields outside section 7 are ignored: docs/policy.md's list of input errors is exhaustive, and callers may carry
 their own keys (a case number, a comment) beside the facts.
 """
 
@@ -243,7 +243,7 @@ def _finite(value: Any) -> bool:
 
 
 def normalise(facts: Any, honour_codes: frozenset[str] | dict) -> list[Any]:
-    """Validate ``facts`` (POLICY.md section 7) and return values in FACT_NAMES order.
+    """Validate ``facts`` (docs/policy.md §7) and return values in FACT_NAMES order.
 
     Raises InputError with every problem found. Policy-dependent checks (is there a version in
     force on the application date?) are the engine's.

@@ -1,11 +1,11 @@
-"""Display names of tier, programme, honour and service codes (POLICY.md §3 and §5), one table each.
+"""Display names of tier, programme, honour and service codes (docs/policy.md §3 and §5), one table each.
 
 Pages, PDFs, the API and the CLI all name these codes from here (talent.services.eligibility,
 talent.documents.data and talent.web.case_labels derive their tables from these), so a name is worded
 the same way everywhere and is changed in one place.
 """
 
-# POLICY.md §3 (the tier table's "name" column). English in lower case: it is used inside a phrase,
+# docs/policy.md §3 (the tier table's "name" column). English in lower case: it is used inside a phrase,
 # "Tier B · national leading talent".
 TIERS: dict[str, dict[str, str]] = {
     "A": {"zh": "顶尖人才", "en": "top talent"},
@@ -13,7 +13,7 @@ TIERS: dict[str, dict[str, str]] = {
     "C": {"zh": "省级领军人才", "en": "provincial leading talent"},
 }
 
-# POLICY.md §5, in its order (section headings 5.1-5.5). POLICY.md gives Chinese only for 5.1; the others
+# docs/policy.md §5, in its order (section headings 5.1-5.5). docs/policy.md gives Chinese only for 5.1; the others
 # are named as the policy files name them (talent/rules/policies/CC-2022.yaml: 购房补贴, 生活补贴,
 # "符合2022年三季度购房措施" for "The 2022-Q3 home-purchase measure applies", 青年人才公寓).
 PROGRAMMES: dict[str, dict[str, str]] = {

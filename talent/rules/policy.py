@@ -13,7 +13,7 @@ from talent.rules.facts import FACT_NAMES
 from talent.rules.tables import Table
 
 PROGRAMMES: dict[str, tuple[str, ...]] = {
-    # programme -> its decision fields besides in_force/eligible (POLICY.md section 7)
+    # programme -> its decision fields besides in_force/eligible (docs/policy.md §7)
     "privilege_card": ("valid_until", "services"),
     "housing_subsidy": ("kind", "total", "instalment_count"),
     "living_allowance": ("kind", "monthly", "months", "total"),
@@ -273,7 +273,7 @@ def _build_step(spec: Any, number: int, where: str, known: set[str], parameters:
 def _check_decision(decision: dict, known: set[str], where: str, problems: list[str]) -> None:
     for key in decision:
         if key not in (*TOP_FIELDS, "programmes"):
-            problems.append(f"{where}: decision field {key!r} is not part of the decision (POLICY.md §7)")
+            problems.append(f"{where}: decision field {key!r} is not part of the decision (docs/policy.md §7)")
     if "eligible" not in decision:
         problems.append(f"{where}: decision needs eligible")
     for key in TOP_FIELDS:

@@ -23,7 +23,7 @@ CATEGORY_NAMES = {
     "08": "工学", "09": "农学", "10": "医学", "12": "管理学", "13": "艺术学", "14": "交叉学科",
 }
 
-# GB/T 2260 codes of Changchun (REFERENCE.md) with the names people write in ads and profiles.
+# GB/T 2260 codes of Changchun (docs/policy.md §A.1) with the names people write in ads and profiles.
 DISTRICTS: dict[str, tuple[str, ...]] = {
     "220102": ("南关区", "南关"),
     "220103": ("宽城区", "宽城"),

@@ -46,7 +46,7 @@ HISTORY_FIELDS = ("last_classified_on", "last_rejected_on", "revoked_on")
 MAX_COMMENT_LENGTH = 2000
 
 
-# --- person history (POLICY.md G6) -------------------------------------------------------------------
+# --- person history (docs/policy.md §2 G6) -------------------------------------------------------------------
 
 def id_digest(id_number: str | None) -> str | None:
     """A stable digest of a valid ID number, to recognise the same person across accounts (never shown)."""
@@ -126,7 +126,7 @@ def _merge_history(facts: dict[str, Any], recorded: dict[str, date]) -> dict[str
 def _decide(facts: Any, *, on: date) -> tuple[dict[str, Any], dict[str, Any]]:
     """Validate and decide; refusals are keyed `facts.<path>` (API.md)."""
     if not isinstance(facts, dict):
-        raise InvalidInput("The facts must be an object.", {"facts": ["Must be an object (POLICY.md section 7)."]})
+        raise InvalidInput("The facts must be an object.", {"facts": ["Must be an object (docs/policy.md §7)."]})
     facts = copy.deepcopy(facts)
     facts.setdefault("application_date", on.isoformat())
     try:

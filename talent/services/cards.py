@@ -1,5 +1,5 @@
-"""The privilege card (POLICY.md 5.1), its PDF and public verification, the decision letter, the payment schedule
-of a grant, and revocation with the refund owed (POLICY.md section 6)."""
+"""The privilege card (docs/policy.md §5.1), its PDF and public verification, the decision letter, the payment schedule
+of a grant, and revocation with the refund owed (docs/policy.md §6)."""
 
 from __future__ import annotations
 
@@ -49,7 +49,7 @@ from talent.services.workflow import (
 )
 from talent.services.workflow import today as local_today
 
-SERVICE_PERIOD_MONTHS = 60  # POLICY.md section 6
+SERVICE_PERIOD_MONTHS = 60  # docs/policy.md §6
 BAN_MONTHS = 36
 CARD_NUMBER_PREFIX = "CC"
 PROGRAMME_ORDER = ("housing_subsidy", "living_allowance", "purchase_measure_2022q3")
@@ -58,7 +58,7 @@ PROGRAMME_ORDER = ("housing_subsidy", "living_allowance", "purchase_measure_2022
 # --- pure arithmetic -------------------------------------------------------------------------------------
 
 def add_months(day: date, months: int) -> date:
-    """POLICY.md date arithmetic: keep the day; a day the target month lacks becomes its last day."""
+    """docs/policy.md date arithmetic: keep the day; a day the target month lacks becomes its last day."""
     index = day.year * 12 + (day.month - 1) + months
     year, month = divmod(index, 12)
     month += 1
@@ -88,7 +88,7 @@ class Refund:
 def compute_refund(
     *, tier_housing_total: int, tier_housing_paid: int, other_paid: int, months_served: int, fraud: bool
 ) -> Refund:
-    """POLICY.md section 6, in exact integers.
+    """docs/policy.md §6, in exact integers.
 
     Leaving early: vested = tier housing total × min(months served, 60) ÷ 60, rounded down; the refund owed is
     max(0, tier housing paid − vested). Other payments (graduate housing, living allowance, purchase grant) are

@@ -57,7 +57,7 @@ class DemoOrganisation:
         return f"hr{self.serial:02d}@demo-employers.talent.cc"
 
 
-# Fictional organisations in the style of the city's industries (REFERENCE.md, local industry).
+# Fictional organisations in the style of the city's industries (docs/policy.md §A.5).
 ORGANISATIONS: tuple[DemoOrganisation, ...] = (
     DemoOrganisation("automotive", "长春北辰汽车研究院有限公司", "220174", "enterprise", "周立新", 1),
     DemoOrganisation("automotive", "长春恒信汽车零部件有限公司", "220171", "enterprise", "吴晓峰", 2),

@@ -162,7 +162,7 @@ def seed(session: Session, users: dict[str, User], employer: Employer) -> None:
         decide_application(session, officer2, application.id, outcome="approve",
                            reason="复核无误，同意认定，进入公示。", today=on)
 
-    # 李明远: tier B (POLICY.md example 4 pattern), card issued, first payments made.
+    # 李明远: tier B (docs/policy.md §8 example 4 pattern), card issued, first payments made.
     if user := fresh("applicant@demo.talent.cc"):
         on = add_working_days(now, -25)
         facts = _facts(on, id_number=demo_id_number("220104", _born(on, 45, 40), 31), education="master",

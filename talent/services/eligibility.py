@@ -32,7 +32,7 @@ from talent.services import InvalidInput
 
 log = logging.getLogger("talent.eligibility")
 
-# Every fact path of POLICY.md section 7, named the way the checker form asks for it. The result page uses
+# Every fact path of docs/policy.md §7, named the way the checker form asks for it. The result page uses
 # these to say which answer is missing or would change the outcome.
 FACT_LABELS: dict[str, dict[str, str]] = {
     "application_date": {"zh": "申请日期", "en": "Application date"},
@@ -96,7 +96,7 @@ def _field_path(path: str) -> str:
 
 
 def assess_facts(facts: Any, *, reasons: bool = True) -> dict[str, Any]:
-    """Decide `facts` (POLICY.md section 7) under the policy version in force on their application date.
+    """Decide `facts` (docs/policy.md §7) under the policy version in force on their application date.
 
     Raises EligibilityInputError (422) for every input error the engine reports. Nothing is stored, and the
     decision never repeats the ID number (the engine only reads the birth date from it).
@@ -234,7 +234,7 @@ def fact_label(path: str, language: str) -> str:
 # tests/web/test_eligibility_pages.py checks that every name any policy version can report has one.
 
 STEP_NAMES: dict[str, dict[str, str]] = {
-    # rules (POLICY.md sections 2-6)
+    # rules (docs/policy.md §2–§6)
     "G1": {"zh": "共同条件一：用人单位在长春", "en": "Condition 1: employer in Changchun"},
     "G2": {"zh": "共同条件二：全职且合同期限达标", "en": "Condition 2: full-time job, long enough contract"},
     "G3": {"zh": "共同条件三：在长春缴纳社保", "en": "Condition 3: social insurance in Changchun"},

@@ -139,7 +139,7 @@ def _missing_item(item: dict[str, str], language: str) -> dict[str, Any]:
 
 
 def _honour_groups() -> list[dict[str, Any]]:
-    """Honour checkboxes grouped the way POLICY.md section 3 lists them, so people find theirs quickly."""
+    """Honour checkboxes grouped the way docs/policy.md §3 lists them, so people find theirs quickly."""
     groups = {
         "A": ["academician_cas", "academician_cae", "nobel_prize", "turing_award", "fields_medal",
               "state_supreme_st_award"],

@@ -1,4 +1,4 @@
-"""The checker form: the answers of POLICY.md section 7 as flat fields, and their translation to facts.
+"""The checker form: the answers of docs/policy.md §7 as flat fields, and their translation to facts.
 
 Every question may be left unanswered: an unanswered question is an absent fact, which the decision lists
 under "missing" instead of assuming an answer. The form checks only what it must to build the facts (that
@@ -155,7 +155,7 @@ class EligibilityForm(FlaskForm):
         self.honours.choices = [SelectChoice(code, names[language]) for code, names in HONOURS.items()]
 
 
-# form field -> fact path (POLICY.md section 7)
+# form field -> fact path (docs/policy.md §7)
 FIELD_PATHS: dict[str, str] = {
     "application_date": "application_date",
     "id_number": "id_number",

@@ -1,4 +1,4 @@
-"""POST /api/v1/eligibility and GET /api/v1/policies through the real app (API.md, POLICY.md §7–8)."""
+"""POST /api/v1/eligibility and GET /api/v1/policies through the real app (API.md, docs/policy.md §7–8)."""
 
 from __future__ import annotations
 
@@ -9,11 +9,11 @@ from typing import Any
 import pytest
 
 URL = "/api/v1/eligibility"
-VALID_ID = "11010519491231002X"  # POLICY.md example 5: born 1949-12-31, female
+VALID_ID = "11010519491231002X"  # docs/policy.md §8 example 5: born 1949-12-31, female
 
 
 def doctor_of_example_1() -> dict[str, Any]:
-    """POLICY.md §8 example 1: doctor aged 31, graduated 2021-06-30, first home of 85 m² bought in 2022-Q3."""
+    """docs/policy.md §8 example 1: doctor aged 31, graduated 2021-06-30, first home of 85 m² bought in 2022-Q3."""
     return {
         "application_date": "2022-09-15",
         "birth_date": "1991-03-02",
@@ -39,7 +39,7 @@ def doctor_of_example_1() -> dict[str, Any]:
 
 
 def cto_of_example_4() -> dict[str, Any]:
-    """POLICY.md §8 example 4: enterprise CTO aged 45, salary 1,200,000, revenue 6,000,000,000."""
+    """docs/policy.md §8 example 4: enterprise CTO aged 45, salary 1,200,000, revenue 6,000,000,000."""
     facts = doctor_of_example_1()
     facts.update(application_date="2023-03-01", birth_date="1977-05-20", education="master",
                  graduation_date="2002-07-01")

@@ -7,7 +7,7 @@ import pytest
 from talent.models import AuditEvent, Employer
 from tests.conftest import seed
 
-VALID_CODE = "91350100M000100Y43"  # REFERENCE.md example
+VALID_CODE = "91350100M000100Y43"  # docs/policy.md §A.3 example
 
 
 def bearer(client, email, password="demo-pass-2026"):

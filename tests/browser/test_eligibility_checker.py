@@ -1,4 +1,4 @@
-"""The eligibility checker in headless Chromium: a graduate of POLICY.md example 1, and the live ID check."""
+"""The eligibility checker in headless Chromium: a graduate of docs/policy.md §8 example 1, and the live ID check."""
 
 from __future__ import annotations
 

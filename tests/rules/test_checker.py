@@ -23,7 +23,7 @@ def write(tmp_path: Path, text: str, name: str = "CC-2022.yaml") -> Path:
     [
         ("when: social_insurance_local\n", "when: social_insurence_local\n", "unknown name 'social_insurence_local'"),
         ("when: social_insurance_local\n", "when: social_insurance_local.__class__\n", "Attribute is not allowed"),
-        ("    reference: POLICY.md §2 G2\n", "", "has no reference"),
+        ("    reference: docs/policy.md §2 G2\n", "", "has no reference"),
         ("values: {2022-01-01: 3}", "values: {2022-01-01: 2.5}", "binary float"),
         ("effective_from: 2022-01-01", "effective_from: soon", "not a date"),
         ("hit_policy: first", "hit_policy: any", "hit_policy must be one of"),

@@ -1,11 +1,11 @@
-"""Differential test: the rule engine (talent.rules) against the independent reference reading of POLICY.md
+"""Differential test: the rule engine (talent.rules) against the independent reference reading of docs/policy.md
 (bench/reference_policy.py), on fact sets from bench/factgen.py that sit on every boundary the policy names.
 
 Three paths through the engine are checked: `Engine.decide` one at a time (with reasons), `Engine.decide_many`
 on the whole batch (without reasons), and the `talent rules eval` command on a smaller sample. Refused input
 must be refused by both sides, naming a common field.
 
-When this fails, the message lists the fields that differ and the first cases in full. Decide from POLICY.md
+When this fails, the message lists the fields that differ and the first cases in full. Decide from docs/policy.md
 who is right; engine-side problems are settled in docs/policy-notes.md. To dump every disagreement of a run:
     .venv/bin/python tests/rules/test_differential.py [N] [SEED]
 """
@@ -87,7 +87,7 @@ def compare_decisions(expected: dict[str, Any], actual: Any) -> list[str]:
             want_value = want[field]
             got_value = got.get(field, "<absent>")
             if field == "services" and isinstance(got_value, list):
-                # POLICY.md 5.1 lists the services as a set; order is not part of the policy.
+                # docs/policy.md §5.1 lists the services as a set; order is not part of the policy.
                 got_value, want_value = sorted(got_value), sorted(want_value)
             if got_value != want_value:
                 differences.append(f"programmes.{name}.{field}: reference {want_value!r} engine {got_value!r}")
@@ -253,7 +253,7 @@ def test_decide_and_decide_many_agree_with_each_other(rules_module, engine):
 
 
 def _probe_base() -> dict[str, Any]:
-    """A fully eligible doctor (POLICY.md section 8, example 1) to hang single changes on."""
+    """A fully eligible doctor (docs/policy.md §8, example 1) to hang single changes on."""
     return {
         "application_date": "2022-09-15", "birth_date": "1991-03-10", "education": "doctor",
         "full_time_degree": True, "graduation_date": "2021-06-30", "professional_title": "none", "honours": [],
@@ -283,7 +283,7 @@ def _probe(path: str, value: Any) -> dict[str, Any]:
     return facts
 
 
-# Points POLICY.md leaves open and factgen rarely or never produces (readings R7-R9 of the reference).
+# Points docs/policy.md leaves open and factgen rarely or never produces (readings R7-R9 of the reference).
 READING_PROBES = {
     "unknown employer_kind": _probe("employment.employer_kind", "private"),
     "unknown role_kind": _probe("employment.role_kind", "manager"),
@@ -323,7 +323,7 @@ def test_engine_agrees_on_reading_probes(rules_module, engine, name):
 
 
 def test_unknown_extra_keys_are_ignored(rules_module, engine):
-    """Decided (docs/policy-notes.md item 5): keys outside POLICY.md section 7 are ignored by both readings."""
+    """Decided (docs/policy-notes.md item 5): keys outside docs/policy.md §7 are ignored by both readings."""
     facts = _probe_base()
     expected = engine.decide(_fresh(facts), reasons=False)
     with_extras = _fresh(facts) | {"nickname": "Xiao Wang"}

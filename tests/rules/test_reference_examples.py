@@ -1,4 +1,4 @@
-"""The reference reading of POLICY.md (bench/reference_policy.py) against POLICY.md's own sentences and the
+"""The reference reading of docs/policy.md (bench/reference_policy.py) against docs/policy.md's own sentences and the
 worked examples of section 8. The differential test trusts the reference only as far as these hold."""
 
 from __future__ import annotations

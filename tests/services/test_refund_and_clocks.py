@@ -1,4 +1,4 @@
-"""Pure parts of the workflow: the refund arithmetic (POLICY.md §6), calendar months, the transition table and
+"""Pure parts of the workflow: the refund arithmetic (docs/policy.md §6), calendar months, the transition table and
 the service-time clocks. No database."""
 
 from __future__ import annotations
@@ -26,7 +26,7 @@ from talent.services.workflow import (
 @pytest.mark.parametrize(
     ("total", "paid", "months", "vested", "owed"),
     [
-        # POLICY.md example 4: 750,000 in 5 × 150,000; one instalment paid, left after 7 months.
+        # docs/policy.md §8 example 4: 750,000 in 5 × 150,000; one instalment paid, left after 7 months.
         (750_000, 150_000, 7, 87_500, 62_500),
         # 700,000 × 7 ÷ 60 = 81,666.67 → 81,666 rounded down; refund 140,000 − 81,666.
         (700_000, 140_000, 7, 81_666, 58_334),

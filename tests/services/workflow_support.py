@@ -15,7 +15,7 @@ from talent.services.workflow import today
 
 DEMO_PASSWORD = "demo-pass-2026"
 DEMO_EMPLOYER_CODE = "91220101MA17XK2B2Y"
-# A second valid credit code (REFERENCE.md example), for "another employer".
+# A second valid credit code (docs/policy.md §A.3 example), for "another employer".
 OTHER_EMPLOYER_CODE = "91350100M000100Y43"
 
 
@@ -30,7 +30,7 @@ def years_ago(years: int, on: dt.date | None = None) -> dt.date:
 
 
 def tier_b_facts(id_no: str | None = None, *, on: dt.date | None = None) -> dict[str, Any]:
-    """POLICY.md example 4 on today's date: an enterprise CTO, tier B, card, living allowance, tier housing."""
+    """docs/policy.md §8 example 4 on today's date: an enterprise CTO, tier B, card, living allowance, tier housing."""
     on = on or today()
     return {
         "id_number": id_no or id_number("220104", years_ago(45, on) - dt.timedelta(days=40), 31),

@@ -11,9 +11,9 @@ import pytest
 
 from talent.clock import today_in_changchun
 
-VALID_ID = "11010519491231002X"  # POLICY.md example 5: born 1949-12-31, female
+VALID_ID = "11010519491231002X"  # docs/policy.md §8 example 5: born 1949-12-31, female
 
-# The answers of POLICY.md §8 example 1, as the form posts them.
+# The answers of docs/policy.md §8 example 1, as the form posts them.
 EXAMPLE_1 = {
     "application_date": "2022-09-15",
     "birth_date": "1991-03-02",
@@ -231,7 +231,7 @@ def reasons_text(response: Any) -> str:
 
 
 def check_example_4(client: Any) -> Any:
-    """POLICY.md example 4 (a master's graduate, tier B through the enterprise route)."""
+    """docs/policy.md §8 example 4 (a master's graduate, tier B through the enterprise route)."""
     return check(
         client, application_date="2023-03-01", birth_date="1977-05-20", education="master",
         graduation_date="2002-07-01", annual_salary="1200000", income_tax_last_year="300000",

@@ -1,6 +1,6 @@
 """Runs the YAML policy tests in ``tests/*.yaml`` beside the policies (one pytest item per case).
 
-A case: ``name`` (a full sentence), ``facts`` (POLICY.md section 7, ``application_date`` included),
+A case: ``name`` (a full sentence), ``facts`` (docs/policy.md §7, ``application_date`` included),
 and ``expect``: a partial decision. Every key given must equal the decision's value (nested mappings
 are compared key by key, so a case names only what it is about). ``expect: {error: [fields]}`` says the
 facts are refused with errors on those fields.
