@@ -1,0 +1,180 @@
+"""A reform: dated parameter overrides in the policy files' own format, applied to the shipped policies.
+
+A reform file is YAML::
+
+    id: tier-c-400k
+    title: {zh: C类人才年薪门槛降至40万元, en: Tier C salary threshold lowered to 400,000}
+    policies: [CC-2024]            # optional: the versions it changes (default: every version with the parameter)
+    parameters:
+      tier_c_min_annual_salary:
+        values: {2025-01-01: 400000}
+
+Each overridden parameter keeps its unit, reference and description from the policy file; the reform's dated
+values are merged into the parameter's own (a reform date replaces the value in force from that date on, as a
+new dated value in the policy file would). The reformed policy documents then go through the same loader and
+static checker as the shipped files (`talent rules check --reform FILE`), so a reform cannot do what a policy file
+could not.
+"""
+
+from __future__ import annotations
+
+import copy
+import datetime as dt
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from talent.rules.checker import Problem, check_policies
+from talent.rules.engine import SHIPPED_POLICIES, Engine
+from talent.rules.policy import PolicyError, build_policy, read_yaml
+
+
+class ReformError(ValueError):
+    """A reform file that cannot be applied; ``problems`` lists every reason."""
+
+    def __init__(self, problems: list[str]) -> None:
+        self.problems = problems
+        super().__init__("; ".join(problems))
+
+
+@dataclass
+class Reform:
+    id: str
+    title: dict[str, str]
+    parameters: dict[str, dict[dt.date, Any]]
+    policies: list[str] | None = None
+    source: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def empty(self) -> bool:
+        return not self.parameters
+
+
+def _as_date(value: Any, where: str, problems: list[str]) -> dt.date | None:
+    if isinstance(value, dt.datetime):
+        value = value.date()
+    if isinstance(value, dt.date):
+        return value
+    try:
+        return dt.date.fromisoformat(str(value))
+    except ValueError:
+        problems.append(f"{where}: {value!r} is not a date (YYYY-MM-DD)")
+        return None
+
+
+def parse_reform(document: Any, where: str = "<reform>") -> Reform:
+    """Read a reform document (the parsed YAML); raise ReformError naming every problem."""
+    problems: list[str] = []
+    if document is None:
+        document = {}
+    if not isinstance(document, dict):
+        raise ReformError([f"{where}: a reform must be a mapping"])
+    unknown = set(document) - {"id", "title", "description", "reference", "policies", "parameters"}
+    if unknown:
+        problems.append(f"{where}: unknown keys {sorted(map(str, unknown))}")
+    reform_id = str(document.get("id") or "reform")
+    title = document.get("title") or {"zh": reform_id, "en": reform_id}
+    if not (isinstance(title, dict) and isinstance(title.get("zh"), str) and isinstance(title.get("en"), str)):
+        problems.append(f"{where}: title needs zh and en texts")
+        title = {"zh": reform_id, "en": reform_id}
+    policies = document.get("policies")
+    if policies is not None and not (isinstance(policies, list) and all(isinstance(p, str) for p in policies)):
+        problems.append(f"{where}: policies must be a list of policy ids")
+        policies = None
+    raw = document.get("parameters") or {}
+    if not isinstance(raw, dict):
+        problems.append(f"{where}: parameters must be a mapping")
+        raw = {}
+    parameters: dict[str, dict[dt.date, Any]] = {}
+    for name, spec in raw.items():
+        here = f"{where}: parameter {name}"
+        if not isinstance(spec, dict) or not isinstance(spec.get("values"), dict) or not spec["values"]:
+            problems.append(f"{here}: needs dated values (effective date: value)")
+            continue
+        extra = set(spec) - {"values", "description", "reference", "unit"}
+        if extra:
+            problems.append(f"{here}: unknown keys {sorted(map(str, extra))}")
+        values: dict[dt.date, Any] = {}
+        for when, value in spec["values"].items():
+            day = _as_date(when, f"{here}: value date", problems)
+            if day is not None:
+                values[day] = value
+        parameters[str(name)] = values
+    if problems:
+        raise ReformError(problems)
+    return Reform(reform_id, dict(title), parameters, policies, document)
+
+
+def load_reform(path: str | Path) -> Reform:
+    try:
+        document = read_yaml(path)
+    except Exception as exc:  # every YAML syntax error is a problem of the file, not a crash
+        raise ReformError([f"{path}: cannot be read as YAML: {exc}"]) from None
+    return parse_reform(document, str(path))
+
+
+def policy_documents(policy_dir: str | Path | None = None) -> list[tuple[str, dict[str, Any]]]:
+    """(file name, parsed document) of every policy file, in file order."""
+    directory = Path(policy_dir) if policy_dir is not None else SHIPPED_POLICIES
+    return [(path.name, read_yaml(path)) for path in sorted(directory.glob("*.yaml"))]
+
+
+def apply_reform(reform: Reform, documents: list[tuple[str, dict[str, Any]]]) -> list[tuple[str, dict[str, Any]]]:
+    """The policy documents with the reform's dated values merged in (the inputs are not changed)."""
+    problems: list[str] = []
+    known_ids = {document.get("id") for _, document in documents}
+    for wanted in reform.policies or []:
+        if wanted not in known_ids:
+            problems.append(f"reform {reform.id}: no policy version {wanted!r}")
+    used: set[str] = set()
+    reformed = []
+    for name, document in documents:
+        document = copy.deepcopy(document)
+        if reform.policies is None or document.get("id") in reform.policies:
+            parameters = document.get("parameters") or {}
+            for parameter, values in reform.parameters.items():
+                if parameter not in parameters:
+                    continue
+                used.add(parameter)
+                merged = {_as_date(k, "", []): v for k, v in (parameters[parameter].get("values") or {}).items()}
+                merged.update(values)
+                parameters[parameter]["values"] = {day.isoformat(): merged[day] for day in sorted(merged)}
+        reformed.append((name, document))
+    for parameter in reform.parameters:
+        if parameter not in used:
+            problems.append(f"reform {reform.id}: parameter {parameter!r} is in none of the policies it changes")
+    if problems:
+        raise ReformError(problems)
+    return reformed
+
+
+def check_reform(reform: Reform, policy_dir: str | Path | None = None) -> list[Problem]:
+    """Every problem the static checker finds in the reformed policies (none: the reform is sound)."""
+    import yaml
+
+    try:
+        reformed = apply_reform(reform, policy_documents(policy_dir))
+    except ReformError as exc:
+        return [Problem(reform.id, message) for message in exc.problems]
+    with tempfile.TemporaryDirectory(prefix="talent-reform-") as folder:
+        for name, document in reformed:
+            (Path(folder) / name).write_text(yaml.safe_dump(document, allow_unicode=True, sort_keys=False),
+                                             encoding="utf-8")
+        problems = check_policies(folder)
+        return [Problem(f"{reform.id} → {Path(p.file).name}", p.message.replace(folder, "")) for p in problems]
+
+
+def reformed_engine(reform: Reform, policy_dir: str | Path | None = None) -> Engine:
+    """The engine over the reformed policies; raise ReformError when the reform does not check."""
+    problems = check_reform(reform, policy_dir)
+    if problems:
+        raise ReformError([str(problem) for problem in problems])
+    policies = []
+    for name, document in apply_reform(reform, policy_documents(policy_dir)):
+        try:
+            policies.append(build_policy(document, f"{reform.id}:{name}"))
+        except PolicyError as exc:  # the checker passed, so this is not expected
+            raise ReformError(exc.problems) from None
+    return Engine(policies)
+
