@@ -3,15 +3,15 @@
 A reform file is YAML::
 
     id: tier-c-400k
-    title: {zh: C类人才年薪门槛降至40万元, en: Tier C salary threshold lowered to 400,000}
+    title: {zh: C类人才年薪门槛降至40万元, en: "Tier C salary threshold lowered to 400,000"}
     policies: [CC-2024]            # optional: the versions it changes (default: every version with the parameter)
     parameters:
       tier_c_min_annual_salary:
         values: {2025-01-01: 400000}
 
 Each overridden parameter keeps its unit, reference and description from the policy file; the reform's dated
-values are merged into the parameter's own (a reform date replaces the value in force from that date on, as a
-new dated value in the policy file would). The reformed policy documents then go through the same loader and
+values replace the parameter's own from the reform's first date on (the policy's values before that date stay).
+The reformed policy documents then go through the same loader and
 static checker as the shipped files (`talent rules check --reform FILE`), so a reform cannot do what a policy file
 could not.
 """
@@ -137,7 +137,11 @@ def apply_reform(reform: Reform, documents: list[tuple[str, dict[str, Any]]]) ->
                 if parameter not in parameters:
                     continue
                 used.add(parameter)
-                merged = {_as_date(k, "", []): v for k, v in (parameters[parameter].get("values") or {}).items()}
+                # the reform's first date replaces every value of the policy from then on
+                start = min(values)
+                merged = {day: value for day, value in (
+                    (_as_date(k, "", []), v) for k, v in (parameters[parameter].get("values") or {}).items())
+                    if day is not None and day < start}
                 merged.update(values)
                 parameters[parameter]["values"] = {day.isoformat(): merged[day] for day in sorted(merged)}
         reformed.append((name, document))
