@@ -20,14 +20,13 @@ from __future__ import annotations
 
 import copy
 import datetime as dt
-import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from talent.rules.checker import Problem, check_policies
-from talent.rules.engine import SHIPPED_POLICIES, Engine
-from talent.rules.policy import PolicyError, build_policy, read_yaml
+from talent.rules.checker import Problem, check_policy
+from talent.rules.engine import SHIPPED_POLICIES, Engine, load_engine
+from talent.rules.policy import Policy, PolicyError, build_policy, read_yaml
 
 
 class ReformError(ValueError):
@@ -114,10 +113,17 @@ def load_reform(path: str | Path) -> Reform:
     return parse_reform(document, str(path))
 
 
+_DOCUMENTS: dict[str, list[tuple[str, dict[str, Any]]]] = {}
+
+
 def policy_documents(policy_dir: str | Path | None = None) -> list[tuple[str, dict[str, Any]]]:
-    """(file name, parsed document) of every policy file, in file order."""
-    directory = Path(policy_dir) if policy_dir is not None else SHIPPED_POLICIES
-    return [(path.name, read_yaml(path)) for path in sorted(directory.glob("*.yaml"))]
+    """(file name, parsed document) of every policy file, in file order (parsed once per directory; callers
+    must not change them — apply_reform works on copies)."""
+    directory = (Path(policy_dir) if policy_dir is not None else SHIPPED_POLICIES).resolve()
+    key = str(directory)
+    if key not in _DOCUMENTS:
+        _DOCUMENTS[key] = [(path.name, read_yaml(path)) for path in sorted(directory.glob("*.yaml"))]
+    return _DOCUMENTS[key]
 
 
 def apply_reform(reform: Reform, documents: list[tuple[str, dict[str, Any]]]) -> list[tuple[str, dict[str, Any]]]:
@@ -153,32 +159,43 @@ def apply_reform(reform: Reform, documents: list[tuple[str, dict[str, Any]]]) ->
     return reformed
 
 
-def check_reform(reform: Reform, policy_dir: str | Path | None = None) -> list[Problem]:
-    """Every problem the static checker finds in the reformed policies (none: the reform is sound)."""
-    import yaml
+def reformed_policies(reform: Reform, policy_dir: str | Path | None = None) -> tuple[list[Policy], list[Problem]]:
+    """The policies with the reform applied, and every problem the loader and the static checker find in them.
 
+    Only the versions the reform changes are rebuilt and checked (the others are the shipped, checked ones); a
+    reform changes parameter values only, so the checks across versions (ids, effective dates) stay as they were.
+    """
+    base = {policy.id: policy for policy in load_engine(policy_dir)._policies}
+    documents = policy_documents(policy_dir)
     try:
-        reformed = apply_reform(reform, policy_documents(policy_dir))
+        reformed = apply_reform(reform, documents)
     except ReformError as exc:
-        return [Problem(reform.id, message) for message in exc.problems]
-    with tempfile.TemporaryDirectory(prefix="talent-reform-") as folder:
-        for name, document in reformed:
-            (Path(folder) / name).write_text(yaml.safe_dump(document, allow_unicode=True, sort_keys=False),
-                                             encoding="utf-8")
-        problems = check_policies(folder)
-        return [Problem(f"{reform.id} → {Path(p.file).name}", p.message.replace(folder, "")) for p in problems]
+        return [], [Problem(reform.id, message) for message in exc.problems]
+    policies: list[Policy] = []
+    problems: list[Problem] = []
+    for (name, document), (_, original) in zip(reformed, documents, strict=True):
+        if document == original and document.get("id") in base:
+            policies.append(base[document["id"]])
+            continue
+        where = f"{reform.id} → {name}"
+        try:
+            policy = build_policy(document, where)
+        except PolicyError as exc:
+            problems.extend(Problem(where, message.removeprefix(f"{where}: ")) for message in exc.problems)
+            continue
+        problems.extend(Problem(where, message) for message in check_policy(policy))
+        policies.append(policy)
+    return policies, problems
+
+
+def check_reform(reform: Reform, policy_dir: str | Path | None = None) -> list[Problem]:
+    """Every problem the loader and the static checker find in the reformed policies (none: the reform is sound)."""
+    return reformed_policies(reform, policy_dir)[1]
 
 
 def reformed_engine(reform: Reform, policy_dir: str | Path | None = None) -> Engine:
     """The engine over the reformed policies; raise ReformError when the reform does not check."""
-    problems = check_reform(reform, policy_dir)
+    policies, problems = reformed_policies(reform, policy_dir)
     if problems:
         raise ReformError([str(problem) for problem in problems])
-    policies = []
-    for name, document in apply_reform(reform, policy_documents(policy_dir)):
-        try:
-            policies.append(build_policy(document, f"{reform.id}:{name}"))
-        except PolicyError as exc:  # the checker passed, so this is not expected
-            raise ReformError(exc.problems) from None
     return Engine(policies)
-
