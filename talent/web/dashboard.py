@@ -22,7 +22,7 @@ from talent.models import Role
 from talent.services import dashboard as dashboard_service
 from talent.services.dashboard import Filters, Table
 from talent.web.case_labels import install_template_helpers, programme_name, status_name
-from talent.web.charts import bar_chart, line_chart
+from talent.web.charts import bar_chart, line_chart, svg_response
 
 bp = Blueprint("dashboard", __name__, url_prefix="/officer/dashboard")
 install_template_helpers(bp)
@@ -144,12 +144,23 @@ def _filters() -> tuple[Filters, dict[str, str]]:
 def index() -> Any:
     filters, errors = _filters()
     tables = dashboard_service.dashboard(db.session, filters)
-    panels = [{**readable(table), "chart": chart_of(table)} for table in tables.values()]
+    panels = [readable(table) for table in tables.values()]
     districts = [(code, division_label(code, current_language())) for code in DIVISIONS
                  if is_changchun_division(code)]
     return render_template("dashboard/index.html", panels=panels, filters=filters, errors=errors,
                            districts=districts, open_cases=dashboard_service.open_cases(db.session, filters),
                            query=request.args.to_dict()), (422 if errors else 200)
+
+
+@bp.route("/<key>.svg")
+@requires(*READERS)
+def chart(key: str) -> Any:
+    if key not in dashboard_service.PANELS:
+        abort(404)
+    filters, errors = _filters()
+    if errors:
+        abort(422, description="; ".join(errors.values()))
+    return svg_response(chart_of(dashboard_service.panel(db.session, key, filters)))
 
 
 @bp.route("/<key>.<any(csv, xlsx):fmt>")

@@ -23,7 +23,7 @@ from talent.models.applications import Application
 from talent.services import InvalidInput, NotFound
 from talent.services import simulations as simulations_service
 from talent.web.case_labels import install_template_helpers, programme_name
-from talent.web.charts import bar_chart
+from talent.web.charts import bar_chart, svg_response
 from talent.web.dashboard import READERS
 
 bp = Blueprint("simulations", __name__, url_prefix="/officer/simulations")
@@ -176,8 +176,14 @@ def show(simulation_id: int) -> Any:
     simulation = _get(simulation_id)
     result = simulation.result
     return render_template("simulations/show.html", simulation=simulation, result=result,
-                           chart=_money_chart(result), title=simulation.title(current_language()),
+                           title=simulation.title(current_language()),
                            saved=simulations_service.list_simulations(db.session))
+
+
+@bp.route("/<int:simulation_id>/money.svg")
+@requires(*READERS)
+def money_chart(simulation_id: int) -> Any:
+    return svg_response(_money_chart(_get(simulation_id).result))
 
 
 @bp.route("/<int:simulation_id>.json")
