@@ -86,6 +86,7 @@ ENDPOINTS = [
              target="granted", mutates=False),
     Endpoint("cards.revoke", "POST", "/api/v1/cards/{card}/revocation", OFFICERS, target="granted",
              body=lambda _t: {"reason": "离开长春", "fraud": False}),
+    Endpoint("statistics.statistics", "GET", "/api/v1/statistics", OFFICERS, mutates=False),
     Endpoint("cards.mark_paid", "POST", "/api/v1/instalments/{instalment}/payment", OFFICERS, target="granted",
              body=lambda _t: {}),
 ]
