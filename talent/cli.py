@@ -52,12 +52,12 @@ def users() -> None:
 
 
 @users.command("create")
-@click.option("--role", type=click.Choice(["officer", "admin", "applicant", "employer"]), required=True)
+@click.option("--role", type=click.Choice(["officer", "admin", "analyst", "applicant", "employer"]), required=True)
 @click.option("--email", required=True)
 @click.option("--password", required=True, help="At least 10 characters, not only letters or only digits.")
 @click.option("--name", required=True)
 def users_create(role: str, email: str, password: str, name: str) -> None:
-    """Create an officer or admin (or any other role)."""
+    """Create an officer, admin or analyst (or any other role)."""
     from talent.db import db
     from talent.services import ServiceError
     from talent.services.accounts import create_user

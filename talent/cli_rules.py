@@ -23,12 +23,21 @@ def rules() -> None:
 
 @rules.command("check")
 @click.argument("path", required=False, type=click.Path(exists=True))
-def check_command(path: str | None) -> None:
+@click.option("--reform", "reform_path", type=click.Path(exists=True, dir_okay=False), default=None,
+              help="Also check a reform file applied to the policies (talent rules simulate).")
+def check_command(path: str | None, reform_path: str | None) -> None:
     """Validate policy files (a file or a directory; default: the shipped policies)."""
     from talent.rules import check_policies
     from talent.rules.engine import SHIPPED_POLICIES
 
     problems = check_policies(path or SHIPPED_POLICIES)
+    if reform_path is not None and not problems:
+        from talent.simulation import ReformError, check_reform, load_reform
+
+        try:
+            problems = check_reform(load_reform(reform_path), path)
+        except ReformError as exc:
+            problems = exc.problems
     for problem in problems:
         click.echo(str(problem), err=True)
     if problems:
@@ -161,3 +170,12 @@ def _decide_stream(file, engine, reasons: bool, on_date: str | None, bar) -> int
         del parsed, facts_list, decisions, outputs
         gc.collect()
     return failures
+
+
+def _add_simulate() -> None:
+    from talent.cli_simulate import simulate_command
+
+    rules.add_command(simulate_command)
+
+
+_add_simulate()

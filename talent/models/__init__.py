@@ -6,5 +6,6 @@ from talent.models.audit import AuditEvent
 from talent.models.employers import Employer
 from talent.models.jobs import GraduateProfile, Job  # noqa: F401
 from talent.models.people import Role, User
+from talent.models.simulations import Simulation  # noqa: F401
 
 __all__ = ["AuditEvent", "Base", "Employer", "Role", "User"]

@@ -16,6 +16,7 @@ class Role(enum.StrEnum):
     EMPLOYER = "employer"
     OFFICER = "officer"
     ADMIN = "admin"
+    ANALYST = "analyst"  # read-only: the dashboard and policy simulation
 
 
 class User(Base):

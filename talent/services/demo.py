@@ -19,6 +19,7 @@ DEMO_ACCOUNTS = [
     {"email": "officer@demo.talent.cc", "name": "赵建国", "role": Role.OFFICER},
     {"email": "officer2@demo.talent.cc", "name": "孙丽华", "role": Role.OFFICER},
     {"email": "admin@demo.talent.cc", "name": "陈志强", "role": Role.ADMIN},
+    {"email": "analyst@demo.talent.cc", "name": "周晓琳", "role": Role.ANALYST},
 ]
 # The demo employer account's organisation (fictional; the credit code passes the GB 32100 check).
 DEMO_EMPLOYER = {

@@ -9,6 +9,7 @@ def init_app(app: Flask) -> None:
     from talent.web import (
         applicant,
         cards_public,
+        dashboard,
         eligibility,
         employer,
         endorsements,
@@ -18,10 +19,11 @@ def init_app(app: Flask) -> None:
         officer_employers,
         public,
         public_notice,
+        simulations,
     )
 
     for module in (public, applicant, officer, employer, eligibility, jobs_pages, graduate, officer_employers,
-                   endorsements, public_notice, cards_public):
+                   endorsements, public_notice, cards_public, dashboard, simulations):
         app.register_blueprint(module.bp)
 
     from talent.web.filters import register_filters

@@ -82,9 +82,10 @@ def _nav_setup() -> None:
             "employer": [("employer.home", _l("单位工作台")), ("employer.jobs", _l("我的岗位")),
                          ("endorsements.index", _l("职工申请确认"))],
             "officer": [("officer.home", _l("审核工作台")), ("officer.objections", _l("公示与异议")),
-                        ("officer_employers.index", _l("单位认证"))],
+                        ("officer_employers.index", _l("单位认证")), ("dashboard.index", _l("数据看板"))],
             "admin": [("officer.home", _l("审核工作台")), ("officer.objections", _l("公示与异议")),
-                      ("officer_employers.index", _l("单位认证"))],
+                      ("officer_employers.index", _l("单位认证")), ("dashboard.index", _l("数据看板"))],
+            "analyst": [("dashboard.index", _l("数据看板")), ("simulations.index", _l("政策模拟"))],
         }
     )
 
@@ -111,7 +112,8 @@ def nav_items() -> list[dict[str, Any]]:
 def role_label(role: Any) -> str:
     from flask_babel import gettext as _
 
-    labels = {"applicant": _("申请人"), "employer": _("用人单位"), "officer": _("审核人员"), "admin": _("管理员")}
+    labels = {"applicant": _("申请人"), "employer": _("用人单位"), "officer": _("审核人员"), "admin": _("管理员"),
+              "analyst": _("数据分析员")}
     return labels.get(getattr(role, "value", role), str(role))
 
 

@@ -22,6 +22,7 @@ ROLE_HOME = {
     Role.EMPLOYER: "employer.home",
     Role.OFFICER: "officer.home",
     Role.ADMIN: "officer.home",
+    Role.ANALYST: "dashboard.index",
 }
 
 
@@ -56,7 +57,7 @@ def login():
             else:
                 login_user(user)
                 flash(_("欢迎回来，%(name)s", name=user.name), "success")
-                return redirect(_safe_next(request.args.get("next")) or url_for(ROLE_HOME[user.role]))
+                return redirect(_safe_next(request.args.get("next")) or url_for(ROLE_HOME.get(user.role, "public.home")))
     status = 422 if form.errors else 200
     return render_template("public/login.html", form=form), status
 
@@ -84,7 +85,7 @@ def register():
         else:
             login_user(user)
             flash(_("注册成功"), "success")
-            return redirect(url_for(ROLE_HOME[user.role]))
+            return redirect(url_for(ROLE_HOME.get(user.role, "public.home")))
     status = 422 if form.errors else 200
     return render_template("public/register.html", form=form), status
 

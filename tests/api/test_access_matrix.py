@@ -86,6 +86,7 @@ ENDPOINTS = [
              target="granted", mutates=False),
     Endpoint("cards.revoke", "POST", "/api/v1/cards/{card}/revocation", OFFICERS, target="granted",
              body=lambda _t: {"reason": "离开长春", "fraud": False}),
+    Endpoint("statistics.statistics", "GET", "/api/v1/statistics", OFFICERS, mutates=False),
     Endpoint("cards.mark_paid", "POST", "/api/v1/instalments/{instalment}/payment", OFFICERS, target="granted",
              body=lambda _t: {}),
 ]
@@ -164,5 +165,6 @@ def test_each_role_gets_the_expected_answer(app, client, db_session, endpoint):
 
 
 def test_the_matrix_covers_every_workflow_endpoint(app):
-    workflow = {name for name in app.view_functions if name.split(".")[0] in ("applications", "reviews", "cards")}
+    workflow = {name for name in app.view_functions
+                if name.split(".")[0] in ("applications", "reviews", "cards", "statistics")}
     assert workflow == {endpoint.endpoint for endpoint in ENDPOINTS}

@@ -1,0 +1,69 @@
+"""The programme's figures for officers and analysts (API.md: GET /api/v1/statistics): the dashboard's panels as
+data — each a list of column codes and rows of codes and whole numbers (docs/simulation.md)."""
+
+from __future__ import annotations
+
+import marshmallow as ma
+from flask_smorest import Blueprint
+
+from talent.auth import requires
+from talent.codes import is_changchun_division
+from talent.db import db
+from talent.models import Role
+from talent.services import InvalidInput
+from talent.services import dashboard as service
+
+blp = Blueprint(
+    "statistics", __name__, url_prefix="/api/v1",
+    description="The programme's figures: applications, handling time, money, cards, posts (officers, analysts).",
+)
+BEARER = [{"bearer": []}]
+
+
+class StatisticsQuerySchema(ma.Schema):
+    class Meta:
+        unknown = ma.RAISE
+
+    date_from = ma.fields.Date(load_default=None, data_key="from",
+                               metadata={"description": "applications made on or after this date"})
+    date_to = ma.fields.Date(load_default=None, data_key="to",
+                             metadata={"description": "applications made on or before this date"})
+    district = ma.fields.String(load_default=None, validate=ma.validate.Length(equal=6),
+                                metadata={"description": "the employer's district (GB/T 2260 code in Changchun)"})
+
+
+class PanelSchema(ma.Schema):
+    columns = ma.fields.List(ma.fields.String(), metadata={"description": "column codes, e.g. status, applications"})
+    rows = ma.fields.List(ma.fields.List(ma.fields.Raw(allow_none=True)),
+                          metadata={"description": "one list per row: codes, whole numbers, medians (null: none)"})
+    unit = ma.fields.String(metadata={"description": "cases, people, yuan, working_days or units"})
+
+
+class StatisticsSchema(ma.Schema):
+    filters = ma.fields.Dict()
+    open_cases = ma.fields.Integer()
+    panels = ma.fields.Dict(keys=ma.fields.String(), values=ma.fields.Nested(PanelSchema),
+                            metadata={"description": "by_status, by_tier, by_programme, by_district, by_month, "
+                                      "clocks, money, cards, posts"})
+
+
+@blp.route("/statistics")
+@requires(Role.OFFICER, Role.ANALYST)
+@blp.arguments(StatisticsQuerySchema, location="query", unknown=ma.RAISE)
+@blp.response(200, StatisticsSchema)
+@blp.doc(security=BEARER)
+def statistics(query: dict) -> dict:
+    """The programme's figures, filtered by application date and the employer's district."""
+    if query["district"] and not is_changchun_division(query["district"]):
+        raise InvalidInput("Not a district of Changchun.", {"district": ["not a district of Changchun"]})
+    if query["date_from"] and query["date_to"] and query["date_to"] < query["date_from"]:
+        raise InvalidInput("The range ends before it starts.", {"to": ["before from"]})
+    filters = service.Filters(query["date_from"], query["date_to"], query["district"])
+    tables = service.dashboard(db.session, filters)
+    return {
+        "filters": {"from": query["date_from"] and query["date_from"].isoformat(),
+                    "to": query["date_to"] and query["date_to"].isoformat(), "district": query["district"]},
+        "open_cases": service.open_cases(db.session, filters),
+        "panels": {key: {"columns": t.columns, "rows": [list(r) for r in t.rows], "unit": t.unit}
+                   for key, t in tables.items()},
+    }
