@@ -99,6 +99,7 @@ def _add_command_groups() -> None:
         ("talent.cli_rules", "rules"),
         ("talent.cli_match", "match"),
         ("talent.cli_publicity", "publicity"),
+        ("talent.cli_occupations", "occupations"),
     ):
         module = importlib.import_module(module_name)
         main.add_command(getattr(module, group))
