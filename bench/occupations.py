@@ -12,18 +12,21 @@ coder with no coded examples). Cases without a code count as misses for both.
 from __future__ import annotations
 
 import argparse
-import datetime as dt
-import os
-import platform
-import subprocess
 import sys
 import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
-DOCS = ROOT / "docs" / "benchmarks.md"
-START, END = "<!-- bench:occupations start -->", "<!-- bench:occupations end -->"
+
+
+def _record():
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("bench_record", ROOT / "bench" / "record.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
 
 
 def cross_validate(folds: int = 5, seed: int = 0) -> dict[str, dict[str, float]]:
@@ -52,16 +55,15 @@ def cross_validate(folds: int = 5, seed: int = 0) -> dict[str, dict[str, float]]
                    "cases": len(r["expected"])} for name, r in results.items()}
 
 
-def render(figures: dict, seconds: float) -> str:
-    commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True,
-                            cwd=ROOT).stdout.strip() or "unknown"
+def render(figures: dict, seconds: float, where: dict) -> str:
     lines = [
         "## Occupation coding (CSCO-2022)",
         "",
-        f"Command: `.venv/bin/python bench/occupations.py --record` at commit {commit}, {dt.date.today().isoformat()}; "
-        f"{os.cpu_count()} cores, Python {platform.python_version()}; {seconds:.0f} s. Data: the first 2,952 rows of "
-        "cscoder's test cases (the rest is held out and never read), 5-fold cross-validation (seed 0); the baseline "
-        "is character TF-IDF over the catalogue's names and aliases, in the same run on the same folds.",
+        f"- Commit: `{where['commit']}` · command: `{where['command']}` (every row of the table below)",
+        f"- {where['date']}; machine: {where['machine']}; load average at the start {where['load']}; {seconds:.0f} s.",
+        "- Data: the first 2,952 rows of cscoder's test cases (the rest is held out and never read), 5-fold "
+        "cross-validation (seed 0). Baseline in the same run on the same folds: character TF-IDF over the "
+        "catalogue's names and aliases.",
         "",
         "| coder | accuracy@1 | accuracy@3 | cases |",
         "|---|---:|---:|---:|",
@@ -76,27 +78,18 @@ def render(figures: dict, seconds: float) -> str:
     return "\n".join(lines)
 
 
-def record(section: str) -> None:
-    text = DOCS.read_text(encoding="utf-8")
-    block = f"{START}\n{section}\n{END}"
-    if START in text and END in text:
-        before, rest = text.split(START, 1)
-        text = before + block + rest.split(END, 1)[1]
-    else:
-        text = text.rstrip("\n") + "\n\n" + block + "\n"
-    DOCS.write_text(text, encoding="utf-8")
-
-
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--record", action="store_true")
     args = parser.parse_args(argv)
+    record = _record()
+    where = record.provenance("occupations.py", argv)
     started = time.perf_counter()
     figures = cross_validate()
-    section = render(figures, time.perf_counter() - started)
+    section = render(figures, time.perf_counter() - started, where)
     print(section)
     if args.record:
-        record(section)
+        record.write_section("occupations", section)
     return 0
 
 

@@ -18,11 +18,8 @@ Targets (issue 13): 100,000 people in ≤ 3 s for the page, 1,000,000 with the c
 from __future__ import annotations
 
 import argparse
-import datetime as dt
 import importlib.util
 import json
-import os
-import platform
 import statistics
 import subprocess
 import sys
@@ -31,8 +28,6 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-DOCS = ROOT / "docs" / "benchmarks.md"
-START, END = "<!-- bench:simulation start -->", "<!-- bench:simulation end -->"
 REFORM = """id: tier-c-400k
 title: {zh: C类人才年薪门槛降至40万元, en: "Tier C salary threshold lowered to 400,000"}
 parameters:
@@ -43,6 +38,13 @@ parameters:
 
 def _factgen():
     spec = importlib.util.spec_from_file_location("bench_factgen_simulate", ROOT / "bench" / "factgen.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def _record():
+    spec = importlib.util.spec_from_file_location("bench_record", ROOT / "bench" / "record.py")
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return module
@@ -63,9 +65,9 @@ def _wall(command: list[str], out: Path) -> float:
 
 
 def measure(size: int, repeat: int, folder: Path) -> dict:
-    from talent.simulation import parse_reform, simulate
-
     import yaml
+
+    from talent.simulation import parse_reform, simulate
 
     people = _factgen().generate(size, seed=1, invalid_share=0.02)
     facts_file, reform_file = folder / f"people-{size}.jsonl", folder / "reform.yaml"
@@ -94,20 +96,15 @@ def measure(size: int, repeat: int, folder: Path) -> dict:
     }
 
 
-def render(rows: list[dict], repeat: int) -> str:
-    commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True,
-                            cwd=ROOT).stdout.strip() or "unknown"
-    load = ", ".join(f"{x:.2f}" for x in os.getloadavg())
+def render(rows: list[dict], where: dict) -> str:
     lines = [
         "## Policy simulation",
         "",
-        f"Command: `.venv/bin/python bench/simulate.py --sizes {','.join(str(r['size']) for r in rows)} "
-        f"--repeat {repeat} --record` at commit {commit}, {dt.date.today().isoformat()}; machine: "
-        f"{os.cpu_count()} cores, Python {platform.python_version()}, load average before the run {load} "
-        "(other work was running on the machine).",
-        "Population: bench/factgen.py (seed 1, 2 % refused lines); reform: tier C salary threshold 500,000 → 400,000 "
-        "from 2023-01-01. Baseline in the same run: `talent rules eval` over the same file (one decision per person, "
-        "written out).",
+        f"- Commit: `{where['commit']}` · command: `{where['command']}` (every row of the table below)",
+        f"- {where['date']}; machine: {where['machine']}; load average at the start {where['load']}.",
+        "- Population: `bench/factgen.py` (seed 1, 2 % refused lines); reform: tier C salary threshold 500,000 → "
+        "400,000 from 2023-01-01. Baseline in the same run: `talent rules eval` over the same file (one decision per "
+        "person, written out), alternated with the simulation.",
         "",
         "| people | page call `simulate()` (s) | `talent rules simulate` wall (s) | `talent rules eval` wall (s) "
         "| simulate / eval | results changed |",
@@ -118,19 +115,8 @@ def render(rows: list[dict], repeat: int) -> str:
         lines.append(f"| {row['size']:,} | {page} | {row['simulate']:.2f} | {row['eval']:.2f} "
                      f"| {row['simulate'] / row['eval']:.2f} | {row['changed']:,} |")
     lines.append("")
-    lines.append("Targets: the page's call for 100,000 people ≤ 3 s; the command for 1,000,000 ≤ 30 s.")
+    lines.append("Targets (issue 13): the page's call for 100,000 people ≤ 3 s; the command for 1,000,000 ≤ 30 s.")
     return "\n".join(lines)
-
-
-def record(section: str) -> None:
-    text = DOCS.read_text(encoding="utf-8")
-    block = f"{START}\n{section}\n{END}"
-    if START in text and END in text:
-        before, rest = text.split(START, 1)
-        text = before + block + rest.split(END, 1)[1]
-    else:
-        text = text.rstrip("\n") + "\n\n" + block + "\n"
-    DOCS.write_text(text, encoding="utf-8")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -139,15 +125,17 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--record", action="store_true")
     args = parser.parse_args(argv)
+    record = _record()
+    where = record.provenance("simulate.py", argv)
     rows = []
     with tempfile.TemporaryDirectory(prefix="talent-bench-simulate-") as folder:
         for size in (int(s) for s in args.sizes.split(",")):
             rows.append(measure(size, args.repeat, Path(folder)))
             print(rows[-1], file=sys.stderr)
-    section = render(rows, args.repeat)
+    section = render(rows, where)
     print(section)
     if args.record:
-        record(section)
+        record.write_section("simulation", section)
     return 0
 
 

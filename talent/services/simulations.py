@@ -76,7 +76,7 @@ def platform_population(session: Session) -> list[dict[str, Any]]:
     for application_id, facts, application_date in rows:
         facts = dict(facts or {})
         facts.setdefault("application_date", application_date.isoformat())
-        facts["application_id"] = application_id  # the engine ignores fields outside POLICY.md §7
+        facts["application_id"] = application_id  # the engine ignores fields outside docs/policy.md §7
         population.append(facts)
     return population
 
