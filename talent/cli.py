@@ -110,6 +110,10 @@ def _add_command_groups() -> None:
 
 _add_command_groups()
 
+from talent.cli_tasks import register as _register_task_commands  # noqa: E402
+
+_register_task_commands(main)
+
 
 def parse_date(_ctx: click.Context, _param: click.Parameter, value: str | None) -> dt.date | None:
     if value is None:
