@@ -38,7 +38,9 @@ def after_commit(session: Session | None, callback: Callable[[], Any]) -> None:
 
 
 def after_rollback(session: Session | None, callback: Callable[[], Any]) -> None:
-    """Run `callback` if the session's current transaction rolls back (forgotten when it commits)."""
+    """Run `callback` if the session's current transaction ends without committing (rolled back, or the
+    session closed); forgotten when it commits. A savepoint rolled back does not count: the outer transaction
+    may still commit."""
     if session is None or not session.in_transaction():
         return
     _listen(session)
@@ -50,7 +52,7 @@ def _listen(session: Session) -> None:
         return
     session.info[_LISTENING_KEY] = True
     event.listen(session, "after_commit", _on_commit)
-    event.listen(session, "after_soft_rollback", _on_rollback)
+    event.listen(session, "after_transaction_end", _on_end)
 
 
 def _run(callbacks: list[Callable[[], Any]], what: str) -> None:
@@ -69,8 +71,10 @@ def _on_commit(session: Session) -> None:
     _run(session.info.pop(_COMMIT_KEY, []), "after commit")
 
 
-def _on_rollback(session: Session, previous_transaction: SessionTransaction) -> None:
-    if previous_transaction.nested or previous_transaction.parent is not None:
-        return  # a savepoint: the outer transaction may still commit
+def _on_end(session: Session, transaction: SessionTransaction) -> None:
+    # The outermost transaction ended without a commit (rolled back, or the session was closed): what was
+    # to happen after the commit is dropped, what undoes the transaction's side effects runs.
+    if transaction.nested or transaction.parent is not None:
+        return
     session.info.pop(_COMMIT_KEY, None)
     _run(session.info.pop(_ROLLBACK_KEY, []), "after rollback")

@@ -230,7 +230,7 @@ def upload(application_id: int):
     try:
         store_document(
             db.session, current_user, application_id, stream=upload_file.stream, filename=upload_file.filename,
-            upload_dir=current_app.config["UPLOAD_PATH"], max_bytes=current_app.config["MAX_UPLOAD_BYTES"],
+            max_bytes=current_app.config["MAX_UPLOAD_BYTES"],
         )
     except ServiceError as error:
         db.session.rollback()

@@ -99,8 +99,10 @@ def make_target(session, people: People, state: str, owner) -> dict[str, Any]:
         application = case_in(session, people, "awaiting_endorsement", owner=owner)
         from flask import current_app
 
+        from talent.storage import storage_for
+
         document = uploads.store_document(session, owner, application.id, stream=io.BytesIO(PDF),
-                                          filename="x.pdf", upload_dir=current_app.config["UPLOAD_PATH"],
+                                          filename="x.pdf", storage=storage_for(current_app),
                                           max_bytes=1024)
         return {"id": application.id, "document_id": document.id}
     if state == "changes_requested":

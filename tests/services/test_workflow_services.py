@@ -310,7 +310,7 @@ def test_uploads_are_recognised_by_content_and_stored_privately(db_session, peop
     document = uploads.store_document(db_session, people.applicant, application.id, stream=io.BytesIO(PNG),
                                       filename="../../etc/证书.pdf", upload_dir=store, max_bytes=1024)
     assert document.content_type == "image/png" and document.original_name == "证书.pdf"
-    path = store / document.stored_name
+    path = store / "evidence" / document.stored_name
     assert path.read_bytes() == PNG and document.stored_name.endswith(".png") and "证书" not in document.stored_name
     assert stat.S_IMODE(os.stat(path).st_mode) == 0o600
     with pytest.raises(InvalidInput):  # a text file named .pdf
@@ -319,7 +319,7 @@ def test_uploads_are_recognised_by_content_and_stored_privately(db_session, peop
     with pytest.raises(uploads.UploadTooLarge):
         uploads.store_document(db_session, people.applicant, application.id, stream=io.BytesIO(PDF * 20),
                                filename="big.pdf", upload_dir=store, max_bytes=1024)
-    assert sorted(p.name for p in store.iterdir()) == [document.stored_name]
+    assert sorted(p.name for p in (store / "evidence").iterdir()) == [document.stored_name]
     with pytest.raises(NotAllowed):
         uploads.store_document(db_session, people.other_applicant, application.id, stream=io.BytesIO(PDF),
                                filename="x.pdf", upload_dir=store, max_bytes=1024)
