@@ -8,3 +8,4 @@ from talent.models.jobs import GraduateProfile, Job  # noqa: F401
 from talent.models.people import Role, User
 
 __all__ = ["AuditEvent", "Base", "Employer", "Role", "User"]
+from talent.models import matches  # noqa: F401,E402  (stored matches and job search documents)
