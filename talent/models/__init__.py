@@ -9,3 +9,4 @@ from talent.models.people import Role, User
 
 __all__ = ["AuditEvent", "Base", "Employer", "Role", "User"]
 from talent.models import periodic  # noqa: E402,F401  (periodic task claims)
+from talent.models import matches  # noqa: F401,E402  (stored matches and job search documents)
