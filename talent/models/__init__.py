@@ -8,5 +8,7 @@ from talent.models.jobs import GraduateProfile, Job  # noqa: F401
 from talent.models.people import Role, User
 
 __all__ = ["AuditEvent", "Base", "Employer", "Role", "User"]
-from talent.models import periodic  # noqa: E402,F401  (periodic task claims)
-from talent.models import matches  # noqa: F401,E402  (stored matches and job search documents)
+from talent.models import (
+    matches,  # noqa: F401,E402  (stored matches and job search documents)
+    periodic,  # noqa: E402,F401  (periodic task claims)
+)
