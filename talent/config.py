@@ -31,6 +31,7 @@ DEFAULTS: dict[str, Any] = {
     "REDIS_URL": None,  # Celery broker and result store; unset: tasks run in the calling process
     "STORAGE_URL": None,  # file:///path or s3://bucket/prefix; unset: file://<instance>/files
     "S3_ENDPOINT_URL": None,  # an S3-compatible store's address (MinIO, moto, …); unset: AWS
+    "TASK_QUEUE": "talent",  # the Celery queue the platform's tasks go to and its workers read
 }
 
 # Environment variables that configure the platform (API.md fixes the first three names).
@@ -47,6 +48,7 @@ ENVIRONMENT = {
     "TALENT_REDIS_URL": "REDIS_URL",
     "TALENT_STORAGE_URL": "STORAGE_URL",
     "TALENT_S3_ENDPOINT_URL": "S3_ENDPOINT_URL",
+    "TALENT_TASK_QUEUE": "TASK_QUEUE",
 }
 
 _INTEGER_KEYS = {"TOKEN_MAX_AGE"}

@@ -38,6 +38,7 @@ def celery_settings(config: dict[str, Any]) -> dict[str, Any]:
         "broker_url": redis_url or "memory://",
         "result_backend": redis_url or "cache+memory://",
         "task_always_eager": not redis_url,
+        "task_default_queue": config.get("TASK_QUEUE") or "talent",
         "task_eager_propagates": True,
         "task_store_eager_result": False,
         # Nothing is lost when a worker dies: acknowledge after the work, requeue what a dead process held.
