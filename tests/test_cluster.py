@@ -39,8 +39,7 @@ pytestmark = [
     pytest.mark.skipif(not redis_available(), reason=f"needs Redis at {REDIS_URL}"),
 ]
 
-s3_server = support_services.s3_server  # fixtures
-s3_credentials = support_services.s3_credentials
+s3_server = support_services.s3_server  # fixture
 BIN = Path(sys.executable).parent
 ROOT = Path(__file__).resolve().parents[1]
 SHARED_SECRET = "test-secret-key"  # what tests.services.workflow_support signs tokens with
@@ -100,7 +99,7 @@ class Cluster:
             stop(process, timeout=15)
 
 
-@pytest.fixture
+@pytest.fixture(scope="module")
 def cluster_database() -> Iterator[str]:
     base_url = os.environ["TALENT_TEST_DATABASE_URL"]
     schema = f"talent_cluster_{uuid.uuid4().hex[:12]}"
@@ -119,8 +118,10 @@ def cluster_database() -> Iterator[str]:
         admin.dispose()
 
 
-@pytest.fixture
-def cluster(cluster_database, s3_server, s3_credentials, tmp_path) -> Iterator[tuple[Cluster, Any]]:
+@pytest.fixture(scope="module")
+def cluster(cluster_database, s3_server, tmp_path_factory) -> Iterator[tuple[Cluster, Any]]:
+    """Started once for the module's tests (they use different accounts and cases)."""
+    tmp_path = tmp_path_factory.mktemp("cluster")
     queue = f"talent-cluster-{uuid.uuid4().hex[:8]}"
     env = {k: v for k, v in os.environ.items() if not k.startswith("TALENT_")}
     env.update(s3_server["env"])
@@ -135,6 +136,9 @@ def cluster(cluster_database, s3_server, s3_credentials, tmp_path) -> Iterator[t
         "TALENT_LOG_JSON": "false",
     })
     running = Cluster(env, tmp_path)
+    credentials = pytest.MonkeyPatch()
+    for name, value in s3_server["env"].items():
+        credentials.setenv(name, value)  # for the test's own S3 client
     # The test's own view of the cluster (to arrange data and send tasks), configured like the processes.
     app = create_app({"DATABASE_URL": cluster_database, "REDIS_URL": REDIS_URL, "TASK_QUEUE": queue,
                       "SECRET_KEY": SHARED_SECRET, "INSTANCE_PATH": str(tmp_path / "test-instance"),
@@ -149,6 +153,7 @@ def cluster(cluster_database, s3_server, s3_credentials, tmp_path) -> Iterator[t
         yield running, app
     finally:
         running.stop()
+        credentials.undo()
         app.extensions["talent.engine"].dispose()
         import redis
 
