@@ -5,18 +5,15 @@ expiry → disappears) without any request fitting the model of every open post,
 from __future__ import annotations
 
 import datetime as dt
-from pathlib import Path
 from typing import Any
 
 import pytest
 from sqlalchemy import func, select
 
-from talent import create_app
 from talent.clock import today_in_changchun
 from talent.db import db, utcnow
 from talent.models import AuditEvent, Employer, Role, User
 from talent.models.jobs import GraduateProfile, Job
-from talent.scoring import MatchModel
 from talent.services import jobs as job_service
 from talent.services import match_serving, match_store, matching
 from talent.services.accounts import UNUSABLE_PASSWORD, authenticate
