@@ -15,6 +15,7 @@ from sqlalchemy.dialects.postgresql import TSVECTOR
 from sqlalchemy.orm import Mapped, mapped_column
 
 from talent.db import Base
+from talent.models.jobs import Job
 
 # The keyword document: a tsvector on PostgreSQL (GIN-indexed), the same lexemes as plain text on SQLite.
 SearchDocument = Text().with_variant(TSVECTOR(), "postgresql")
@@ -60,3 +61,8 @@ class JobSearchDocument(Base):
     job_id: Mapped[int] = mapped_column(ForeignKey("jobs.id", ondelete="CASCADE"), primary_key=True,
                                         autoincrement=False)
     document: Mapped[str] = mapped_column(SearchDocument)
+
+
+# Job search pages through open posts newest first or best paid first (keyset order: the key, then the id).
+Index("ix_jobs_created_at_id", Job.created_at, Job.id)
+Index("ix_jobs_salary_max_id", Job.salary_max, Job.id)

@@ -49,11 +49,27 @@ def upgrade() -> None:
     )
     op.create_index('ix_job_search_documents_document', 'job_search_documents', ['document'], unique=False,
                     postgresql_using='gin')
-    # Posts written before this revision get their documents from `talent jobs reindex-search` (docs/jobs.md);
-    # the service writes one with every post and edit from now on.
+    op.create_index('ix_jobs_created_at_id', 'jobs', ['created_at', 'id'], unique=False)
+    op.create_index('ix_jobs_salary_max_id', 'jobs', ['salary_max', 'id'], unique=False)
+    # The posts written before this revision get their search documents here; every post and edit writes its
+    # own from now on (services.job_search).
+    from talent.services.job_search import document
+
+    bind = op.get_bind()
+    postgresql = bind.dialect.name == 'postgresql'
+    rows = bind.execute(sa.text(
+        'SELECT jobs.id, jobs.title, employers.name, jobs.description FROM jobs '
+        'JOIN employers ON employers.id = jobs.employer_id')).all()
+    insert = sa.text('INSERT INTO job_search_documents (job_id, document) VALUES (:job_id, :document)')
+    for start in range(0, len(rows), 1000):
+        bind.execute(insert, [{'job_id': row[0], 'document': document(row[1], row[2] or '', row[3],
+                                                                     postgresql=postgresql)}
+                              for row in rows[start:start + 1000]])
 
 
 def downgrade() -> None:
+    op.drop_index('ix_jobs_salary_max_id', table_name='jobs')
+    op.drop_index('ix_jobs_created_at_id', table_name='jobs')
     op.drop_table('job_search_documents')
     op.drop_index('ix_stored_matches_job_id_score', table_name='stored_matches')
     op.drop_table('stored_matches')
