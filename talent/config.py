@@ -22,6 +22,8 @@ DEFAULTS: dict[str, Any] = {
     "PUBLIC_BASE_URL": None,  # used in card QR codes; defaults to the request's host
     "SMTP_URL": None,  # smtp://[user:pass@]host:port; unset: e-mails are written under <instance>/outbox
     "MAIL_FROM": None,  # sender of the platform's e-mails (talent.mail.DEFAULT_SENDER when unset)
+    "REDIS_URL": None,  # redis://host:port/db for shared rate limits (and tasks); unset: counted per process
+    "TRUSTED_PROXIES": 0,  # reverse-proxy hops whose X-Forwarded-For/-Proto are believed (ProxyFix)
     "LOG_JSON": True,
     "PASSWORD_HASHING": "recommended",  # Argon2id cost profile; the test suite uses "cheapest"
     "SESSION_COOKIE_HTTPONLY": True,
@@ -40,9 +42,11 @@ ENVIRONMENT = {
     "TALENT_SESSION_COOKIE_SECURE": "SESSION_COOKIE_SECURE",
     "TALENT_SMTP_URL": "SMTP_URL",
     "TALENT_MAIL_FROM": "MAIL_FROM",
+    "TALENT_REDIS_URL": "REDIS_URL",
+    "TALENT_TRUSTED_PROXIES": "TRUSTED_PROXIES",
 }
 
-_INTEGER_KEYS = {"TOKEN_MAX_AGE"}
+_INTEGER_KEYS = {"TOKEN_MAX_AGE", "TRUSTED_PROXIES"}
 _BOOLEAN_KEYS = {"LOG_JSON", "SESSION_COOKIE_SECURE"}
 _process_secret: str | None = None
 

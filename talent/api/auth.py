@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import marshmallow as ma
-from flask import current_app, request
+from flask import current_app
 from flask_login import current_user
 from flask_smorest import Blueprint
 
+from talent import limits
 from talent.api.schemas import StrictSchema
 from talent.auth import allow_anyone, requires
 from talent.db import db
@@ -47,6 +48,7 @@ class TokenSchema(ma.Schema):
 
 
 @blp.route("/register", methods=["POST"])
+@limits.registration
 @allow_anyone
 @blp.arguments(RegisterSchema)
 @blp.response(201, UserSchema)
@@ -56,12 +58,14 @@ def register(payload):
 
 
 @blp.route("/token", methods=["POST"])
+@limits.sign_in_per_account
+@limits.sign_in_per_address
 @allow_anyone
 @blp.arguments(TokenRequestSchema)
 @blp.response(200, TokenSchema)
 def token(payload):
     """Exchange e-mail and password for a bearer token (send as `Authorization: Bearer <token>`)."""
-    user = sign_in(db.session, payload["email"], payload["password"], request.remote_addr or "")
+    user = sign_in(db.session, payload["email"], payload["password"])
     if user is None:
         raise Unauthenticated("Wrong e-mail address or password.")
     max_age = current_app.config["TOKEN_MAX_AGE"]
