@@ -23,7 +23,8 @@ DEFAULTS: dict[str, Any] = {
     "SMTP_URL": None,  # smtp://[user:pass@]host:port; unset: e-mails are written under <instance>/outbox
     "MAIL_FROM": None,  # sender of the platform's e-mails (talent.mail.DEFAULT_SENDER when unset)
     "REDIS_URL": None,  # redis://host:port/db for shared rate limits (and tasks); unset: counted per process
-    "TRUSTED_PROXIES": 0,  # reverse-proxy hops whose X-Forwarded-For/-Proto are believed (ProxyFix)
+    "TRUSTED_PROXIES": 0,
+    "ID_KEY": None,  # kid:key[,kid:key…] encrypting ID numbers; unset: generated once into <instance>/id_key  # reverse-proxy hops whose X-Forwarded-For/-Proto are believed (ProxyFix)
     "LOG_JSON": True,
     "PASSWORD_HASHING": "recommended",  # Argon2id cost profile; the test suite uses "cheapest"
     "SESSION_COOKIE_HTTPONLY": True,
@@ -44,6 +45,7 @@ ENVIRONMENT = {
     "TALENT_MAIL_FROM": "MAIL_FROM",
     "TALENT_REDIS_URL": "REDIS_URL",
     "TALENT_TRUSTED_PROXIES": "TRUSTED_PROXIES",
+    "TALENT_ID_KEY": "ID_KEY",
 }
 
 _INTEGER_KEYS = {"TOKEN_MAX_AGE", "TRUSTED_PROXIES"}

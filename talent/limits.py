@@ -34,6 +34,7 @@ LIMIT_DEFAULTS: dict[str, str] = {
     "LIMIT_REGISTRATION": "10 per hour",  # accounts created from one client address
     "LIMIT_PASSWORD_RESET_ADDRESS": "10 per 15 minutes",  # reset requests and link uses from one address
     "LIMIT_PASSWORD_RESET_ACCOUNT": "3 per hour",  # reset e-mails to one address
+    "LIMIT_SECOND_FACTOR": "5 per 15 minutes",  # wrong one-time codes for one account (sign-in page)
     "LIMIT_OBJECTIONS": "10 per day",  # objections filed by one person
     "LIMIT_ELIGIBILITY": "60 per minute",  # anonymous eligibility checks from one client address
 }
@@ -68,6 +69,15 @@ def _signed_in_user() -> str:
     return "address:" + client_address()
 
 
+def _pending_second_factor() -> str:
+    from flask import session
+
+    pending = session.get("second_factor_pending")
+    if isinstance(pending, list) and pending:
+        return f"user:{pending[0]}"
+    return "address:" + client_address()
+
+
 def _configured(name: str):
     return lambda: current_app.config.get(name) or LIMIT_DEFAULTS[name]
 
@@ -93,6 +103,10 @@ sign_in_per_account = limiter.shared_limit(
 )
 sign_in_per_address = limiter.shared_limit(
     _configured("LIMIT_SIGN_IN_ADDRESS"), scope="sign-in-address", key_func=client_address, methods=["POST"],
+    deduct_when=_failed, error_message=SIGN_IN,
+)
+second_factor = limiter.shared_limit(
+    _configured("LIMIT_SECOND_FACTOR"), scope="second-factor", key_func=_pending_second_factor, methods=["POST"],
     deduct_when=_failed, error_message=SIGN_IN,
 )
 registration = limiter.shared_limit(

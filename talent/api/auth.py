@@ -12,7 +12,7 @@ from talent.api.schemas import StrictSchema
 from talent.auth import allow_anyone, requires
 from talent.db import db
 from talent.models import Role
-from talent.services import Unauthenticated
+from talent.services import NotAllowed, Unauthenticated, credentials
 from talent.services.accounts import create_user, issue_token, sign_in
 
 blp = Blueprint("auth", __name__, url_prefix="/api/v1/auth", description="Accounts and tokens")
@@ -39,6 +39,10 @@ class UserSchema(ma.Schema):
 class TokenRequestSchema(StrictSchema):
     email = ma.fields.String(required=True)
     password = ma.fields.String(required=True, load_only=True)
+    otp = ma.fields.String(
+        load_only=True, load_default=None, validate=ma.validate.Length(max=10),
+        metadata={"description": "the 6-digit code of the account's authenticator, once one is enrolled"},
+    )
 
 
 class TokenSchema(ma.Schema):
@@ -68,6 +72,11 @@ def token(payload):
     user = sign_in(db.session, payload["email"], payload["password"])
     if user is None:
         raise Unauthenticated("Wrong e-mail address or password.")
+    if not credentials.second_factor_accepts(user, payload.get("otp")):
+        raise Unauthenticated("This account needs the one-time code of its authenticator.",
+                              {"otp": ["Missing or wrong one-time code."]})
+    if credentials.second_factor_missing(user, current_app.config):
+        raise NotAllowed("Enrol a second factor first: sign in on the web and open /account/two-factor.")
     max_age = current_app.config["TOKEN_MAX_AGE"]
     return {"token": issue_token(user, current_app.config["SECRET_KEY"]), "token_type": "Bearer", "expires_in": max_age}
 

@@ -14,6 +14,8 @@ from talent.db import db
 from talent.models import Role
 from talent.services import ServiceError
 from talent.services.accounts import create_user, sign_in
+from talent.services.credentials import has_second_factor
+from talent.web.credentials import start_second_factor
 from talent.web.forms import LoginForm, RegisterForm
 
 bp = Blueprint("public", __name__)
@@ -52,6 +54,8 @@ def login():
         user = sign_in(db.session, form.email.data, form.password.data)
         if user is None:
             form.password.errors.append(_("邮箱或密码不正确"))
+        elif has_second_factor(user):
+            return start_second_factor(user, _safe_next(request.args.get("next")))
         else:
             login_user(user)
             flash(_("欢迎回来，%(name)s", name=user.name), "success")
