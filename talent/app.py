@@ -42,7 +42,7 @@ def build_app(overrides: dict[str, Any] | None = None) -> Flask:
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
 
     from talent import api as api_package
-    from talent import auth, errors, i18n, logs, web
+    from talent import auth, errors, i18n, limits, logs, web
     from talent.db import db
     from talent.services.accounts import use_password_profile
 
@@ -53,6 +53,7 @@ def build_app(overrides: dict[str, Any] | None = None) -> Flask:
     auth.init_app(app)
     csrf.init_app(app)
     errors.init_app(app)
+    limits.init_app(app)
     api_package.init_app(app)
     web.init_app(app)
     # The API authenticates with bearer tokens only (never the session cookie), so CSRF tokens do not apply.

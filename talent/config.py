@@ -23,12 +23,14 @@ DEFAULTS: dict[str, Any] = {
     "PUBLIC_BASE_URL": None,  # used in card QR codes; defaults to the request's host
     "SMTP_URL": None,  # smtp://[user:pass@]host:port; unset: e-mails are written under <instance>/outbox
     "MAIL_FROM": None,  # sender of the platform's e-mails (talent.mail.DEFAULT_SENDER when unset)
+    "REDIS_URL": None,  # redis://host:port/db: shared rate limits, Celery broker and results; unset: per process
+    "TRUSTED_PROXIES": 0,
+    "ID_KEY": None,  # kid:key[,kid:key…] encrypting ID numbers; unset: generated once into <instance>/id_key  # reverse-proxy hops whose X-Forwarded-For/-Proto are believed (ProxyFix)
     "LOG_JSON": True,
     "PASSWORD_HASHING": "recommended",  # Argon2id cost profile; the test suite uses "cheapest"
     "SESSION_COOKIE_HTTPONLY": True,
     "SESSION_COOKIE_SAMESITE": "Lax",
     "WTF_CSRF_TIME_LIMIT": 8 * 3600,
-    "REDIS_URL": None,  # Celery broker and result store; unset: tasks run in the calling process
     "STORAGE_URL": None,  # file:///path or s3://bucket/prefix; unset: file://<instance>/files
     "S3_ENDPOINT_URL": None,  # an S3-compatible store's address (MinIO, moto, …); unset: AWS
     "TASK_QUEUE": "talent",  # the Celery queue the platform's tasks go to and its workers read
@@ -49,9 +51,11 @@ ENVIRONMENT = {
     "TALENT_STORAGE_URL": "STORAGE_URL",
     "TALENT_S3_ENDPOINT_URL": "S3_ENDPOINT_URL",
     "TALENT_TASK_QUEUE": "TASK_QUEUE",
+    "TALENT_TRUSTED_PROXIES": "TRUSTED_PROXIES",
+    "TALENT_ID_KEY": "ID_KEY",
 }
 
-_INTEGER_KEYS = {"TOKEN_MAX_AGE"}
+_INTEGER_KEYS = {"TOKEN_MAX_AGE", "TRUSTED_PROXIES"}
 _BOOLEAN_KEYS = {"LOG_JSON", "SESSION_COOKIE_SECURE"}
 _process_secret: str | None = None
 

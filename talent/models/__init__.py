@@ -3,7 +3,9 @@
 from talent.db import Base
 from talent.models import applications, cards  # noqa: F401  (workflow tables)
 from talent.models.audit import AuditEvent
+from talent.models.credentials import PasswordReset  # noqa: F401
 from talent.models.employers import Employer
+from talent.models.identities import Identity  # noqa: F401
 from talent.models.jobs import GraduateProfile, Job  # noqa: F401
 from talent.models.people import Role, User
 

@@ -27,8 +27,9 @@ class Application(Base):
     owner_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
     employer_id: Mapped[int] = mapped_column(ForeignKey("employers.id"), index=True)
     status: Mapped[str] = mapped_column(String(32), index=True)
-    # The facts as given (the ID number included: it is the applicant's record); never returned in full.
+    # The facts as given, without the ID number (kept encrypted in `identities`, see identity_id).
     facts: Mapped[dict[str, Any]] = mapped_column(JSONType)
+    identity_id: Mapped[int | None] = mapped_column(ForeignKey("identities.id"), nullable=True, index=True)
     # The rule engine's decision (POLICY.md §7, with reasons); it never contains the ID number.
     decision: Mapped[dict[str, Any]] = mapped_column(JSONType)
     policy_id: Mapped[str] = mapped_column(String(16))

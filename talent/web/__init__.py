@@ -9,6 +9,7 @@ def init_app(app: Flask) -> None:
     from talent.web import (
         applicant,
         cards_public,
+        credentials,
         eligibility,
         employer,
         endorsements,
@@ -21,7 +22,7 @@ def init_app(app: Flask) -> None:
     )
 
     for module in (public, applicant, officer, employer, eligibility, jobs_pages, graduate, officer_employers,
-                   endorsements, public_notice, cards_public):
+                   endorsements, public_notice, cards_public, credentials):
         app.register_blueprint(module.bp)
 
     from talent.web.filters import register_filters

@@ -271,6 +271,8 @@ def install_template_helpers(blueprint: Any) -> None:
 # on these pages are named here; English readers get the service's own sentence, and an unknown message is
 # shown as the service wrote it rather than hidden.
 SERVICE_MESSAGES: dict[str, Any] = {
+    "You already have an objection pending on this case; it will be resolved before you can file another.":
+        _l("您对此案件已有一条待处理的异议，处理完毕前不能再次提交。"),
     "No employer is registered on the platform with this credit code.":
         _l("平台上没有以此统一社会信用代码注册的单位。请核对代码，或请单位先在平台注册并通过认证。"),
     "This employer has not been verified by the bureau yet.":
