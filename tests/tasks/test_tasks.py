@@ -95,3 +95,28 @@ def test_overdue_clocks_are_recorded_once_and_mailed(app, db_session, people):
     recipients = sorted(message_from_bytes(p.read_bytes())["To"] for p in outbox)
     assert recipients == sorted([people.officer.email, people.officer2.email, people.admin.email])
     assert in_review.number in message_from_bytes(outbox[0].read_bytes()).get_payload(decode=True).decode()
+
+
+def test_the_schedule_names_registered_tasks_in_changchun_time(app):
+    from talent.tasks import celery_for
+
+    celery = celery_for(app)
+    assert celery.conf.timezone == "Asia/Shanghai"
+    schedule = celery.conf.beat_schedule
+    assert {entry["task"] for entry in schedule.values()} == {
+        "talent.close_notice_periods", "talent.overdue_service_clocks", "talent.refresh_matches_daily"}
+    assert all(entry["task"] in celery.tasks for entry in schedule.values())
+    assert celery.conf.task_acks_late and celery.conf.task_reject_on_worker_lost
+    assert celery.conf.worker_prefetch_multiplier == 1
+
+
+def test_worker_and_scheduler_need_redis(tmp_path):
+    from click.testing import CliRunner
+
+    from talent.cli import main
+
+    env = {"TALENT_REDIS_URL": "", "TALENT_INSTANCE_PATH": str(tmp_path), "TALENT_SECRET_KEY": "k" * 40,
+           "TALENT_DATABASE_URL": f"sqlite:///{tmp_path / 'x.db'}"}
+    for command in ("worker", "scheduler"):
+        result = CliRunner().invoke(main, [command], env=env)
+        assert result.exit_code == 1 and "needs TALENT_REDIS_URL" in result.output
