@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 from email import message_from_bytes
+from email import policy as email_policy
 from pathlib import Path
 
 import pytest
@@ -77,8 +78,9 @@ def test_a_failed_run_gives_its_claim_back(app, db_session, people, monkeypatch)
 
 def test_overdue_clocks_are_recorded_once_and_mailed(app, db_session, people):
     in_review = case_in(db_session, people, "in_review")
+    unendorsed = case_in(db_session, people, "awaiting_endorsement", owner=people.other_applicant)
     db_session.commit()
-    due = in_review.review_due_on
+    due = max(in_review.review_due_on, unendorsed.endorsement_due_on)
     late_day = (due + dt.timedelta(days=3)).isoformat()
     next_day = (due + dt.timedelta(days=4)).isoformat()
 
@@ -86,15 +88,50 @@ def test_overdue_clocks_are_recorded_once_and_mailed(app, db_session, people):
         result = enqueue("talent.overdue_service_clocks", late_day).get()
         again_next_day = enqueue("talent.overdue_service_clocks", next_day).get()
 
-    assert result["overdue"] == [{"application_id": in_review.id, "kind": "review", "due_on": due.isoformat()}]
+    assert result["overdue"] == [
+        {"application_id": in_review.id, "kind": "review", "due_on": in_review.review_due_on.isoformat()},
+        {"application_id": unendorsed.id, "kind": "endorsement", "due_on": unendorsed.endorsement_due_on.isoformat()},
+    ]
     assert again_next_day == {"claimed": True, "as_of": next_day, "overdue": []}  # recorded once
     assert db_session.scalar(select(func.count()).select_from(AuditEvent)
-                             .where(AuditEvent.action == "application.clock_overdue")) == 1
-    # One digest per officer (three: two officers and the admin), written to the outbox without Redis.
+                             .where(AuditEvent.action == "application.clock_overdue")) == 2
+    # Without Redis the e-mails are written to the outbox at once: one digest per officer (two officers and
+    # the admin) naming the late review, and one message to the employer about the late endorsement.
     outbox = sorted((Path(app.config["INSTANCE_PATH"]) / "outbox").glob("*.eml"))
-    recipients = sorted(message_from_bytes(p.read_bytes())["To"] for p in outbox)
-    assert recipients == sorted([people.officer.email, people.officer2.email, people.admin.email])
-    assert in_review.number in message_from_bytes(outbox[0].read_bytes()).get_payload(decode=True).decode()
+    messages = [message_from_bytes(p.read_bytes(), policy=email_policy.default) for p in outbox]
+    by_recipient = {m["To"]: m.get_body(("plain",)).get_content() for m in messages}
+    assert sorted(by_recipient) == sorted([people.officer.email, people.officer2.email, people.admin.email,
+                                           people.employer_user.email])
+    assert in_review.number in by_recipient[people.officer.email]
+    assert unendorsed.number in by_recipient[people.employer_user.email]
+    assert unendorsed.number not in by_recipient[people.officer.email]
+
+
+def test_mail_delivery_is_retried_when_the_server_fails(app, monkeypatch):
+    """The worker's task retries a message the mail server refused (here in eager mode: at once)."""
+    import smtplib
+
+    from talent import mail
+    from talent.tasks import celery_for
+
+    attempts: list[str] = []
+
+    def flaky(message, url):
+        attempts.append(message["Subject"])
+        if len(attempts) < 3:
+            raise smtplib.SMTPServerDisconnected("the server went away")
+        return url
+
+    monkeypatch.setattr(mail, "_deliver_smtp", flaky)
+    app.config["SMTP_URL"] = "smtp://127.0.0.1:2525"
+    message = mail.build_message("a@example.cn", "重试", "text")
+    celery = celery_for(app)
+    # Eager mode hands errors straight to the caller; let the task's own retries run as a worker would.
+    celery.conf.task_eager_propagates = False  # (this test's app only)
+    with app.app_context():
+        result = celery.tasks["talent.deliver_mail"].apply(args=[message.as_string()])
+    assert result.get() == "smtp://127.0.0.1:2525"
+    assert attempts == ["重试"] * 3
 
 
 def test_the_schedule_names_registered_tasks_in_changchun_time(app):
