@@ -16,14 +16,14 @@ def _app() -> Any:
 
 
 def _celery_needing_redis(command: str) -> Any:
-    from talent.tasks import celery_for
+    from talent.tasks import prepare_worker
 
     app = _app()
     if not app.config.get("REDIS_URL"):
         raise click.ClickException(
             f"talent {command} needs TALENT_REDIS_URL (e.g. redis://127.0.0.1:6379/0); without it every task "
             "runs in the process that asks for it, and no worker is needed")
-    return celery_for(app)
+    return prepare_worker(app)
 
 
 @click.command("worker", context_settings={"ignore_unknown_options": True})

@@ -71,7 +71,7 @@ def celery_for(app: Flask) -> Celery:
     from celery import Celery, Task
 
     class AppTask(Task):
-        """Runs in an application context of its own, with the platform's logging."""
+        """Runs in an application context of its own (its own session and transaction)."""
 
         def __call__(self, *args: Any, **kwargs: Any) -> Any:
             with app.app_context():
@@ -83,7 +83,12 @@ def celery_for(app: Flask) -> Celery:
         __import__(module)
     celery.set_default()
     app.extensions["talent.celery"] = celery
+    return celery
 
+
+def prepare_worker(app: Flask) -> Celery:
+    """The Celery application of a worker process (`talent worker`): its forked pool processes open database
+    connections of their own."""
     from celery.signals import worker_process_init
 
     @worker_process_init.connect(weak=False)
@@ -91,7 +96,7 @@ def celery_for(app: Flask) -> Celery:
         # A forked pool process must not share the parent's database connections.
         app.extensions["talent.engine"].dispose(close=False)
 
-    return celery
+    return celery_for(app)
 
 
 def queue_configured(app: Flask | None = None) -> bool:
@@ -123,7 +128,7 @@ def enqueue(name: str, *args: Any, after_commit_of: Any = None, **kwargs: Any) -
 
 
 def worker_app() -> Celery:
-    """The Celery application `talent worker` and `talent scheduler` run (and `celery -A talent.tasks.worker_app`)."""
+    """The Celery application `talent worker` runs (also for `celery -A talent.tasks.worker_app worker`)."""
     from talent import create_app
 
-    return celery_for(create_app())
+    return prepare_worker(create_app())
