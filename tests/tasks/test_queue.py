@@ -167,3 +167,74 @@ def test_a_worker_killed_while_sending_an_email_does_not_lose_it(tmp_path, queue
         smtp.shutdown()
         smtp.server_close()
         app.extensions["talent.engine"].dispose()
+
+
+def test_a_worker_killed_in_the_middle_of_a_refresh_shard(app, backend, db_session, tmp_path, queue):
+    """The shard's pool process is killed while its transaction waits (the test holds a lock on the stored
+    sets): the graduates keep their old sets, the shard is handed out again (acks late, rejected on worker
+    loss), and in the end every graduate has the new set, all of one refresh."""
+    if backend != "postgresql":
+        pytest.skip("holds a table lock to stop the shard in the middle (PostgreSQL)")
+    import datetime as dt
+
+    from sqlalchemy import func, select, text
+
+    from talent.models import Role
+    from talent.models.matches import MatchSet
+    from talent.services import match_store
+    from talent.tasks import celery_for
+    from tests.api.test_jobs_api import add_employer, add_job, add_profile, add_user
+
+    employer = add_employer(db_session, add_user(db_session, "hr@kill.example.cn", "王海燕", Role.EMPLOYER), 3)
+    for n in range(5):
+        add_job(db_session, employer, title=f"Java开发工程师{n}", salary_max=9000 + 100 * n)
+    ids = [add_profile(db_session, add_user(db_session, f"k{n}@example.cn", f"毕业生{n}", Role.APPLICANT)).id
+           for n in range(4)]
+    old = dt.datetime(2026, 1, 1, tzinfo=dt.UTC)
+    match_store.refresh_shard(db_session, ids, old)
+    db_session.commit()
+
+    env = {k: v for k, v in os.environ.items() if not k.startswith("TALENT_")}
+    env.update({"TALENT_INSTANCE_PATH": str(tmp_path / "worker"), "TALENT_REDIS_URL": REDIS_URL,
+                "TALENT_TASK_QUEUE": queue, "TALENT_SECRET_KEY": "k" * 40,
+                "TALENT_DATABASE_URL": app.config["DATABASE_URL"]})
+    log = tmp_path / "worker.log"
+    with open(log, "wb") as out:
+        worker = subprocess.Popen([str(BIN / "talent"), "worker", "--concurrency", "1", "--without-mingle",
+                                   "--without-gossip", "--without-heartbeat"], env=env, stdout=out,
+                                  stderr=subprocess.STDOUT)
+    app.config.update(REDIS_URL=REDIS_URL, TASK_QUEUE=queue)
+    blocker = app.extensions["talent.db"]()
+    try:
+        blocker.execute(text("LOCK TABLE match_sets IN ACCESS EXCLUSIVE MODE"))
+        new = dt.datetime(2026, 12, 3, 2, 30, tzinfo=dt.UTC)
+        with app.app_context():
+            shard = celery_for(app).tasks["talent.refresh_match_shard"].apply_async(args=(ids, new.isoformat()))
+        waiting = text("SELECT pid FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND pid <> pg_backend_pid()"
+                       " AND query ILIKE '%match_sets%'")
+        probe = app.extensions["talent.engine"]
+        deadline = time.monotonic() + 120
+        while True:  # until the shard's transaction waits for the lock: it is in the middle
+            with probe.connect() as connection:
+                if connection.execute(waiting).first():
+                    break
+            assert time.monotonic() < deadline, log.read_text(errors="replace")[-3000:]
+            time.sleep(0.1)
+        children = pool_children(worker.pid)
+        assert len(children) == 1, children
+        os.kill(children[0], signal.SIGKILL)
+        time.sleep(1)
+        # The killed transaction changed nothing: every graduate still has the old set.
+        assert {c for c in blocker.scalars(select(MatchSet.computed_at))} == {old}
+        assert blocker.scalar(select(func.count()).select_from(MatchSet)) == 4
+        blocker.rollback()  # the lock goes; the shard runs again in a new pool process
+
+        assert shard.get(timeout=120) == 4
+        stored = db_session.execute(select(MatchSet.graduate_profile_id, MatchSet.computed_at)).all()
+        assert sorted(p for p, _ in stored) == sorted(ids)
+        assert {c for _, c in stored} == {new}
+        assert "WorkerLostError" in log.read_text(errors="replace") or "signal 9" in log.read_text(errors="replace")
+    finally:
+        blocker.rollback()
+        blocker.close()
+        stop(worker, timeout=20)
