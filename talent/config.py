@@ -14,7 +14,7 @@ log = logging.getLogger(__name__)
 DEFAULTS: dict[str, Any] = {
     "INSTANCE_PATH": "./instance",
     "DATABASE_URL": None,  # derived from INSTANCE_PATH when unset
-    "SECRET_KEY": None,  # random per process when unset, with a warning
+    "SECRET_KEY": None,  # unset: generated once into <instance>/secret_key (development)
     "TOKEN_MAX_AGE": 12 * 3600,  # seconds an API token stays valid
     "MAX_UPLOAD_BYTES": 10 * 1024 * 1024,
     "BABEL_DEFAULT_LOCALE": "zh_Hans_CN",

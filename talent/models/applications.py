@@ -158,7 +158,7 @@ class ReviewDecision(Base):
 
 
 class ApplicationDocument(Base):
-    """Uploaded evidence. The file lives under the instance folder's uploads/ with a random name."""
+    """Uploaded evidence. The file lives in storage (talent.storage) as evidence/<stored_name>, a random name."""
 
     __tablename__ = "application_documents"
 
