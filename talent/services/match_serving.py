@@ -161,6 +161,18 @@ class RecentPosts:
 
     # --- scoring ----------------------------------------------------------------------------------
 
+    def _arrays(self) -> tuple[np.ndarray, np.ndarray]:
+        """Per model position: the post id and the applied version (POSIX seconds), rebuilt when the model
+        changed (every change of the model's posts makes a new `job_ids_` list; the cache holds the list it
+        was built from, so it is never mistaken for another)."""
+        job_ids = self.model.job_ids_
+        cached = getattr(self, "_arrays_cache", None)
+        if cached is None or cached[0] is not job_ids:
+            ids = np.array([int(job_id) for job_id in job_ids], dtype=np.int64)
+            stamps = np.array([self.versions[int(job_id)].timestamp() for job_id in job_ids])
+            cached = self._arrays_cache = (job_ids, ids, stamps)
+        return cached[1], cached[2]
+
     def best_for(self, record: dict[str, Any], since: dt.datetime | None, top: int) -> list[tuple[int, float, dict]]:
         """The `top` tracked open posts changed after `since` (all tracked posts if None) that fit the graduate
         best, as (job id, score, why): the scores and reasons of the batch path."""
@@ -168,10 +180,9 @@ class RecentPosts:
         if not model.job_ids_ or top <= 0:
             return []
         scores = model.score_pairs([record])[0]
+        ids, stamps = self._arrays()
         if since is not None:
-            changed = np.array([self.versions.get(int(job_id), since) > since for job_id in model.job_ids_])
-            scores = np.where(changed, scores, -np.inf)
-        ids = np.array([int(job_id) for job_id in model.job_ids_])
+            scores = np.where(stamps > since.timestamp(), scores, -np.inf)
         # Best score first; ties by the lower id, like the batch path's (education, id) order within a level.
         order = [i for i in np.lexsort((ids, -scores)) if np.isfinite(scores[i])][:top]
         if not order:
