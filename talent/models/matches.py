@@ -61,6 +61,9 @@ class JobSearchDocument(Base):
     job_id: Mapped[int] = mapped_column(ForeignKey("jobs.id", ondelete="CASCADE"), primary_key=True,
                                         autoincrement=False)
     document: Mapped[str] = mapped_column(SearchDocument)
+    # Title (A) and employer name (B) only: what relevance is ranked by (small, so ranking thousands of hits
+    # does not read every hit's whole description).
+    headline: Mapped[str] = mapped_column(SearchDocument)
 
 
 # Job search pages through open posts newest first or best paid first (keyset order: the key, then the id).

@@ -9,7 +9,9 @@ The lexemes of a post (title weight A, employer name B, description D) are writt
 PostgreSQL; the same lexemes as plain text on SQLite, the development database). A keyword becomes a
 `tsquery` of its lexemes ANDed: a Chinese word of two or more characters must contain all its pairs, one
 character itself, a Latin word is a prefix (`java` finds Java and JavaScript). Results are ranked by
-`ts_rank` (title above employer above description); SQLite ranks by how many keyword parts the title holds.
+`ts_rank` over the small `headline` (title weight A, employer name B: ranking thousands of hits never reads
+their descriptions), posts matching only in the description after them, newest first; SQLite ranks by how
+many keyword parts the title holds.
 
 Paging: `page` for the first pages (the web page's links), and a keyset cursor `after` (the last row's sort
 key and id, as returned in `next`) that costs the same on any page — no OFFSET scan (docs/jobs.md).
@@ -103,9 +105,11 @@ _INDEXED = ("title", "description", "employer_id")
 
 def write_document(connection: Any, job_id: int, title: str, description: str, employer_id: int) -> None:
     name = connection.execute(select(Employer.name).where(Employer.id == employer_id)).scalar() or ""
-    text = document(title, name, description, postgresql=connection.dialect.name == "postgresql")
+    postgresql = connection.dialect.name == "postgresql"
     connection.execute(delete(JobSearchDocument).where(JobSearchDocument.job_id == job_id))
-    connection.execute(insert(JobSearchDocument).values(job_id=job_id, document=text))
+    connection.execute(insert(JobSearchDocument).values(
+        job_id=job_id, document=document(title, name, description, postgresql=postgresql),
+        headline=document(title, name, "", postgresql=postgresql)))
 
 
 @event.listens_for(Job, "after_insert")
@@ -187,7 +191,7 @@ def search(
         if postgresql:
             tsquery = cast(literal(tsquery_text(terms)), TSQUERY)
             matches = JobSearchDocument.document.op("@@")(tsquery)
-            rank = cast(func.ts_rank(JobSearchDocument.document, tsquery), Float)
+            rank = cast(func.ts_rank(JobSearchDocument.headline, tsquery), Float)
         else:
             matches = and_(*[
                 JobSearchDocument.document.contains(f" {lexeme}" if prefix else f" {lexeme} ", autoescape=True)

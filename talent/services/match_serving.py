@@ -31,6 +31,7 @@ import datetime as dt
 import logging
 import threading
 import time
+from collections import OrderedDict
 from dataclasses import dataclass
 from typing import Any
 
@@ -45,7 +46,7 @@ from talent.clock import today_in_changchun
 from talent.models import User
 from talent.models.jobs import EDUCATION_LEVELS, GraduateProfile, Job
 from talent.models.matches import MatchSet, StoredMatch
-from talent.scoring import MatchModel
+from talent.scoring import MatchModel, validate_job
 from talent.scoring.explain import explain_match
 from talent.services.match_store import graduate_line, job_line
 
@@ -67,10 +68,63 @@ def as_utc(value: dt.datetime) -> dt.datetime:
     return value.replace(tzinfo=dt.UTC) if value.tzinfo is None else value.astimezone(dt.UTC)
 
 
+class GraduateVectors:
+    """Vectors of the graduates ranked online for posts, kept per (profile id, version) in one process (at most
+    `size`, least recently used out first): a post's candidates then cost one product over the pool, not the
+    vectorisation of up to `CANDIDATE_POOL` profiles on every request."""
+
+    def __init__(self, size: int = 4 * CANDIDATE_POOL) -> None:
+        self.size = size
+        self.entries: OrderedDict[tuple[int, dt.datetime], tuple[Any, np.ndarray]] = OrderedDict()
+        self.computed = 0
+
+    def vectors(self, model: MatchModel, profiles: list[GraduateProfile]) -> tuple[list[Any], np.ndarray]:
+        layout = model._layout()  # the model's own feature layout
+        keys = [(p.id, as_utc(p.updated_at)) for p in profiles]
+        missing = [i for i, key in enumerate(keys) if key not in self.entries]
+        if missing:
+            fresh = model.graduate_profiles([graduate_line_of(profiles[i]) for i in missing])
+            rows = layout.graduate_matrix(fresh)
+            for i, profile, row in zip(missing, fresh, rows, strict=True):
+                self.entries[keys[i]] = (profile, row)
+            self.computed += len(missing)
+        found = []
+        for key in keys:
+            self.entries.move_to_end(key)
+            found.append(self.entries[key])
+        while len(self.entries) > self.size:
+            self.entries.popitem(last=False)
+        return [entry[0] for entry in found], np.vstack([entry[1] for entry in found])
+
+    def rank_for_job(self, model: MatchModel, record: dict[str, Any], profiles: list[GraduateProfile],
+                     top: int) -> list[tuple[GraduateProfile, float, dict[str, Any]]]:
+        """The `top` profiles that fit the post best, with score and why: MatchModel.rank_graduates_for_job
+        over cached vectors (the same scores, order and reasons)."""
+        layout = model._layout()
+        job = validate_job(record)
+        if not job.is_open or not profiles or top <= 0:
+            return []
+        job_vector = layout.job_matrix([layout.job_profile(job)])[0]
+        job_profile = layout.profile_from_row(job, job_vector)
+        graduate_profiles, matrix = self.vectors(model, profiles)
+        keep = [i for i, p in enumerate(graduate_profiles) if p.graduate.level >= job.level]
+        if not keep:
+            return []
+        scores = matrix[keep] @ job_vector
+        ids = np.array([graduate_profiles[i].graduate.id for i in keep], dtype=object)
+        order = np.lexsort((ids, -scores))[:top]
+        return [
+            (profiles[keep[i]], round(float(scores[i]), 4),
+             explain_match(layout.kb, graduate_profiles[keep[i]], job_profile, layout.weights.field))
+            for i in order
+        ]
+
+
 class RecentPosts:
     """The model of the most recently changed open posts, shared by the requests of one process."""
 
     def __init__(self, capacity: int = RECENT_POSTS, sync_seconds: float = SYNC_SECONDS) -> None:
+        self.graduates = GraduateVectors()
         self.capacity = capacity
         self.sync_seconds = sync_seconds
         self.lock = threading.RLock()
@@ -161,6 +215,18 @@ class RecentPosts:
 
     # --- scoring ----------------------------------------------------------------------------------
 
+    def _arrays(self) -> tuple[np.ndarray, np.ndarray]:
+        """Per model position: the post id and the applied version (POSIX seconds), rebuilt when the model
+        changed (every change of the model's posts makes a new `job_ids_` list; the cache holds the list it
+        was built from, so it is never mistaken for another)."""
+        job_ids = self.model.job_ids_
+        cached = getattr(self, "_arrays_cache", None)
+        if cached is None or cached[0] is not job_ids:
+            ids = np.array([int(job_id) for job_id in job_ids], dtype=np.int64)
+            stamps = np.array([self.versions[int(job_id)].timestamp() for job_id in job_ids])
+            cached = self._arrays_cache = (job_ids, ids, stamps)
+        return cached[1], cached[2]
+
     def best_for(self, record: dict[str, Any], since: dt.datetime | None, top: int) -> list[tuple[int, float, dict]]:
         """The `top` tracked open posts changed after `since` (all tracked posts if None) that fit the graduate
         best, as (job id, score, why): the scores and reasons of the batch path."""
@@ -168,10 +234,9 @@ class RecentPosts:
         if not model.job_ids_ or top <= 0:
             return []
         scores = model.score_pairs([record])[0]
+        ids, stamps = self._arrays()
         if since is not None:
-            changed = np.array([self.versions.get(int(job_id), since) > since for job_id in model.job_ids_])
-            scores = np.where(changed, scores, -np.inf)
-        ids = np.array([int(job_id) for job_id in model.job_ids_])
+            scores = np.where(stamps > since.timestamp(), scores, -np.inf)
         # Best score first; ties by the lower id, like the batch path's (education, id) order within a level.
         order = [i for i in np.lexsort((ids, -scores)) if np.isfinite(scores[i])][:top]
         if not order:
@@ -304,9 +369,8 @@ def rank_for_job(session: Session, job: Job, record: dict[str, Any], limit: int,
     ))
     ranked = [RankedGraduate(profile, score, orjson.loads(why)) for score, why, profile in stored]
     if others:
-        by_id = {str(profile.id): profile for profile in others}
-        online = index.model.rank_graduates_for_job(record, [graduate_line_of(p) for p in others], top=limit)
-        ranked.extend(RankedGraduate(by_id[item["graduate_id"]], item["score"], item["why"]) for item in online)
+        online = index.graduates.rank_for_job(index.model, record, others, limit)
+        ranked.extend(RankedGraduate(profile, score, why) for profile, score, why in online)
     ranked.sort(key=lambda item: (-item.score, item.profile.id))
     return ranked[:limit]
 

@@ -223,14 +223,14 @@ def test_candidates_are_ranked_from_a_bounded_pool_the_database_filters(app, peo
                                        updated_at=utcnow() + dt.timedelta(minutes=number))
     db_session.commit()
 
-    ranked_from: list[set[str]] = []
-    record = match_serving.graduate_line_of
+    ranked_from: list[set[int]] = []
+    vectors = match_serving.GraduateVectors.vectors
 
-    def spy(profile):
-        ranked_from[-1].add(profile.id)
-        return record(profile)
+    def spy(self, model, profiles):
+        ranked_from[-1].update(profile.id for profile in profiles)
+        return vectors(self, model, profiles)
 
-    monkeypatch.setattr(match_serving, "graduate_line_of", spy)
+    monkeypatch.setattr(match_serving.GraduateVectors, "vectors", spy)
 
     def candidates() -> list[int]:
         ranked_from.append(set())
@@ -259,13 +259,13 @@ def test_candidates_come_from_the_stored_sets_and_a_pool_of_what_they_cannot_spe
     refresh(app, utcnow() - dt.timedelta(days=1))
 
     ranked_from: list[set[int]] = []
-    record = match_serving.graduate_line_of
+    vectors = match_serving.GraduateVectors.vectors
 
-    def spy(profile):
-        ranked_from[-1].add(profile.id)
-        return record(profile)
+    def spy(self, model, profiles):
+        ranked_from[-1].update(profile.id for profile in profiles)
+        return vectors(self, model, profiles)
 
-    monkeypatch.setattr(match_serving, "graduate_line_of", spy)
+    monkeypatch.setattr(match_serving.GraduateVectors, "vectors", spy)
 
     def candidates() -> list[tuple[int, float, dict]]:
         ranked_from.append(set())
@@ -290,3 +290,22 @@ def test_candidates_come_from_the_stored_sets_and_a_pool_of_what_they_cannot_spe
     online = candidates()
     assert {g.id for g in graduates} <= ranked_from[-1]
     assert online == after_edit  # the same scores and reasons either way
+
+
+def test_graduates_ranked_online_are_vectorised_once_per_profile_version(app, people, db_session):
+    post = add_job(db_session, db_session.get(Employer, people["employer"]))
+    db_session.commit()
+
+    def candidates() -> list[tuple[int, float]]:
+        with app.app_context():
+            actor = db.session.get(User, people["employer_user"])
+            return [(c.profile.id, c.score) for c in matching.candidates_for_job(db.session, actor, post.id, 10)[1]]
+
+    first = candidates()
+    cache = recent(app).graduates
+    assert cache.computed == 1 and candidates() == first and cache.computed == 1
+    profile = db_session.scalar(select(GraduateProfile).where(GraduateProfile.user_id == people["graduate"]))
+    profile.expected_salary, profile.updated_at = 30000, utcnow()
+    db_session.commit()
+    changed = candidates()
+    assert cache.computed == 2 and changed[0][1] < first[0][1]  # the new version, scored anew

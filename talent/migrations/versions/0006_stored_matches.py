@@ -43,6 +43,7 @@ def upgrade() -> None:
     op.create_table('job_search_documents',
     sa.Column('job_id', sa.Integer(), autoincrement=False, nullable=False),
     sa.Column('document', SEARCH_DOCUMENT, nullable=False),
+    sa.Column('headline', SEARCH_DOCUMENT, nullable=False),
     sa.ForeignKeyConstraint(['job_id'], ['jobs.id'], name=op.f('fk_job_search_documents_job_id_jobs'),
                             ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('job_id', name=op.f('pk_job_search_documents'))
@@ -60,10 +61,12 @@ def upgrade() -> None:
     rows = bind.execute(sa.text(
         'SELECT jobs.id, jobs.title, employers.name, jobs.description FROM jobs '
         'JOIN employers ON employers.id = jobs.employer_id')).all()
-    insert = sa.text('INSERT INTO job_search_documents (job_id, document) VALUES (:job_id, :document)')
+    insert = sa.text('INSERT INTO job_search_documents (job_id, document, headline) '
+                     'VALUES (:job_id, :document, :headline)')
     for start in range(0, len(rows), 1000):
-        bind.execute(insert, [{'job_id': row[0], 'document': document(row[1], row[2] or '', row[3],
-                                                                     postgresql=postgresql)}
+        bind.execute(insert, [{'job_id': row[0],
+                               'document': document(row[1], row[2] or '', row[3], postgresql=postgresql),
+                               'headline': document(row[1], row[2] or '', '', postgresql=postgresql)}
                               for row in rows[start:start + 1000]])
 
 
