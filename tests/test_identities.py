@@ -98,14 +98,29 @@ def test_another_account_using_the_id_number_is_refused_and_officers_see_the_att
     assert len(events) == 1 and events[0].actor_id == people.other_applicant.id
     assert events[0].after["owner_id"] == people.applicant.id
     assert facts["id_number"] not in json.dumps(events[0].after) and events[0].after["id_number"].endswith(facts["id_number"][-4:])
+    # officers see the attempt (API and page), with the number masked; applicants do not
+    listed = client.get("/api/v1/identity-refusals", headers=token_for(people.officer))
+    assert listed.status_code == 200 and facts["id_number"] not in listed.text
+    [entry] = listed.get_json()
+    assert entry["refused_account"]["email"] == people.other_applicant.email
+    assert entry["owner_account"]["email"] == people.applicant.email
+    assert entry["id_number"] == facts["id_number"][:6] + "********" + facts["id_number"][-4:]
+    assert client.get("/api/v1/identity-refusals", headers=token_for(people.applicant)).status_code == 403
+    from talent.services.accounts import hash_password
+
+    people.officer.password_hash = hash_password("officer-pass-2026")
+    db_session.commit()
+    browser = app.test_client()
+    assert browser.post("/login", data={"email": people.officer.email, "password": "officer-pass-2026"}).status_code == 302
+    page = browser.get("/officer/identity-refusals")
+    assert page.status_code == 200 and entry["id_number"] in page.text and facts["id_number"] not in page.text
 
 
 def test_the_web_form_requires_the_id_number_and_refuses_another_accounts(app, client, people, db_session):
-    from tests.web.test_applicant_pages import PASSWORD  # noqa: F401  (the page tests' accounts use it)
-
     applicant = people.other_applicant
-    applicant.password_hash = __import__("talent.services.accounts", fromlist=["hash_password"]).hash_password(
-        "page-pass-2026")
+    from talent.services.accounts import hash_password
+
+    applicant.password_hash = hash_password("page-pass-2026")
     db_session.commit()
     assert client.post("/login", data={"email": applicant.email, "password": "page-pass-2026"}).status_code == 302
     checked = tier_b_facts()

@@ -117,6 +117,31 @@ def person_record(session: Session, application: Application) -> PersonRecord | 
     return session.scalar(select(PersonRecord).where(PersonRecord.user_id == application.owner_id))
 
 
+def identity_refusals(session: Session, actor: User, *, limit: int = 100) -> list[dict[str, Any]]:
+    """Officers: the latest attempts to apply with an ID number that belongs to another account."""
+    from talent.models import AuditEvent
+    from talent.services import NotAllowed
+
+    if not actor.is_officer:
+        raise NotAllowed("Only officers see refused ID numbers.")
+    events = list(session.scalars(
+        select(AuditEvent).where(AuditEvent.action == "identity.refused")
+        .order_by(AuditEvent.occurred_at.desc(), AuditEvent.id.desc()).limit(limit)
+    ))
+    ids = {e.actor_id for e in events if e.actor_id} | {(e.after or {}).get("owner_id") for e in events}
+    users = {u.id: u for u in session.scalars(select(User).where(User.id.in_([i for i in ids if i])))}
+
+    def account(user_id: Any) -> dict[str, Any] | None:
+        user = users.get(user_id)
+        return {"id": user.id, "name": user.name, "email": user.email} if user else None
+
+    return [
+        {"id": event.id, "at": event.occurred_at.isoformat(), "id_number": (event.after or {}).get("id_number"),
+         "refused_account": account(event.actor_id), "owner_account": account((event.after or {}).get("owner_id"))}
+        for event in events
+    ]
+
+
 # --- moving old rows and rotating keys (`talent keys rotate`) ----------------------------------------------
 
 def _legacy_digest(number: str) -> str:

@@ -251,3 +251,11 @@ def set_active(user_id: int):
         flash(_("账号 %(email)s 已启用", email=user.email) if active else _("账号 %(email)s 已停用", email=user.email),
               "success")
     return redirect(url_for(".users"))
+
+
+@bp.route("/officer/identity-refusals")
+@requires(Role.OFFICER)
+def identity_refusals():
+    from talent.services.identities import identity_refusals as refusals
+
+    return render_template("credentials/identity_refusals.html", refusals=refusals(db.session, current_user))
