@@ -29,6 +29,14 @@ def init_db() -> None:
     with app.app_context():
         engine = app.extensions["talent.engine"]
         upgrade(engine)
+        # Older versions kept ID numbers in plain text in applications.facts: move them to encrypted storage.
+        from talent.db import db
+        from talent.services.identities import rotate
+
+        with db.command_transaction() as session:
+            moved = rotate(session, app.extensions["talent.keys"])["moved"]
+        if moved:
+            click.echo(f"Moved {moved} ID numbers into encrypted storage.")
         click.echo(f"Database ready: {engine.url.render_as_string(hide_password=True)}")
 
 
@@ -98,6 +106,7 @@ def _add_command_groups() -> None:
         ("talent.cli_rules", "rules"),
         ("talent.cli_match", "match"),
         ("talent.cli_publicity", "publicity"),
+        ("talent.cli_keys", "keys"),
     ):
         try:
             module = importlib.import_module(module_name)

@@ -22,6 +22,7 @@ import re
 import secrets
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
@@ -140,6 +141,19 @@ def development_key_file(instance_path: str | os.PathLike[str]) -> str:
 def keyring_for(config: dict) -> Keyring:
     setting = config.get("ID_KEY") or development_key_file(config["INSTANCE_PATH"])
     return Keyring.parse(setting)
+
+
+def init_app(app: Any) -> None:
+    """Build the keyring once, and hand it to every database session (services find it in session.info,
+    with or without an application context)."""
+    ring = keyring_for(app.config)
+    app.extensions["talent.keys"] = ring
+    app.extensions["talent.db"].configure(info={"talent.keys": ring})
+
+
+def keyring_of(session: Any) -> Keyring:
+    ring = getattr(session, "info", {}).get("talent.keys")
+    return ring if ring is not None else current_keyring()
 
 
 def current_keyring() -> Keyring:

@@ -293,7 +293,7 @@ def _enrol(app: Any, browser: Any) -> str:
     assert page.status_code == 200
     html = page.get_data(as_text=True)
     secret = re.search(r'id="totp-secret">([A-Z2-7]+)<', html).group(1)
-    assert "data:image/svg+xml;base64," in html
+    assert "data:image/png;base64," in html
     wrong = browser.post("/account/two-factor", data={"code": "000000" if pyotp.TOTP(secret).now() != "000000" else "111111"})
     assert wrong.status_code == 422
     assert browser.post("/account/two-factor", data={"code": pyotp.TOTP(secret).now()}).status_code == 302

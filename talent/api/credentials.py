@@ -43,6 +43,10 @@ class FreshTokenSchema(ma.Schema):
     expires_in = ma.fields.Integer()
 
 
+class AcceptedSchema(ma.Schema):
+    status = ma.fields.String(metadata={"description": "always `accepted`"})
+
+
 class AccountSchema(ma.Schema):
     id = ma.fields.Integer()
     email = ma.fields.String()
@@ -104,7 +108,7 @@ def change_password(payload):
 @limits.password_reset_per_account
 @allow_anyone
 @blp.arguments(ResetRequestSchema)
-@blp.response(202)
+@blp.response(202, AcceptedSchema)
 def request_reset(payload):
     """Mail a single-use link valid 30 minutes to the account with this address. Always 202, whether or not
     such an account exists."""
@@ -156,3 +160,28 @@ def set_active(payload, user_id: int):
     """Deactivate (`{"active": false}`) or reactivate an account (administrators). Deactivation ends every
     session and token of the account at once."""
     return credentials.set_active(db.session, current_user, user_id, active=payload["active"])
+
+
+class AccountRefSchema(ma.Schema):
+    id = ma.fields.Integer()
+    name = ma.fields.String()
+    email = ma.fields.String()
+
+
+class IdentityRefusalSchema(ma.Schema):
+    id = ma.fields.Integer()
+    at = ma.fields.String(metadata={"description": "ISO 8601 time of the attempt"})
+    id_number = ma.fields.String(metadata={"description": "masked"})
+    refused_account = ma.fields.Nested(AccountRefSchema, allow_none=True)
+    owner_account = ma.fields.Nested(AccountRefSchema, allow_none=True)
+
+
+@blp.route("/identity-refusals", methods=["GET"])
+@requires(Role.OFFICER)
+@blp.response(200, IdentityRefusalSchema(many=True))
+@blp.doc(security=[{"bearer": []}])
+def identity_refusals():
+    """Officers: the latest 100 attempts to apply with an ID number that belongs to another account."""
+    from talent.services.identities import identity_refusals as refusals
+
+    return refusals(db.session, current_user)

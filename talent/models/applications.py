@@ -14,6 +14,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from talent.db import Base, JSONType, utcnow
 from talent.models.employers import Employer
+from talent.models.identities import Identity
 from talent.models.people import User
 
 if TYPE_CHECKING:
@@ -69,6 +70,7 @@ class Application(Base):
 
     owner: Mapped[User] = relationship(foreign_keys=[owner_id])
     employer: Mapped[Employer] = relationship()
+    identity: Mapped[Identity | None] = relationship()
     endorsed_by: Mapped[User | None] = relationship(foreign_keys=[endorsed_by_id])
     first_approval_by: Mapped[User | None] = relationship(foreign_keys=[first_approval_by_id])
     confirmed_by: Mapped[User | None] = relationship(foreign_keys=[confirmed_by_id])

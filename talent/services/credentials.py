@@ -193,7 +193,7 @@ def _code_matches(secret: str, code: object) -> bool:
 
 def enrol_second_factor(session: Session, user: User, *, secret: str, code: str) -> User:
     """Confirm a new TOTP secret with a code from the authenticator; the secret is stored encrypted."""
-    from talent.keys import current_keyring
+    from talent.keys import keyring_of
 
     if not may_use_second_factor(user):
         raise NotAllowed("Only officers and administrators use a second factor.")
@@ -201,7 +201,7 @@ def enrol_second_factor(session: Session, user: User, *, secret: str, code: str)
         raise Conflict("A second factor is already enrolled.")
     if not _code_matches(secret, code):
         raise InvalidInput("The code does not match.", {"code": ["Enter the 6-digit code your app shows now."]})
-    user.totp_secret = current_keyring().encrypt(secret, "totp")
+    user.totp_secret = keyring_of(session).encrypt(secret, "totp")
     user.totp_enabled_at = utcnow()
     end_other_sessions(user)
     record_event(session, actor=user, action="user.second_factor_enrolled", entity_type="user", entity_id=user.id,
@@ -211,9 +211,11 @@ def enrol_second_factor(session: Session, user: User, *, secret: str, code: str)
 
 
 def second_factor_accepts(user: User, code: object) -> bool:
-    from talent.keys import current_keyring
+    from sqlalchemy.orm import object_session
+
+    from talent.keys import keyring_of
 
     if not has_second_factor(user):
         return True
-    secret = current_keyring().decrypt(user.totp_secret or "", "totp")
+    secret = keyring_of(object_session(user)).decrypt(user.totp_secret or "", "totp")
     return _code_matches(secret, code)

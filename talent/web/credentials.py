@@ -3,7 +3,6 @@ and the code step of sign-in), and the administrators' list of accounts (deactiv
 
 from __future__ import annotations
 
-import base64
 import time
 from typing import Any
 
@@ -179,8 +178,7 @@ def second_factor():
 
 
 def _qr_data_uri(uri: str) -> str:
-    svg = segno.make(uri, error="m").svg_inline(scale=4)
-    return "data:image/svg+xml;base64," + base64.b64encode(svg.encode()).decode()
+    return segno.make(uri, error="m").png_data_uri(scale=5, border=2)
 
 
 @bp.route("/account/two-factor", methods=["GET", "POST"])
@@ -251,3 +249,11 @@ def set_active(user_id: int):
         flash(_("账号 %(email)s 已启用", email=user.email) if active else _("账号 %(email)s 已停用", email=user.email),
               "success")
     return redirect(url_for(".users"))
+
+
+@bp.route("/officer/identity-refusals")
+@requires(Role.OFFICER)
+def identity_refusals():
+    from talent.services.identities import identity_refusals as refusals
+
+    return render_template("credentials/identity_refusals.html", refusals=refusals(db.session, current_user))
