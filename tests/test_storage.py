@@ -81,9 +81,11 @@ def people(app, db_session):
 
 
 def stored_files(app) -> list[str]:
-    """Every file in the instance folder (where the default storage, and older versions' uploads/, are)."""
+    """Every file kept in the instance folder: in the default storage (files/) or where older versions kept
+    evidence (uploads/). (Keys generated for development sit beside them.)"""
     root = Path(app.config["INSTANCE_PATH"])
-    return sorted(str(p.relative_to(root)) for p in root.rglob("*") if p.is_file())
+    return sorted(str(p.relative_to(root)) for folder in ("files", "uploads") for p in (root / folder).rglob("*")
+                  if p.is_file())
 
 
 def upload(client, case_id: int, user, content: bytes = PDF):
