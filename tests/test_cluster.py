@@ -17,6 +17,7 @@ import importlib.util
 import os
 import random
 import re
+import signal
 import subprocess
 import sys
 import time
@@ -94,9 +95,10 @@ class Cluster:
         return self.logs[name].read_text(errors="replace")
 
     def stop(self) -> None:
+        # SIGQUIT: gunicorn's quick shutdown and Celery's cold shutdown (nothing is running any more).
         for process in self.processes:
             if process.poll() is None:
-                process.terminate()
+                process.send_signal(signal.SIGQUIT)
         for process in self.processes:
             stop(process, timeout=15)
 
