@@ -238,3 +238,33 @@ def test_a_worker_killed_in_the_middle_of_a_refresh_shard(app, backend, db_sessi
         blocker.rollback()
         blocker.close()
         stop(worker, timeout=20)
+
+
+def test_the_scheduler_starts_with_the_schedule_in_the_instance_folder(tmp_path, queue):
+    env = {k: v for k, v in os.environ.items() if not k.startswith("TALENT_")}
+    env.update({"TALENT_INSTANCE_PATH": str(tmp_path / "scheduler"), "TALENT_REDIS_URL": REDIS_URL,
+                "TALENT_TASK_QUEUE": queue, "TALENT_SECRET_KEY": "k" * 40,
+                "TALENT_DATABASE_URL": f"sqlite:///{tmp_path / 'scheduler.db'}"})
+    log = tmp_path / "scheduler.log"
+    with open(log, "wb") as out:
+        scheduler = subprocess.Popen([str(BIN / "talent"), "scheduler", "--loglevel", "DEBUG"], env=env,
+                                     stdout=out, stderr=subprocess.STDOUT)
+    try:
+        deadline = time.monotonic() + 120
+        while "beat: Starting" not in log.read_text(errors="replace"):
+            assert scheduler.poll() is None, log.read_text(errors="replace")[-3000:]
+            assert time.monotonic() < deadline, log.read_text(errors="replace")[-3000:]
+            time.sleep(0.2)
+        while not list((tmp_path / "scheduler").glob("celerybeat-schedule*")):
+            assert time.monotonic() < deadline, log.read_text(errors="replace")[-3000:]
+            time.sleep(0.2)
+        while "match-refresh" not in log.read_text(errors="replace"):  # the schedule is logged at DEBUG
+            assert time.monotonic() < deadline, log.read_text(errors="replace")[-3000:]
+            time.sleep(0.2)
+        text = log.read_text(errors="replace")
+        for entry in ("close-notice-periods talent.close_notice_periods", "<crontab: 5 * * * *",
+                      "overdue-service-clocks talent.overdue_service_clocks", "<crontab: 15 * * * *",
+                      "match-refresh talent.refresh_matches_daily", "<crontab: 30 2-5 * * *"):
+            assert entry in text, text[-3000:]
+    finally:
+        stop(scheduler, timeout=20)
