@@ -151,9 +151,27 @@ def _wait_for(result: Any, shards: int, graduates: int, timeout: int | None) -> 
     return sum(int(r.result or 0) for r in result.results)
 
 
+@click.group("storage")
+def storage_group() -> None:
+    """Where uploads and generated PDFs live (TALENT_STORAGE_URL)."""
+
+
+@storage_group.command("copy-uploads")
+def copy_uploads() -> None:
+    """Copy evidence kept under <instance>/uploads/ by earlier versions into the storage (evidence/<name>),
+    e.g. before moving to S3 or to a cluster; files already in storage are left alone."""
+    from talent.storage import copy_legacy_uploads, storage_for
+
+    app = _app()
+    storage = storage_for(app)
+    copied, present = copy_legacy_uploads(app.config["UPLOAD_PATH"], storage)
+    click.echo(f"{copied} file(s) copied to {storage.url}, {present} already there.")
+
+
 def register(main: click.Group) -> None:
     main.add_command(worker)
     main.add_command(scheduler)
+    main.add_command(storage_group)
     match = main.commands.get("match")
     if isinstance(match, click.Group):
         match.add_command(refresh)

@@ -148,3 +148,24 @@ def current_storage() -> Storage:
     from flask import current_app
 
     return storage_for(current_app)
+
+
+def copy_legacy_uploads(upload_dir: str | Path, storage: Storage) -> tuple[int, int]:
+    """Copy evidence kept by versions before the storage interface (`<instance>/uploads/<name>`) to the
+    storage key `evidence/<name>`; files already there are left alone. Returns (copied, already there).
+    The originals stay (delete them once the copy is checked); reading falls back to them meanwhile."""
+    folder = Path(upload_dir)
+    copied = present = 0
+    if not folder.is_dir():
+        return 0, 0
+    for path in sorted(folder.iterdir()):
+        if not path.is_file() or path.name.startswith("."):
+            continue
+        key = f"evidence/{path.name}"
+        if storage.exists(key):
+            present += 1
+            continue
+        with open(path, "rb") as source:
+            storage.put(key, source)
+        copied += 1
+    return copied, present

@@ -192,3 +192,25 @@ def test_evidence_in_s3_through_the_api(database_url, tmp_path, s3_server, s3_cr
     finally:
         empty_all_tables(app)
         app.extensions["talent.engine"].dispose()
+
+
+def test_evidence_of_older_versions_can_be_copied_into_storage(app, s3_server, s3_credentials):
+    from click.testing import CliRunner
+
+    from talent.cli import main
+
+    legacy = Path(app.config["UPLOAD_PATH"])
+    legacy.mkdir(parents=True)
+    (legacy / "aaaa.pdf").write_bytes(b"%PDF-1.4 a")
+    (legacy / "bbbb.png").write_bytes(b"\x89PNG b")
+    prefix = f"copy-{uuid.uuid4().hex[:8]}"
+    env = {"TALENT_DATABASE_URL": app.config["DATABASE_URL"], "TALENT_INSTANCE_PATH": app.config["INSTANCE_PATH"],
+           "TALENT_SECRET_KEY": "k" * 40, "TALENT_STORAGE_URL": f"s3://{s3_server['bucket']}/{prefix}",
+           "TALENT_S3_ENDPOINT_URL": s3_server["endpoint"]}
+    first = CliRunner().invoke(main, ["storage", "copy-uploads"], env=env)
+    assert first.exit_code == 0, first.output
+    assert "2 file(s) copied" in first.output and "0 already there" in first.output
+    again = CliRunner().invoke(main, ["storage", "copy-uploads"], env=env)
+    assert "0 file(s) copied" in again.output and "2 already there" in again.output
+    storage = storage_from_url(env["TALENT_STORAGE_URL"], endpoint_url=s3_server["endpoint"])
+    assert storage.get("evidence/aaaa.pdf") == b"%PDF-1.4 a" and storage.get("evidence/bbbb.png") == b"\x89PNG b"
