@@ -10,8 +10,9 @@ from typing import Any
 from celery import shared_task
 
 
-@shared_task(name="talent.deliver_mail", bind=True, autoretry_for=(OSError, smtplib.SMTPException),
-             retry_backoff=30, retry_backoff_max=3600, retry_jitter=True, max_retries=10)
+@shared_task(name="talent.deliver_mail", bind=True, ignore_result=True,
+             autoretry_for=(OSError, smtplib.SMTPException), retry_backoff=30, retry_backoff_max=3600,
+             retry_jitter=True, max_retries=10)
 def deliver_mail_task(self: Any, message: str) -> str:
     """Deliver one message (built by `send_mail`, so its Message-ID and Date are those of the request).
 
