@@ -42,17 +42,19 @@ def build_app(overrides: dict[str, Any] | None = None) -> Flask:
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
 
     from talent import api as api_package
-    from talent import auth, errors, i18n, logs, web
+    from talent import auth, errors, i18n, keys, limits, logs, web
     from talent.db import db
     from talent.services.accounts import use_password_profile
 
     use_password_profile(app.config["PASSWORD_HASHING"])
     logs.configure_logging(app)
     db.init_app(app)
+    keys.init_app(app)
     i18n.init_app(app)
     auth.init_app(app)
     csrf.init_app(app)
     errors.init_app(app)
+    limits.init_app(app)
     api_package.init_app(app)
     web.init_app(app)
     # The API authenticates with bearer tokens only (never the session cookie), so CSRF tokens do not apply.

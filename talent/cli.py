@@ -29,6 +29,14 @@ def init_db() -> None:
     with app.app_context():
         engine = app.extensions["talent.engine"]
         upgrade(engine)
+        # Older versions kept ID numbers in plain text in applications.facts: move them to encrypted storage.
+        from talent.db import db
+        from talent.services.identities import rotate
+
+        with db.command_transaction() as session:
+            moved = rotate(session, app.extensions["talent.keys"])["moved"]
+        if moved:
+            click.echo(f"Moved {moved} ID numbers into encrypted storage.")
         click.echo(f"Database ready: {engine.url.render_as_string(hide_password=True)}")
 
 
@@ -100,12 +108,17 @@ def _add_command_groups() -> None:
         ("talent.cli_match", "match"),
         ("talent.cli_publicity", "publicity"),
         ("talent.cli_occupations", "occupations"),
+        ("talent.cli_keys", "keys"),
     ):
         module = importlib.import_module(module_name)
         main.add_command(getattr(module, group))
 
 
 _add_command_groups()
+
+from talent.cli_tasks import register as _register_task_commands  # noqa: E402
+
+_register_task_commands(main)
 
 
 def parse_date(_ctx: click.Context, _param: click.Parameter, value: str | None) -> dt.date | None:

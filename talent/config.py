@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import os
 import secrets
+import tempfile
 from pathlib import Path
 from typing import Any
 
@@ -13,7 +14,7 @@ log = logging.getLogger(__name__)
 DEFAULTS: dict[str, Any] = {
     "INSTANCE_PATH": "./instance",
     "DATABASE_URL": None,  # derived from INSTANCE_PATH when unset
-    "SECRET_KEY": None,  # random per process when unset, with a warning
+    "SECRET_KEY": None,  # unset: generated once into <instance>/secret_key (development)
     "TOKEN_MAX_AGE": 12 * 3600,  # seconds an API token stays valid
     "MAX_UPLOAD_BYTES": 10 * 1024 * 1024,
     "BABEL_DEFAULT_LOCALE": "zh_Hans_CN",
@@ -22,11 +23,17 @@ DEFAULTS: dict[str, Any] = {
     "PUBLIC_BASE_URL": None,  # used in card QR codes; defaults to the request's host
     "SMTP_URL": None,  # smtp://[user:pass@]host:port; unset: e-mails are written under <instance>/outbox
     "MAIL_FROM": None,  # sender of the platform's e-mails (talent.mail.DEFAULT_SENDER when unset)
+    "REDIS_URL": None,  # redis://host:port/db: shared rate limits, Celery broker and results; unset: per process
+    "TRUSTED_PROXIES": 0,
+    "ID_KEY": None,  # kid:key[,kid:key…] encrypting ID numbers; unset: generated once into <instance>/id_key  # reverse-proxy hops whose X-Forwarded-For/-Proto are believed (ProxyFix)
     "LOG_JSON": True,
     "PASSWORD_HASHING": "recommended",  # Argon2id cost profile; the test suite uses "cheapest"
     "SESSION_COOKIE_HTTPONLY": True,
     "SESSION_COOKIE_SAMESITE": "Lax",
     "WTF_CSRF_TIME_LIMIT": 8 * 3600,
+    "STORAGE_URL": None,  # file:///path or s3://bucket/prefix; unset: file://<instance>/files
+    "S3_ENDPOINT_URL": None,  # an S3-compatible store's address (MinIO, moto, …); unset: AWS
+    "TASK_QUEUE": "talent",  # the Celery queue the platform's tasks go to and its workers read
 }
 
 # Environment variables that configure the platform (API.md fixes the first three names).
@@ -40,9 +47,15 @@ ENVIRONMENT = {
     "TALENT_SESSION_COOKIE_SECURE": "SESSION_COOKIE_SECURE",
     "TALENT_SMTP_URL": "SMTP_URL",
     "TALENT_MAIL_FROM": "MAIL_FROM",
+    "TALENT_REDIS_URL": "REDIS_URL",
+    "TALENT_STORAGE_URL": "STORAGE_URL",
+    "TALENT_S3_ENDPOINT_URL": "S3_ENDPOINT_URL",
+    "TALENT_TASK_QUEUE": "TASK_QUEUE",
+    "TALENT_TRUSTED_PROXIES": "TRUSTED_PROXIES",
+    "TALENT_ID_KEY": "ID_KEY",
 }
 
-_INTEGER_KEYS = {"TOKEN_MAX_AGE"}
+_INTEGER_KEYS = {"TOKEN_MAX_AGE", "TRUSTED_PROXIES"}
 _BOOLEAN_KEYS = {"LOG_JSON", "SESSION_COOKIE_SECURE"}
 _process_secret: str | None = None
 
@@ -88,11 +101,43 @@ def load_config(overrides: dict[str, Any] | None = None, environ: dict[str, str]
         config["SESSION_COOKIE_SECURE"] = str(config.get("PUBLIC_BASE_URL") or "").startswith("https://")
     config["REMEMBER_COOKIE_SECURE"] = config["SESSION_COOKIE_SECURE"]
     if not config.get("SECRET_KEY"):
+        config["SECRET_KEY"] = instance_secret(instance, "secret_key")
+    return config
+
+
+def instance_secret(instance: str | Path, name: str) -> str:
+    """A development key kept in the instance folder: generated once, then read by every process.
+
+    Several processes starting at once (gunicorn workers, Celery workers) must agree on one key: the key is
+    written to a private temporary file (mode 0600) and linked to its final name, which fails when another
+    process got there first; every process then reads the file that won.
+    """
+    global _process_secret
+    folder = Path(instance)
+    path = folder / name
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        if not path.exists():
+            descriptor, temporary = tempfile.mkstemp(dir=folder, prefix=f".{name}-")  # mode 0600
+            try:
+                with os.fdopen(descriptor, "w", encoding="ascii") as out:
+                    out.write(secrets.token_urlsafe(48))
+                    out.flush()
+                    os.fsync(out.fileno())
+                try:
+                    os.link(temporary, path)  # atomic: exactly one process creates the key
+                    log.warning("TALENT_SECRET_KEY is not set: generated a development key in %s", path)
+                except FileExistsError:
+                    pass
+            finally:
+                os.unlink(temporary)
+        value = path.read_text(encoding="ascii").strip()
+        if value:
+            return value
+        raise OSError(f"{path} is empty")
+    except OSError as error:  # a read-only instance folder: fall back to a key of this process
         if _process_secret is None:
             _process_secret = secrets.token_urlsafe(48)
-            log.warning(
-                "TALENT_SECRET_KEY is not set: using a random key for this process; "
-                "sessions and API tokens will not survive a restart"
-            )
-        config["SECRET_KEY"] = _process_secret
-    return config
+            log.warning("could not keep a development key in %s (%s): using a random key for this process; "
+                        "sessions and API tokens will not survive a restart", path, error)
+        return _process_secret

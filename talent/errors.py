@@ -79,6 +79,10 @@ def handle_http_exception(error: HTTPException):
 
 
 def handle_service_error(error: ServiceError):
+    from talent.db import db
+    from talent.services.identities import keep_refusal_record
+
+    keep_refusal_record(db.session, error)  # e.g. an ID number of another account: officers see the attempt
     names = {400: "Bad Request", 401: "Unauthorized", 403: "Forbidden", 404: "Not Found", 409: "Conflict", 422: "Unprocessable Entity",
              429: "Too Many Requests"}
     headers = {"WWW-Authenticate": 'Bearer realm="talent"'} if error.status == 401 else None

@@ -4,8 +4,9 @@ With `TALENT_SMTP_URL` (`smtp://[user:pass@]host:port`, or `smtps://` for TLS fr
 real SMTP connection (STARTTLS is used when the server offers it); without it each message is written as an .eml
 file under `<instance>/outbox`, so development needs no mail server and a person can open what was sent.
 
-`send_mail` is the one call the services use. Delivery happens in the calling process here; when a task queue is
-configured the queue layer may route delivery through a task (with retries), keeping this signature.
+`send_mail` is the one call the services use. Without `TALENT_REDIS_URL` the message is delivered in the calling
+process; with it, the message is handed to a worker (task `talent.deliver_mail`, retried when the mail server
+cannot be reached) once the caller's transaction commits, and dropped if it rolls back.
 """
 
 from __future__ import annotations
@@ -72,8 +73,15 @@ def _deliver_smtp(message: EmailMessage, url: str) -> str:
 
 
 def send_mail(to: str, subject: str, text: str, html: str | None = None) -> str:
-    """Send a message with the current application's configuration."""
-    from flask import current_app
+    """Send a message with the current application's configuration: now, or through the task queue after the
+    current transaction commits. Returns where it went, or `queued:<Message-ID>`."""
+    from flask import current_app, g
 
     config = current_app.config
-    return deliver(build_message(to, subject, text, html, config.get("MAIL_FROM")), config)
+    message = build_message(to, subject, text, html, config.get("MAIL_FROM"))
+    if not config.get("REDIS_URL"):
+        return deliver(message, config)
+    from talent.tasks import enqueue
+
+    enqueue("talent.deliver_mail", message.as_string(), after_commit_of=g.get("_talent_session"))
+    return f"queued:{message['Message-ID']}"

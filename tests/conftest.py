@@ -75,9 +75,6 @@ def database_url(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPa
 
 
 def empty_all_tables(app: Any) -> None:
-    from talent.services import throttle
-
-    throttle.reset()  # sign-in failures are counted per process; no test inherits another's
     engine = app.extensions["talent.engine"]
     with engine.begin() as connection:
         for table in reversed(Base.metadata.sorted_tables):

@@ -22,6 +22,11 @@ PUBLIC_ENDPOINTS = {
     "jobs.search_jobs", "jobs_pages.detail", "jobs_pages.search", "policies.assess", "policies.policies",
     "public.home", "public.login", "public.register", "public_notice.index", "system.healthz",
 }
+# Password reset (by the e-mailed link) and the second sign-in step are public on purpose.
+PUBLIC_ENDPOINTS |= {
+    "credentials.request_reset", "credentials.reset", "credentials.second_factor",
+    "credentials_api.request_reset", "credentials_api.reset",
+}
 
 
 def test_only_intended_views_are_public(app):

@@ -308,27 +308,6 @@ def test_a_racing_duplicate_registration_is_a_conflict(app, db_session, monkeypa
         accounts.create_user(db_session, email="race@example.cn", password=STRONG, name="乙", role="applicant")
 
 
-def test_repeated_wrong_passwords_are_throttled(app, client):
-    from talent.services import throttle
-
-    throttle.reset()
-    seed(app)
-    try:
-        for _ in range(throttle.MAX_FAILURES):
-            response = client.post("/api/v1/auth/token", json={"email": "officer@demo.talent.cc", "password": "guess-1234"})
-            assert response.status_code == 401
-        # now even the right password is refused for a while, from this client
-        right = {"email": "officer@demo.talent.cc", "password": "demo-pass-2026"}
-        response = client.post("/api/v1/auth/token", json=right)
-        assert response.status_code == 429 and response.get_json()["code"] == 429
-        page = client.post("/login", data=right)
-        assert page.status_code == 422 and "登录失败次数过多" in page.get_data(as_text=True)
-        # another address is not affected
-        assert client.post("/api/v1/auth/token", json={"email": "admin@demo.talent.cc", "password": "demo-pass-2026"}).status_code == 200
-    finally:
-        throttle.reset()
-
-
 def test_a_savepoint_as_first_write_is_undone_by_a_rollback_on_every_backend(app, db_session):
     """SQLite's driver would otherwise commit a leading SAVEPOINT for real (talent/db.py)."""
     from talent.services.accounts import create_user

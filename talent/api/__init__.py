@@ -51,7 +51,8 @@ def _area_modules() -> list:
     import importlib
 
     modules = []
-    for name in ("eligibility", "applications", "reviews", "cards", "employers", "jobs", "graduates", "statistics"):
+    for name in ("eligibility", "applications", "reviews", "cards", "employers", "jobs", "graduates",
+                 "credentials", "statistics"):
         try:
             modules.append(importlib.import_module(f"talent.api.{name}"))
         except ModuleNotFoundError as exc:

@@ -162,7 +162,7 @@ def upload_document(application_id):
     try:
         return uploads.store_document(
             db.session, current_user, application_id, stream=upload.stream, filename=upload.filename,
-            upload_dir=current_app.config["UPLOAD_PATH"], max_bytes=current_app.config["MAX_UPLOAD_BYTES"],
+            max_bytes=current_app.config["MAX_UPLOAD_BYTES"],
         )
     except uploads.UploadTooLarge as error:
         raise RequestEntityTooLarge(error.message) from None

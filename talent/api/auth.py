@@ -3,15 +3,16 @@
 from __future__ import annotations
 
 import marshmallow as ma
-from flask import current_app, request
+from flask import current_app
 from flask_login import current_user
 from flask_smorest import Blueprint
 
+from talent import limits
 from talent.api.schemas import StrictSchema
 from talent.auth import allow_anyone, requires
 from talent.db import db
 from talent.models import Role
-from talent.services import Unauthenticated
+from talent.services import NotAllowed, Unauthenticated, credentials
 from talent.services.accounts import create_user, issue_token, sign_in
 
 blp = Blueprint("auth", __name__, url_prefix="/api/v1/auth", description="Accounts and tokens")
@@ -38,6 +39,10 @@ class UserSchema(ma.Schema):
 class TokenRequestSchema(StrictSchema):
     email = ma.fields.String(required=True)
     password = ma.fields.String(required=True, load_only=True)
+    otp = ma.fields.String(
+        load_only=True, load_default=None, validate=ma.validate.Length(max=10),
+        metadata={"description": "the 6-digit code of the account's authenticator, once one is enrolled"},
+    )
 
 
 class TokenSchema(ma.Schema):
@@ -47,6 +52,7 @@ class TokenSchema(ma.Schema):
 
 
 @blp.route("/register", methods=["POST"])
+@limits.registration
 @allow_anyone
 @blp.arguments(RegisterSchema)
 @blp.response(201, UserSchema)
@@ -56,14 +62,21 @@ def register(payload):
 
 
 @blp.route("/token", methods=["POST"])
+@limits.sign_in_per_account
+@limits.sign_in_per_address
 @allow_anyone
 @blp.arguments(TokenRequestSchema)
 @blp.response(200, TokenSchema)
 def token(payload):
     """Exchange e-mail and password for a bearer token (send as `Authorization: Bearer <token>`)."""
-    user = sign_in(db.session, payload["email"], payload["password"], request.remote_addr or "")
+    user = sign_in(db.session, payload["email"], payload["password"])
     if user is None:
         raise Unauthenticated("Wrong e-mail address or password.")
+    if not credentials.second_factor_accepts(user, payload.get("otp")):
+        raise Unauthenticated("This account needs the one-time code of its authenticator.",
+                              {"otp": ["Missing or wrong one-time code."]})
+    if credentials.second_factor_missing(user, current_app.config):
+        raise NotAllowed("Enrol a second factor first: sign in on the web and open /account/two-factor.")
     max_age = current_app.config["TOKEN_MAX_AGE"]
     return {"token": issue_token(user, current_app.config["SECRET_KEY"]), "token_type": "Bearer", "expires_in": max_age}
 

@@ -11,6 +11,7 @@ import marshmallow as ma
 from flask import jsonify, request
 from flask_smorest import Blueprint
 
+from talent import limits
 from talent.auth import allow_anyone
 from talent.rules.facts import EDUCATION, EMPLOYER_KINDS, ROLE_KINDS, TITLES
 from talent.rules.names import HONOURS, SERVICES
@@ -198,6 +199,7 @@ class PolicyVersionSchema(ma.Schema):
 # --- endpoints ----------------------------------------------------------------------------------------
 
 @blp.route("/eligibility", methods=["POST"])
+@limits.eligibility
 @allow_anyone
 @blp.arguments(ReasonsQuerySchema, location="query", as_kwargs=True)
 @blp.doc(requestBody={"required": True, "content": {"application/json": {"schema": FactsSchema}}})

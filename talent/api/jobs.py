@@ -113,10 +113,26 @@ class JobSearchQuery(PagingQuery):
     education = ma.fields.String(
         load_default=None, metadata={"description": "Posts whose minimum education is at most this level."}
     )
+    sort = ma.fields.String(
+        load_default=None,
+        metadata={"description": "relevance (the default with q), newest (the default without q) or salary "
+                                 "(highest maximum first)."},
+    )
+    after = ma.fields.String(
+        load_default=None,
+        metadata={"description": "The `next` of the previous page: keyset paging, the same cost at any depth "
+                                 "(docs/jobs.md); `page` is then ignored."},
+    )
 
 
 class JobPageSchema(PageSchema):
     items = ma.fields.List(ma.fields.Nested(JobSchema))
+
+
+class JobSearchPageSchema(JobPageSchema):
+    sort = ma.fields.String()
+    next = ma.fields.String(allow_none=True, metadata={"description": "Pass as `after` for the next page; null "
+                                                                      "on the last page."})
 
 
 class MineQuery(PagingQuery):
@@ -168,9 +184,10 @@ def post_job(payload):
 @blp.route("", methods=["GET"])
 @allow_anyone
 @blp.arguments(JobSearchQuery, location="query")
-@blp.response(200, JobPageSchema)
+@blp.response(200, JobSearchPageSchema)
 def search_jobs(query):
-    """Search open positions (not closed, closing date not passed), newest first."""
+    """Search open positions (not closed, closing date not passed): by relevance to the keywords `q` (Chinese
+    or English), newest first without keywords, or by salary; `next`/`after` page through any depth."""
     return service.search_jobs(db.session, **query)
 
 

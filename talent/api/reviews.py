@@ -7,6 +7,7 @@ from flask import jsonify, request
 from flask_login import current_user
 from flask_smorest import Blueprint
 
+from talent import limits
 from talent.api.schemas import StrictSchema
 from talent.auth import requires
 from talent.db import db
@@ -131,6 +132,7 @@ def _if_match_version() -> int | None:
 
 
 @blp.route("/applications/<int:application_id>/objections", methods=["POST"])
+@limits.objections
 @requires()
 @blp.arguments(ObjectionInSchema)
 @blp.response(201, ObjectionSchema)

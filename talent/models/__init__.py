@@ -3,9 +3,15 @@
 from talent.db import Base
 from talent.models import applications, cards  # noqa: F401  (workflow tables)
 from talent.models.audit import AuditEvent
+from talent.models.credentials import PasswordReset  # noqa: F401
 from talent.models.employers import Employer
+from talent.models.identities import Identity  # noqa: F401
 from talent.models.jobs import GraduateProfile, Job  # noqa: F401
 from talent.models.people import Role, User
 from talent.models.simulations import Simulation  # noqa: F401
 
 __all__ = ["AuditEvent", "Base", "Employer", "Role", "User"]
+from talent.models import (
+    matches,  # noqa: F401,E402  (stored matches and job search documents)
+    periodic,  # noqa: E402,F401  (periodic task claims)
+)

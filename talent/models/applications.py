@@ -14,6 +14,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from talent.db import Base, JSONType, utcnow
 from talent.models.employers import Employer
+from talent.models.identities import Identity
 from talent.models.people import User
 
 if TYPE_CHECKING:
@@ -27,8 +28,9 @@ class Application(Base):
     owner_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
     employer_id: Mapped[int] = mapped_column(ForeignKey("employers.id"), index=True)
     status: Mapped[str] = mapped_column(String(32), index=True)
-    # The facts as given (the ID number included: it is the applicant's record); never returned in full.
+    # The facts as given, without the ID number (kept encrypted in `identities`, see identity_id).
     facts: Mapped[dict[str, Any]] = mapped_column(JSONType)
+    identity_id: Mapped[int | None] = mapped_column(ForeignKey("identities.id"), nullable=True, index=True)
     # The rule engine's decision (docs/policy.md §7, with reasons); it never contains the ID number.
     decision: Mapped[dict[str, Any]] = mapped_column(JSONType)
     policy_id: Mapped[str] = mapped_column(String(16))
@@ -68,6 +70,7 @@ class Application(Base):
 
     owner: Mapped[User] = relationship(foreign_keys=[owner_id])
     employer: Mapped[Employer] = relationship()
+    identity: Mapped[Identity | None] = relationship()
     endorsed_by: Mapped[User | None] = relationship(foreign_keys=[endorsed_by_id])
     first_approval_by: Mapped[User | None] = relationship(foreign_keys=[first_approval_by_id])
     confirmed_by: Mapped[User | None] = relationship(foreign_keys=[confirmed_by_id])
@@ -157,7 +160,7 @@ class ReviewDecision(Base):
 
 
 class ApplicationDocument(Base):
-    """Uploaded evidence. The file lives under the instance folder's uploads/ with a random name."""
+    """Uploaded evidence. The file lives in storage (talent.storage) as evidence/<stored_name>, a random name."""
 
     __tablename__ = "application_documents"
 

@@ -13,7 +13,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from talent.models import Role, User
-from talent.services import Conflict, InvalidInput, ServiceError
+from talent.services import Conflict, InvalidInput
 from talent.services.audit import record_event
 
 _hasher = PasswordHasher()  # Argon2id with the library's current recommended parameters (RFC 9106)
@@ -119,22 +119,10 @@ def create_user(
     return user
 
 
-class TooManyAttempts(ServiceError):
-    status = 429
-
-
-def sign_in(session: Session, email: str, password: str, client: str) -> User | None:
-    """`authenticate`, refused for a while after repeated failures for this address from this client."""
-    from talent.services import throttle
-
-    if throttle.is_blocked(email, client):
-        raise TooManyAttempts("Too many failed sign-in attempts; try again in 15 minutes.")
-    user = authenticate(session, email, password)
-    if user is None:
-        throttle.record_failure(email, client)
-    else:
-        throttle.record_success(email, client)
-    return user
+def sign_in(session: Session, email: str, password: str) -> User | None:
+    """The account these credentials open, or None. Repeated failures are refused before this runs, by the
+    rate limits on the sign-in views (talent.limits)."""
+    return authenticate(session, email, password)
 
 
 def authenticate(session: Session, email: str, password: str) -> User | None:

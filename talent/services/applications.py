@@ -8,18 +8,18 @@ The facts keep the ID number as the applicant gave it (it is their record); noth
 from __future__ import annotations
 
 import copy
-import hashlib
 from datetime import date
 from typing import Any
 
-from sqlalchemy import or_, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from talent import codes
 from talent.db import utcnow
 from talent.models import Employer, Role, User
 from talent.models.applications import Application, PersonRecord, StatusChange
-from talent.services import Conflict, InvalidInput, NotAllowed, NotFound
+from talent.models.identities import Identity
+from talent.services import Conflict, InvalidInput, NotAllowed, NotFound, identities
 from talent.services.eligibility import EligibilityInputError, assess_facts
 from talent.services.employers import employer_by_credit_code
 from talent.services.workflow import (
@@ -48,52 +48,35 @@ MAX_COMMENT_LENGTH = 2000
 
 # --- person history (docs/policy.md §2 G6) -------------------------------------------------------------------
 
-def id_digest(id_number: str | None) -> str | None:
-    """A stable digest of a valid ID number, to recognise the same person across accounts (never shown)."""
-    if not id_number or not isinstance(id_number, str) or not codes.is_valid_id_number(id_number):
-        return None
-    return hashlib.sha256(f"talent.person:{codes.normalise_id_number(id_number)}".encode()).hexdigest()
-
-
-def person_records(session: Session, user_id: int, digest: str | None) -> list[PersonRecord]:
-    condition = PersonRecord.user_id == user_id
-    if digest:
-        condition = or_(condition, PersonRecord.id_digest == digest)
-    return list(session.scalars(select(PersonRecord).where(condition).order_by(PersonRecord.id)))
-
-
-def recorded_history(session: Session, user_id: int, digest: str | None) -> dict[str, date]:
-    """The latest date of each history fact recorded for this account or this ID number."""
+def recorded_history(session: Session, identity: Identity | None) -> dict[str, date]:
+    """The latest date of each history fact recorded for this person (found by the ID number, whatever the
+    account)."""
     found: dict[str, date] = {}
-    for record in person_records(session, user_id, digest):
+    if identity is None:
+        return found
+    record = session.scalar(select(PersonRecord).where(PersonRecord.id_digest == identity.id_digest))
+    if record is not None:
         for name in HISTORY_FIELDS:
             value = getattr(record, name)
-            if value is not None and (name not in found or value > found[name]):
+            if value is not None:
                 found[name] = value
     return found
 
 
 def remember_person_history(session: Session, application: Application, **dates: date) -> PersonRecord:
-    """Record history dates (`last_rejected_on=…`, …) for the applicant of `application` (later dates win)."""
-    digest = id_digest(application.facts.get("id_number"))
-    records = person_records(session, application.owner_id, digest)
-    own = next((r for r in records if r.user_id == application.owner_id), None)
-    if own is None:
-        own = PersonRecord(
-            user_id=application.owner_id,
-            id_digest=digest if not any(r.id_digest == digest for r in records) else None,
-        )
-        session.add(own)
-        records.append(own)
-    elif own.id_digest is None and digest and not any(r.id_digest == digest for r in records):
-        own.id_digest = digest
-    for record in records:
-        for name, value in dates.items():
-            current = getattr(record, name)
-            if current is None or value > current:
-                setattr(record, name, value)
+    """Record history dates (`last_rejected_on=…`, …) for the person of `application` (later dates win).
+    Written on this person's record only: the one of the application's ID number."""
+    record = identities.person_record(session, application)
+    if record is None:
+        digest = application.identity.id_digest if application.identity is not None else None
+        record = PersonRecord(user_id=None if digest else application.owner_id, id_digest=digest)
+        session.add(record)
+    for name, value in dates.items():
+        current = getattr(record, name)
+        if current is None or value > current:
+            setattr(record, name, value)
     session.flush()
-    return own
+    return record
 
 
 def _merge_history(facts: dict[str, Any], recorded: dict[str, date]) -> dict[str, Any]:
@@ -142,8 +125,12 @@ def _eligible_programmes(decision: dict[str, Any]) -> list[str]:
     return [key for key in PROGRAMME_KEYS if programmes.get(key, {}).get("eligible")]
 
 
-def _apply_decision(application: Application, facts: dict[str, Any], decision: dict[str, Any]) -> None:
-    application.facts = facts
+def _apply_decision(application: Application, facts: dict[str, Any], decision: dict[str, Any],
+                    identity: Identity) -> None:
+    # The ID number is kept encrypted in `identities`, never in the facts (the engine saw it in memory).
+    application.facts = identities.without_id_number(facts)
+    application.identity_id = identity.id
+    application.identity = identity
     application.decision = decision
     application.policy_id = decision["policy"]
     application.tier = decision.get("tier")
@@ -168,11 +155,25 @@ def _named_employer(session: Session, credit_code: Any) -> Employer:
     return employer
 
 
-def _decided_facts(session: Session, owner_id: int, facts: Any, on: date) -> tuple[dict[str, Any], dict[str, Any]]:
-    if isinstance(facts, dict):
-        facts = copy.deepcopy(facts)
-        facts = _merge_history(facts, recorded_history(session, owner_id, id_digest(facts.get("id_number"))))
-    return _decide(facts, on=on)
+def _decided_facts(
+    session: Session, owner: User, facts: Any, on: date
+) -> tuple[dict[str, Any], dict[str, Any], Identity]:
+    """Decide the facts with the person's recorded history; the ID number is required and must be this
+    account's (the first account to apply with a number owns it)."""
+    if not isinstance(facts, dict):
+        raise InvalidInput("The facts must be an object.", {"facts": ["Must be an object (POLICY.md section 7)."]})
+    number = facts.get("id_number")
+    if not isinstance(number, str) or not number.strip():
+        raise InvalidInput("The ID number is required.", {"facts.id_number": [identities.REQUIRED]})
+    if not codes.is_valid_id_number(number):
+        _decide(facts, on=on)  # the engine names what is wrong with the number (and anything else)
+        raise InvalidInput("The ID number is not valid.", {"facts.id_number": ["Not a valid resident ID number."]})
+    identity = identities.identity_for(session, owner, number)
+    facts = copy.deepcopy(facts)
+    facts["id_number"] = codes.normalise_id_number(number)
+    facts = _merge_history(facts, recorded_history(session, identity))
+    checked, decision = _decide(facts, on=on)
+    return checked, decision, identity
 
 
 # --- use cases ------------------------------------------------------------------------------------------
@@ -191,11 +192,13 @@ def submit_application(
         raise NotAllowed("Only applicant accounts apply.")
     on = today or local_today()
     errors: dict[str, list[str]] = {}
-    decided: tuple[dict[str, Any], dict[str, Any]] | None = None
+    decided: tuple[dict[str, Any], dict[str, Any], Identity] | None = None
     employer: Employer | None = None
     # Collect both kinds of problems, so the applicant fixes everything in one go.
     try:
-        decided = _decided_facts(session, actor.id, facts, on)
+        decided = _decided_facts(session, actor, facts, on)
+    except identities.IdentityTaken:
+        raise
     except InvalidInput as error:
         errors.update(error.errors)
     try:
@@ -207,9 +210,8 @@ def submit_application(
     assert decided is not None and employer is not None
     if open_application_of(session, actor) is not None:
         raise Conflict("You already have an open application; follow it or withdraw it first.")
-    checked_facts, decision = decided
     application = Application(owner_id=actor.id, employer_id=employer.id, submitted_at=utcnow(), review_round=1)
-    _apply_decision(application, checked_facts, decision)
+    _apply_decision(application, *decided)
     application.endorsement_due_on = due_after(on, ENDORSEMENT_WORKING_DAYS)
     apply_transition(
         session, application, "submit", actor,
@@ -333,13 +335,16 @@ def resubmit_application(
             except InvalidInput as error:
                 errors.update(error.errors)
     decided = None
-    if isinstance(facts, dict) and "id_number" not in facts and application.facts.get("id_number"):
+    on_file = identities.id_number_of(application)
+    if isinstance(facts, dict) and not facts.get("id_number") and on_file:
         # Facts coming back from the eligibility checker never carry the ID number (it is not kept in the
         # session): the person has not changed, so keep the one on file.
-        facts = {**facts, "id_number": application.facts["id_number"]}
+        facts = {**facts, "id_number": on_file}
     if facts is not None:
         try:
-            decided = _decided_facts(session, actor.id, facts, on)
+            decided = _decided_facts(session, actor, facts, on)
+        except identities.IdentityTaken:
+            raise
         except InvalidInput as error:
             errors.update(error.errors)
     if errors:
@@ -347,7 +352,7 @@ def resubmit_application(
     note = (note or "").strip() or None
     changed: list[str] = []
     if decided is not None:
-        changed = _changed_fact_paths(application.facts, decided[0])
+        changed = _changed_fact_paths(identities.full_facts(application), decided[0])
         _apply_decision(application, *decided)
     if employer.id != application.employer_id:
         changed.append("employer")
@@ -453,7 +458,7 @@ def application_view(application: Application, viewer: User, *, today: date | No
             "name": application.employer.name,
             "credit_code": application.employer.credit_code,
         },
-        "facts": masked_facts(application.facts),
+        "facts": masked_facts(identities.full_facts(application)),
         "decision": decision,
         "policy": application.policy_id,
         "tier": application.tier,

@@ -36,7 +36,7 @@ from talent.models.cards import (
     Revocation,
 )
 from talent.rules import TIERS
-from talent.services import Conflict, InvalidInput, NotAllowed, NotFound
+from talent.services import Conflict, InvalidInput, NotAllowed, NotFound, identities
 from talent.services.applications import remember_person_history
 from talent.services.audit import record_event
 from talent.services.workflow import (
@@ -304,7 +304,7 @@ def decision_letter_pdf(session: Session, actor: User, application_id: int) -> b
         rule="决定", held=approved, zh=application.outcome_reason or "", en=application.outcome_reason or ""
     )
     rule_reasons = [Reason.from_mapping(entry) for entry in application.decision.get("reasons", [])]
-    id_number = application.facts.get("id_number")
+    id_number = identities.id_number_of(application)
     return render_decision_letter_pdf(
         DecisionLetter(
             applicant_name=application.owner.name,

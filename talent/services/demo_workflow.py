@@ -120,7 +120,7 @@ def _upload(session: Session, user: User, application: Application, name: str) -
         return
     store_document(
         session, user, application.id, stream=io.BytesIO(DEMO_PDF), filename=name,
-        upload_dir=current_app.config["UPLOAD_PATH"], max_bytes=current_app.config["MAX_UPLOAD_BYTES"],
+        max_bytes=current_app.config["MAX_UPLOAD_BYTES"],
     )
 
 

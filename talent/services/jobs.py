@@ -20,7 +20,7 @@ from talent.codes import DIVISIONS, EDUCATION_NAMES
 from talent.db import utcnow
 from talent.models import Employer, Role, User
 from talent.models.jobs import EDUCATION_LEVELS, Job
-from talent.services import Conflict, InvalidInput, NotAllowed, NotFound
+from talent.services import Conflict, InvalidInput, NotAllowed, NotFound, job_search
 from talent.services.audit import record_event
 from talent.services.paging import (
     MAX_PER_PAGE,
@@ -387,11 +387,15 @@ def search_jobs(
     education: str | None = None,
     page: int = 1,
     per_page: int = 20,
-) -> Page[Job]:
-    """Open positions (not closed, closing date not passed), newest first.
+    sort: str | None = None,
+    after: str | None = None,
+) -> Any:
+    """Open positions (not closed, closing date not passed), one page in `sort` order: `relevance` to the
+    keywords (the default with `q`), `newest` (the default without), `salary` (highest maximum first).
 
-    `q`: every blank-separated word must occur in the title, the description or the employer's name;
-    `education`: posts whose minimum education is at most this level.
+    `q`: every keyword must occur in the title, the description or the employer's name (services.job_search);
+    `education`: posts whose minimum education is at most this level; `after`: the `next` cursor of the
+    previous page (keyset paging, any depth at the same cost).
     """
     problems = Problems()
     if district:
@@ -402,24 +406,22 @@ def search_jobs(
         problems.add(field, zh, en)
     if q is not None and len(q) > 200:
         problems.add("q", "关键词不能超过 200 个字", "Must be at most 200 characters long.")
+    if sort is not None and sort not in job_search.SORTS:
+        problems.add("sort", "排序只能是 relevance、newest 或 salary", "Must be relevance, newest or salary.")
+    sort = sort or ("relevance" if q else "newest")
+    if after is not None:
+        try:
+            job_search.decode_cursor(after, "newest" if sort == "relevance" and not q else sort)
+        except job_search.BadCursor:
+            problems.add("after", "翻页标记无效，请从第一页重新查询", "Not a cursor of this search: start again from the first page.")
     problems.raise_if_any("The search is not valid: see errors for each field.")
 
     condition = open_jobs_condition()
-    query = select(Job).join(Employer, Job.employer_id == Employer.id).where(condition)
-    for word in (q or "").split():
-        query = query.where(
-            or_(
-                Job.title.icontains(word, autoescape=True),
-                Job.description.icontains(word, autoescape=True),
-                Employer.name.icontains(word, autoescape=True),
-            )
-        )
     if district:
-        query = query.where(Job.district == district)
+        condition = condition & (Job.district == district)
     if education:
-        query = query.where(Job.min_education.in_(EDUCATION_LEVELS[: education_rank(education) + 1]))
-    query = query.order_by(Job.created_at.desc(), Job.id.desc())
-    return fetch_page(session, query, page, per_page, options=[joinedload(Job.employer)])
+        condition = condition & Job.min_education.in_(EDUCATION_LEVELS[: education_rank(education) + 1])
+    return job_search.search(session, condition, q=q, sort=sort, page=page, per_page=per_page, after=after)
 
 
 def jobs_of_employers(

@@ -37,6 +37,7 @@ from talent.services.workflow import today as local_today
 log = logging.getLogger("talent.publicity")
 
 MAX_OBJECTION_LENGTH = 2000
+ALREADY_PENDING = "You already have an objection pending on this case; it will be resolved before you can file another."
 PENDING, UPHELD, DISMISSED = "pending", "upheld", "dismissed"
 
 
@@ -90,6 +91,15 @@ def file_objection(
     on = today or local_today()
     if application.status != Status.UNDER_NOTICE or application.notice_ends_on is None or on > application.notice_ends_on:
         raise Conflict("This case is not under public notice.")
+    # One pending objection per person per case: one account cannot hold a grant up by filing many (the
+    # case is locked above, so two at once cannot both pass this check).
+    already = session.scalar(
+        select(Objection.id).where(
+            Objection.application_id == application.id, Objection.author_id == actor.id, Objection.status == PENDING
+        )
+    )
+    if already is not None:
+        raise Conflict(ALREADY_PENDING)
     objection = Objection(application=application, author_id=actor.id, text=text, status=PENDING)
     session.add(objection)
     # Touch the case (its version changes), so that closing the notice at the same moment cannot miss it.

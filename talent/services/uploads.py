@@ -1,12 +1,17 @@
-"""Evidence uploads: PDF, JPEG or PNG recognised by content (never by name), at most 10 MB, stored outside the
-web root under the instance folder's uploads/ with random names, and never served statically."""
+"""Evidence uploads: PDF, JPEG or PNG recognised by content (never by name), at most 10 MB, kept in the
+platform's storage (`talent.storage`, key `evidence/<random name>`) and never served statically.
+
+A file is written to storage while its request's transaction is open and deleted again if that transaction
+does not commit (the request failed after the file was written), so storage never keeps a file without its
+document row. Files of older versions, kept under the instance folder's uploads/, are still read from there."""
 
 from __future__ import annotations
 
 import hashlib
+import io
 import logging
-import os
 import secrets
+import tempfile
 import unicodedata
 from pathlib import Path
 from typing import BinaryIO
@@ -14,11 +19,13 @@ from typing import BinaryIO
 import filetype
 from sqlalchemy.orm import Session
 
+from talent.commit_hooks import after_rollback
 from talent.models import User
 from talent.models.applications import Application, ApplicationDocument
 from talent.services import Conflict, InvalidInput, NotAllowed, NotFound, ServiceError
 from talent.services.audit import record_event
 from talent.services.workflow import Status, flush_or_conflict, lock_application
+from talent.storage import FileStorage, Storage, StoredFileMissing
 
 log = logging.getLogger("talent.uploads")
 
@@ -29,6 +36,8 @@ UPLOAD_STATUSES = frozenset(
 )
 MAX_DOCUMENTS_PER_APPLICATION = 30
 _CHUNK = 64 * 1024
+_SPOOL_IN_MEMORY = 1024 * 1024
+EVIDENCE_PREFIX = "evidence/"
 
 
 class UploadTooLarge(ServiceError):
@@ -56,11 +65,26 @@ def safe_display_name(filename: str | None, extension: str) -> str:
     return name[-200:]
 
 
+def evidence_key(stored_name: str) -> str:
+    return f"{EVIDENCE_PREFIX}{stored_name}"
+
+
+def _storage(storage: Storage | None, upload_dir: str | Path | None) -> Storage:
+    if storage is not None:
+        return storage
+    if upload_dir is not None:
+        return FileStorage(upload_dir)
+    from talent.storage import current_storage
+
+    return current_storage()
+
+
 def store_document(
     session: Session, actor: User, application_id: int, *, stream: BinaryIO, filename: str | None,
-    upload_dir: str | Path, max_bytes: int,
+    max_bytes: int, storage: Storage | None = None, upload_dir: str | Path | None = None,
 ) -> ApplicationDocument:
-    """Check and keep one evidence file for the applicant's own open case."""
+    """Check and keep one evidence file for the applicant's own open case (in `storage`; in a folder of that
+    name when only `upload_dir` is given; by default in the application's storage)."""
     application = lock_application(session, application_id)
     if application.owner_id != actor.id:
         raise NotAllowed("Only the applicant may add evidence to this application.")
@@ -69,34 +93,36 @@ def store_document(
     if len(application.documents) >= MAX_DOCUMENTS_PER_APPLICATION:
         raise Conflict(f"An application holds at most {MAX_DOCUMENTS_PER_APPLICATION} documents.")
 
-    directory = Path(upload_dir)
-    directory.mkdir(parents=True, exist_ok=True)
+    target = _storage(storage, upload_dir)
     head = stream.read(8192)
     content_type = detect_content_type(head)
     if content_type is None:
         raise InvalidInput("The file is not a PDF, JPEG or PNG.", {"file": ["Upload a PDF, JPEG or PNG file."]})
     extension = ALLOWED_TYPES[content_type]
     stored_name = f"{secrets.token_hex(16)}.{extension}"
-    path = directory / stored_name
+    key = evidence_key(stored_name)
     digest = hashlib.sha256()
     size = 0
-    # O_EXCL: never overwrite; 0o600: only the platform's user reads evidence.
-    descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    try:
-        with os.fdopen(descriptor, "wb") as out:
-            chunk = head
-            while chunk:
-                size += len(chunk)
-                if size > max_bytes:
-                    raise UploadTooLarge(
-                        f"The file is larger than {max_bytes // (1024 * 1024)} MB.",
-                        {"file": [f"At most {max_bytes // (1024 * 1024)} MB."]},
-                    )
-                digest.update(chunk)
-                out.write(chunk)
-                chunk = stream.read(_CHUNK)
+    # Checked whole (type, size, digest) before anything reaches storage.
+    with tempfile.SpooledTemporaryFile(max_size=_SPOOL_IN_MEMORY) as spool:
+        chunk = head
+        while chunk:
+            size += len(chunk)
+            if size > max_bytes:
+                raise UploadTooLarge(
+                    f"The file is larger than {max_bytes // (1024 * 1024)} MB.",
+                    {"file": [f"At most {max_bytes // (1024 * 1024)} MB."]},
+                )
+            digest.update(chunk)
+            spool.write(chunk)
+            chunk = stream.read(_CHUNK)
         if size == 0:
             raise InvalidInput("The file is empty.", {"file": ["The file is empty."]})
+        spool.seek(0)
+        target.put(key, spool, content_type=content_type)  # type: ignore[arg-type]
+    try:
+        # If the transaction does not commit — here, or later in the request — the file goes too.
+        after_rollback(session, lambda: target.delete(key))
         document = ApplicationDocument(
             application=application,
             uploaded_by_id=actor.id,
@@ -117,23 +143,30 @@ def store_document(
         application.updated_at = document.uploaded_at
         flush_or_conflict(session)
     except BaseException:
-        path.unlink(missing_ok=True)
+        target.delete(key)
         raise
     return document
 
 
 def open_document(
-    session: Session, actor: User, application_id: int, document_id: int, *, upload_dir: str | Path
-) -> tuple[ApplicationDocument, Path]:
-    """An evidence file for its applicant or an officer."""
+    session: Session, actor: User, application_id: int, document_id: int, *, upload_dir: str | Path | None = None,
+    storage: Storage | None = None,
+) -> tuple[ApplicationDocument, BinaryIO]:
+    """An evidence file for its applicant or an officer: the document and its content (from storage, or from
+    `upload_dir`, the folder where versions before the storage interface kept evidence)."""
     application = session.get(Application, application_id)
     document = session.get(ApplicationDocument, document_id)
     if application is None or document is None or document.application_id != application.id:
         raise NotFound("No such document.")
     if not (actor.is_officer or application.owner_id == actor.id):
         raise NotAllowed("Only the applicant and officers may see the evidence.")
-    path = Path(upload_dir) / document.stored_name
-    if not path.is_file():
+    source = storage if storage is not None else _storage(None, None)
+    try:
+        return document, io.BytesIO(source.get(evidence_key(document.stored_name)))
+    except StoredFileMissing:
+        pass
+    legacy = Path(upload_dir) / document.stored_name if upload_dir is not None else None
+    if legacy is None or not legacy.is_file():
         log.error("evidence file of document %s is missing", document.id)
         raise NotFound("The file of this document is missing.")
-    return document, path
+    return document, io.BytesIO(legacy.read_bytes())

@@ -9,6 +9,7 @@ def init_app(app: Flask) -> None:
     from talent.web import (
         applicant,
         cards_public,
+        credentials,
         dashboard,
         eligibility,
         employer,
@@ -23,7 +24,7 @@ def init_app(app: Flask) -> None:
     )
 
     for module in (public, applicant, officer, employer, eligibility, jobs_pages, graduate, officer_employers,
-                   endorsements, public_notice, cards_public, dashboard, simulations):
+                   endorsements, public_notice, cards_public, credentials, dashboard, simulations):
         app.register_blueprint(module.bp)
 
     from talent.web.filters import register_filters

@@ -40,6 +40,7 @@ from talent.services.eligibility import (
     summarise_programmes,
     tier_label,
 )
+from talent.services.identities import keep_refusal_record
 from talent.services.uploads import UPLOAD_STATUSES, open_document, store_document
 from talent.services.workflow import Status, allowed_actions
 from talent.services.workflow import today as local_today
@@ -126,6 +127,7 @@ def apply():
         )
     except InvalidInput as error:
         db.session.rollback()
+        keep_refusal_record(db.session, error)
         general = attach_errors(form, error.errors, {"employer_credit_code": "employer_credit_code",
                                                      "facts.id_number": "id_number"})
         return _render_apply(form, facts, 422, general)
@@ -209,6 +211,7 @@ def resubmit(application_id: int):
         )
     except InvalidInput as error:
         db.session.rollback()
+        keep_refusal_record(db.session, error)
         general = attach_errors(form, error.errors, {"employer_credit_code": "employer_credit_code",
                                                      "note": "note"})
         return _render_case(application_id, status=422, resubmit_form=form,
@@ -230,7 +233,7 @@ def upload(application_id: int):
     try:
         store_document(
             db.session, current_user, application_id, stream=upload_file.stream, filename=upload_file.filename,
-            upload_dir=current_app.config["UPLOAD_PATH"], max_bytes=current_app.config["MAX_UPLOAD_BYTES"],
+            max_bytes=current_app.config["MAX_UPLOAD_BYTES"],
         )
     except ServiceError as error:
         db.session.rollback()

@@ -67,7 +67,7 @@ class ApplyForm(FlaskForm):
     )
     id_number = StringField(
         _l("居民身份证号码"),
-        validators=[Optional(), _id_number_check],
+        validators=[DataRequired(_l("请填写居民身份证号码")), _id_number_check],
         widget=UnechoedTextInput(),
         render_kw={"autocomplete": "off", "spellcheck": "false", "maxlength": 18},
     )

@@ -271,6 +271,12 @@ def install_template_helpers(blueprint: Any) -> None:
 # on these pages are named here; English readers get the service's own sentence, and an unknown message is
 # shown as the service wrote it rather than hidden.
 SERVICE_MESSAGES: dict[str, Any] = {
+    "This ID number is already registered to another account. Apply from the account that first used it, "
+    "or contact the talent-service bureau if someone else used your ID number.":
+        _l("该身份证号码已被另一个账号使用。请用首次以此号码申请的账号办理；如有他人冒用您的身份证号码，请联系人才服务部门。"),
+    "Required: the applicant's 18-character resident ID number.": _l("请填写申请人的 18 位居民身份证号码。"),
+    "You already have an objection pending on this case; it will be resolved before you can file another.":
+        _l("您对此案件已有一条待处理的异议，处理完毕前不能再次提交。"),
     "No employer is registered on the platform with this credit code.":
         _l("平台上没有以此统一社会信用代码注册的单位。请核对代码，或请单位先在平台注册并通过认证。"),
     "This employer has not been verified by the bureau yet.":

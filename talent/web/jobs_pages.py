@@ -10,6 +10,7 @@ from talent.codes import DIVISIONS
 from talent.db import db
 from talent.models.jobs import EDUCATION_LEVELS
 from talent.services import jobs as job_service
+from talent.services.job_search import SORTS
 from talent.services.paging import MAX_PAGE
 
 bp = Blueprint("jobs_pages", __name__)
@@ -39,11 +40,15 @@ def search():
     if education and education not in EDUCATION_LEVELS:
         education = None
         problems.append("education")
+    sort = request.args.get("sort") or None
+    if sort and sort not in SORTS:
+        sort = None
+        problems.append("sort")
     result = job_service.search_jobs(
         db.session, q=q or None, district=district, education=education,
-        page=page_number(request.args.get("page")), per_page=PER_PAGE,
+        page=page_number(request.args.get("page")), per_page=PER_PAGE, sort=sort,
     )
-    filters = {"q": q, "district": district or "", "education": education or ""}
+    filters = {"q": q, "district": district or "", "education": education or "", "sort": sort or ""}
     return render_template(
         "jobs/search.html", result=result, filters=filters, problems=problems,
         page_args={key: value for key, value in filters.items() if value},

@@ -8,11 +8,14 @@ from flask import Blueprint, flash, redirect, render_template, request, session,
 from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
 
+from talent import limits
 from talent.auth import allow_anyone, requires
 from talent.db import db
 from talent.models import Role
 from talent.services import ServiceError
-from talent.services.accounts import TooManyAttempts, create_user, sign_in
+from talent.services.accounts import create_user, sign_in
+from talent.services.credentials import has_second_factor
+from talent.web.credentials import start_second_factor
 from talent.web.forms import LoginForm, RegisterForm
 
 bp = Blueprint("public", __name__)
@@ -43,26 +46,27 @@ def home():
 
 
 @bp.route("/login", methods=["GET", "POST"])
+@limits.sign_in_per_account
+@limits.sign_in_per_address
 @allow_anyone
 def login():
     form = LoginForm()
     if form.validate_on_submit():
-        try:
-            user = sign_in(db.session, form.email.data, form.password.data, request.remote_addr or "")
-        except TooManyAttempts:
-            form.password.errors.append(_("登录失败次数过多，请 15 分钟后再试"))
+        user = sign_in(db.session, form.email.data, form.password.data)
+        if user is None:
+            form.password.errors.append(_("邮箱或密码不正确"))
+        elif has_second_factor(user):
+            return start_second_factor(user, _safe_next(request.args.get("next")))
         else:
-            if user is None:
-                form.password.errors.append(_("邮箱或密码不正确"))
-            else:
-                login_user(user)
-                flash(_("欢迎回来，%(name)s", name=user.name), "success")
-                return redirect(_safe_next(request.args.get("next")) or url_for(ROLE_HOME.get(user.role, "public.home")))
+            login_user(user)
+            flash(_("欢迎回来，%(name)s", name=user.name), "success")
+            return redirect(_safe_next(request.args.get("next")) or url_for(ROLE_HOME.get(user.role, "public.home")))
     status = 422 if form.errors else 200
     return render_template("public/login.html", form=form), status
 
 
 @bp.route("/register", methods=["GET", "POST"])
+@limits.registration
 @allow_anyone
 def register():
     form = RegisterForm()
@@ -106,4 +110,4 @@ def logout():
 @bp.route("/account")
 @requires()
 def account():
-    return redirect(url_for(ROLE_HOME[current_user.role]))
+    return redirect(url_for(ROLE_HOME.get(current_user.role, "public.home")))

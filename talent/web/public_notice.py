@@ -12,6 +12,7 @@ from flask import Blueprint, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from talent import limits
 from talent.auth import allow_anyone, requires
 from talent.db import db
 from talent.services import InvalidInput, ServiceError
@@ -46,6 +47,7 @@ def index():
 
 
 @bp.route("/<int:application_id>/objections", methods=["POST"])
+@limits.objections
 @requires()
 def object_to(application_id: int):
     form = _objection_form(application_id)

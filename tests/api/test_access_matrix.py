@@ -8,6 +8,7 @@ first on one case; each allowed role that changes state gets a fresh case of its
 from __future__ import annotations
 
 import io
+import itertools
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -21,10 +22,12 @@ from tests.services.workflow_support import (
     People,
     case_in,
     graduate_facts,
+    id_number,
     make_people,
     make_user,
     tier_b_facts,
     token_for,
+    years_ago,
 )
 
 ROLES = ("anonymous", "applicant", "other_applicant", "employer", "other_employer", "officer", "admin")
@@ -44,12 +47,20 @@ class Endpoint:
     refused: dict[str, int] = field(default_factory=dict)  # refusals other than 401 (anonymous) / 403
 
 
+_id_sequence = itertools.count(500)
+
+
+def _fresh_id_number() -> str:
+    return id_number("220104", years_ago(45), next(_id_sequence))
+
+
 OFFICERS = {"officer": 200, "admin": 200}
 OWNER_AND_OFFICERS = {"applicant": 200, "officer": 200, "admin": 200}
 
 ENDPOINTS = [
     Endpoint("applications.submit", "POST", "/api/v1/applications", {"applicant": 201, "other_applicant": 201},
-             body=lambda _t: {"facts": tier_b_facts(), "employer_credit_code": DEMO_EMPLOYER_CODE}),
+             # each applicant applies with an ID number of their own (an ID number belongs to one account)
+             body=lambda _t: {"facts": tier_b_facts(_fresh_id_number()), "employer_credit_code": DEMO_EMPLOYER_CODE}),
     Endpoint("applications.list_applications", "GET", "/api/v1/applications",
              {"applicant": 200, "other_applicant": 200, "employer": 200, "other_employer": 200},
              target="awaiting_endorsement", mutates=False),
@@ -100,8 +111,10 @@ def make_target(session, people: People, state: str, owner) -> dict[str, Any]:
         application = case_in(session, people, "awaiting_endorsement", owner=owner)
         from flask import current_app
 
+        from talent.storage import storage_for
+
         document = uploads.store_document(session, owner, application.id, stream=io.BytesIO(PDF),
-                                          filename="x.pdf", upload_dir=current_app.config["UPLOAD_PATH"],
+                                          filename="x.pdf", storage=storage_for(current_app),
                                           max_bytes=1024)
         return {"id": application.id, "document_id": document.id}
     if state == "changes_requested":
@@ -114,7 +127,8 @@ def make_target(session, people: People, state: str, owner) -> dict[str, Any]:
         reviews.decide_application(session, people.officer, application.id, outcome="reject", reason="不符合")
         return {"id": application.id}
     if state == "granted_without_card":
-        return {"id": case_in(session, people, "granted", owner=owner, facts=graduate_facts()).id}
+        graduate_id = id_number("220102", years_ago(31), owner.id % 900 + 1)  # the owner's own ID number
+        return {"id": case_in(session, people, "granted", owner=owner, facts=graduate_facts(graduate_id)).id}
     if state == "objection":
         application = case_in(session, people, "under_notice", owner=owner)
         objection = publicity.file_objection(session, people.other_employer_user, application.id, text="异议")

@@ -14,7 +14,7 @@ from sqlalchemy import func, select
 from talent.models import AuditEvent, Role
 from talent.models.applications import Application, ApplicationDocument, Objection, PersonRecord
 from talent.models.cards import Card, Instalment
-from talent.services import Conflict, InvalidInput, NotAllowed, publicity, reviews, uploads
+from talent.services import Conflict, InvalidInput, NotAllowed, identities, publicity, reviews, uploads
 from talent.services import applications as applications_service
 from talent.services import cards as cards_service
 from talent.services.workflow import today
@@ -143,8 +143,9 @@ def test_the_second_officer_may_overrule_and_rejection_is_remembered(db_session,
     application = case_in(db_session, people, "awaiting_confirmation")
     reviews.decide_application(db_session, people.officer2, application.id, outcome="reject", reason="业绩材料不实。")
     assert application.status == "rejected" and application.outcome_reason == "业绩材料不实。"
-    record = db_session.scalar(select(PersonRecord).where(PersonRecord.user_id == people.applicant.id))
-    assert record.last_rejected_on == today() and record.id_digest is not None
+    # the history is the person's (found by the ID number's keyed digest), not the account's
+    record = db_session.scalar(select(PersonRecord).where(PersonRecord.id_digest == application.identity.id_digest))
+    assert record.last_rejected_on == today() and record.user_id is None
     # a new application within 12 months fails G6
     again = case_in(db_session, people, "awaiting_endorsement")
     assert again.facts["history"]["last_rejected_on"] == today().isoformat()
@@ -162,12 +163,13 @@ def test_a_request_for_changes_lists_everything_at_once(db_session, people):
                {"field": "employment.annual_salary", "problem": "与纳税记录不符"}],
     )
     assert application.status == "changes_requested" and len(application.requested_items) == 2
-    id_on_file = application.facts["id_number"]
-    facts = {k: v for k, v in application.facts.items() if k != "id_number"}  # as the checker hands them back
+    id_on_file = identities.id_number_of(application)
+    assert id_on_file and "id_number" not in application.facts  # kept encrypted, not in the facts
+    facts = dict(application.facts)  # as the checker hands them back: without the ID number
     facts["employment"] = {**facts["employment"], "annual_salary": 1_150_000}
     applications_service.resubmit_application(db_session, people.applicant, application.id, facts=facts)
     assert application.status == "in_review" and application.review_round == 2
-    assert application.facts["id_number"] == id_on_file
+    assert identities.id_number_of(application) == id_on_file and "id_number" not in application.facts
     assert application.status_changes[-1].items == [{"field": "employment.annual_salary"}]
     # a field never mentioned and not changed: it should have been listed the first time
     with pytest.raises(InvalidInput) as refused:
@@ -239,7 +241,7 @@ def test_granting_issues_the_card_and_the_schedule(db_session, people):
     living = [i for i in application.instalments if i.programme == "living_allowance"]
     assert sum(i.amount for i in housing) == application.decision["programmes"]["housing_subsidy"]["total"]
     assert len(housing) == 5 and len(living) == 60 and {i.amount for i in living} == {4_000}
-    record = db_session.scalar(select(PersonRecord).where(PersonRecord.user_id == people.applicant.id))
+    record = db_session.scalar(select(PersonRecord).where(PersonRecord.id_digest == application.identity.id_digest))
     # the notice ends in the future here, so closing it "as of" that day takes effect today, not later
     assert record.last_classified_on == card.valid_from == today()
 
@@ -272,10 +274,15 @@ def test_revocation_for_fraud_refunds_everything_and_bans_the_person(db_session,
         cards_service.mark_instalment_paid(db_session, people.officer, application.instalments[-1].id)
     assert cards_service.verify_card(db_session, application.card.verification_code)["status"] == "revoked"
 
-    # The same person under another account: the ban follows the ID number into the next decision.
-    facts = tier_b_facts(application.facts["id_number"])
+    # The ID number belongs to its first account: another account cannot use it (nor escape the ban with it) ...
+    facts = tier_b_facts(identities.id_number_of(application))
+    with pytest.raises(identities.IdentityTaken):
+        applications_service.submit_application(
+            db_session, people.other_applicant, facts=facts, employer_credit_code=DEMO_EMPLOYER_CODE
+        )
+    # ... and the ban follows the ID number into the person's next decision.
     again = applications_service.submit_application(
-        db_session, people.other_applicant, facts=facts, employer_credit_code=DEMO_EMPLOYER_CODE
+        db_session, people.applicant, facts=facts, employer_credit_code=DEMO_EMPLOYER_CODE
     )
     assert again.facts["history"]["revoked_on"] == today().isoformat()
     assert again.decision["eligible"] is False and again.tier is None
@@ -310,7 +317,7 @@ def test_uploads_are_recognised_by_content_and_stored_privately(db_session, peop
     document = uploads.store_document(db_session, people.applicant, application.id, stream=io.BytesIO(PNG),
                                       filename="../../etc/证书.pdf", upload_dir=store, max_bytes=1024)
     assert document.content_type == "image/png" and document.original_name == "证书.pdf"
-    path = store / document.stored_name
+    path = store / "evidence" / document.stored_name
     assert path.read_bytes() == PNG and document.stored_name.endswith(".png") and "证书" not in document.stored_name
     assert stat.S_IMODE(os.stat(path).st_mode) == 0o600
     with pytest.raises(InvalidInput):  # a text file named .pdf
@@ -319,7 +326,7 @@ def test_uploads_are_recognised_by_content_and_stored_privately(db_session, peop
     with pytest.raises(uploads.UploadTooLarge):
         uploads.store_document(db_session, people.applicant, application.id, stream=io.BytesIO(PDF * 20),
                                filename="big.pdf", upload_dir=store, max_bytes=1024)
-    assert sorted(p.name for p in store.iterdir()) == [document.stored_name]
+    assert sorted(p.name for p in (store / "evidence").iterdir()) == [document.stored_name]
     with pytest.raises(NotAllowed):
         uploads.store_document(db_session, people.other_applicant, application.id, stream=io.BytesIO(PDF),
                                filename="x.pdf", upload_dir=store, max_bytes=1024)

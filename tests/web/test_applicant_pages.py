@@ -144,7 +144,10 @@ def test_applying_stores_the_case_with_the_id_number_and_shows_it_masked(client,
     case_id = int(re.search(r"/applicant/cases/(\d+)", response.headers["Location"]).group(1))
     application = db_session.get(Application, case_id)
     assert application.owner_id == people.applicant.id and application.status == "awaiting_endorsement"
-    assert application.facts["id_number"] == ID_NUMBER and application.tier == "B"
+    from talent.services.identities import id_number_of
+
+    # kept encrypted beside the facts, not in them
+    assert id_number_of(application) == ID_NUMBER and "id_number" not in application.facts and application.tier == "B"
 
     page = client.get(f"/applicant/cases/{case_id}")
     assert page.status_code == 200
@@ -156,7 +159,9 @@ def test_applying_stores_the_case_with_the_id_number_and_shows_it_masked(client,
 @pytest.mark.parametrize(
     ("form", "field_message"),
     [
-        ({"employer_credit_code": UNREGISTERED_CREDIT_CODE, "confirm": "y"}, "平台上没有以此统一社会信用代码注册的单位"),
+        ({"employer_credit_code": UNREGISTERED_CREDIT_CODE, "id_number": ID_NUMBER, "confirm": "y"},
+         "平台上没有以此统一社会信用代码注册的单位"),
+        ({"employer_credit_code": CREDIT_CODE, "confirm": "y"}, "请填写居民身份证号码"),
         ({"employer_credit_code": "91220101MA17XK2B2Z", "confirm": "y"}, "统一社会信用代码无效"),
         ({"employer_credit_code": CREDIT_CODE, "id_number": "220102197803151235", "confirm": "y"}, "居民身份证号码无效"),
         ({"employer_credit_code": CREDIT_CODE}, "请确认信息真实后再提交"),
@@ -214,7 +219,7 @@ def test_the_apply_form_is_csrf_protected(csrf_app, db_session):
     form = re.search(r'<form method="post" action="/applicant/apply".*?</form>', page, re.S).group(0)
     token = re.search(r'name="csrf_token"[^>]*?value="([^"]+)"', form).group(1)
     response = client.post("/applicant/apply", data={"employer_credit_code": CREDIT_CODE, "confirm": "y",
-                                                     "csrf_token": token})
+                                                     "id_number": ID_NUMBER, "csrf_token": token})
     assert response.status_code == 422 and "平台上没有以此统一社会信用代码注册的单位" in response.text
     session.close()
 

@@ -22,6 +22,7 @@ from talent.services.publicity import close_notice, file_objection
 from talent.services.reviews import decide_application
 from talent.services.uploads import store_document
 from talent.services.workflow import today as local_today
+from talent.storage import storage_for
 from talent.web import officer as officer_pages
 
 CREDIT_CODE = "91220101MA17XK2B2Y"
@@ -155,7 +156,7 @@ def test_only_officers_reach_the_officer_pages(client, people, db_session):
 def test_the_case_page_masks_the_id_and_shows_the_full_rule_trace_and_audit(app, client, people, db_session):
     case_id = case_in_review(db_session, people)
     store_document(db_session, people.applicant, case_id, stream=BytesIO(b"%PDF-1.4\n%%EOF\n"), filename="合同.pdf",
-                   upload_dir=app.config["UPLOAD_PATH"], max_bytes=app.config["MAX_UPLOAD_BYTES"])
+                   storage=storage_for(app), max_bytes=app.config["MAX_UPLOAD_BYTES"])
     db_session.commit()
     page = sign_in(client, people.officer).get(f"/officer/cases/{case_id}")
     assert page.status_code == 200
@@ -346,7 +347,7 @@ def test_a_decision_on_a_case_that_changed_since_the_page_was_loaded_is_refused(
     seen = re.search(r'id="approve-version" name="version" type="hidden" value="(\d+)"', page.text).group(1)
     # the applicant adds evidence while the officer reads the case
     store_document(db_session, people.applicant, case_id, stream=BytesIO(b"%PDF-1.4\n%%EOF\n"), filename="补充.pdf",
-                   upload_dir=app.config["UPLOAD_PATH"], max_bytes=app.config["MAX_UPLOAD_BYTES"])
+                   storage=storage_for(app), max_bytes=app.config["MAX_UPLOAD_BYTES"])
     db_session.commit()
     response = client.post(f"/officer/cases/{case_id}/approval", data={"reason": "符合条件", "version": seen})
     assert response.status_code == 409

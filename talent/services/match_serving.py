@@ -1,0 +1,380 @@
+"""What a web request needs to show matches: small and bounded, whatever the size of the city.
+
+A request never fits the model of every open post. It reads the graduate's stored set (services.match_store,
+computed in bulk by `talent match refresh`) and tops it up with the posts changed since the set was computed,
+which every process keeps in a small per-process model of the *recently changed* posts (`RecentPosts`):
+
+- it tracks at most `RECENT_POSTS` posts, the most recently changed ones (created, edited, closed), and knows
+  the time (`horizon`) after which every change is tracked; older changes are the stored sets' business;
+- before use (at most once a second) it asks the database for the posts changed since it last looked, as
+  `(id, updated_at)` pairs (the index on jobs.updated_at), at most `RECENT_POSTS + 1` of them: re-reading a
+  short window (`LAG`) catches commits that land out of `updated_at` order; a bulk load of more posts than
+  it tracks makes it start again from the newest `RECENT_POSTS` (bounded: never a read of every post);
+- only the posts whose version changed are read in full and (re)vectorised; posts past their closing date
+  are taken out when the day changes.
+
+A graduate's matches are then the stored rows whose post is unchanged since the set was computed (and still
+open and within reach), merged by score with the tracked posts changed since then, scored online (one small
+product) and explained like the batch path: the same scores and reasons a full refresh would store. A
+graduate without a usable stored set (none yet — e.g. consent just given or no consent, which the refresh
+does not cover — or a profile edited since) is ranked online against the tracked posts: the newest
+`RECENT_POSTS`, bounded in cost, until the next refresh stores the full set (docs/matching.md).
+
+An employer's candidates come from the graduates' side: the graduates whose stored best 50 hold the post
+(unchanged since), merged with an online ranking of the consenting graduates the stored sets cannot speak for
+(no usable set, or the post changed since their set), at most `CANDIDATE_POOL` of them, newest first.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import threading
+import time
+from collections import OrderedDict
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import orjson
+from flask import Flask, current_app
+from sqlalchemy import and_, or_, select
+from sqlalchemy.engine import make_url
+from sqlalchemy.orm import Session, joinedload
+
+from talent.clock import today_in_changchun
+from talent.models import User
+from talent.models.jobs import EDUCATION_LEVELS, GraduateProfile, Job
+from talent.models.matches import MatchSet, StoredMatch
+from talent.scoring import MatchModel, validate_job
+from talent.scoring.explain import explain_match
+from talent.services.match_store import graduate_line, job_line
+
+log = logging.getLogger(__name__)
+
+RECENT_POSTS = 3000  # posts tracked per process (the most recently changed)
+LAG = dt.timedelta(seconds=30)  # commits may land this much out of updated_at order
+SYNC_SECONDS = 1.0  # a process asks the database for changes at most this often
+CANDIDATE_POOL = 2000  # graduates ranked online for one post, at most
+
+_FULL_COLUMNS = (
+    Job.id, Job.title, Job.description, Job.min_education, Job.district, Job.salary_min, Job.salary_max,
+    Job.headcount, Job.majors, Job.status, Job.closing_date, Job.updated_at,
+)
+
+
+def as_utc(value: dt.datetime) -> dt.datetime:
+    # SQLite hands back naive UTC datetimes, PostgreSQL aware ones.
+    return value.replace(tzinfo=dt.UTC) if value.tzinfo is None else value.astimezone(dt.UTC)
+
+
+class GraduateVectors:
+    """Vectors of the graduates ranked online for posts, kept per (profile id, version) in one process (at most
+    `size`, least recently used out first): a post's candidates then cost one product over the pool, not the
+    vectorisation of up to `CANDIDATE_POOL` profiles on every request."""
+
+    def __init__(self, size: int = 4 * CANDIDATE_POOL) -> None:
+        self.size = size
+        self.entries: OrderedDict[tuple[int, dt.datetime], tuple[Any, np.ndarray]] = OrderedDict()
+        self.computed = 0
+
+    def vectors(self, model: MatchModel, profiles: list[GraduateProfile]) -> tuple[list[Any], np.ndarray]:
+        layout = model._layout()  # the model's own feature layout
+        keys = [(p.id, as_utc(p.updated_at)) for p in profiles]
+        missing = [i for i, key in enumerate(keys) if key not in self.entries]
+        if missing:
+            fresh = model.graduate_profiles([graduate_line_of(profiles[i]) for i in missing])
+            rows = layout.graduate_matrix(fresh)
+            for i, profile, row in zip(missing, fresh, rows, strict=True):
+                self.entries[keys[i]] = (profile, row)
+            self.computed += len(missing)
+        found = []
+        for key in keys:
+            self.entries.move_to_end(key)
+            found.append(self.entries[key])
+        while len(self.entries) > self.size:
+            self.entries.popitem(last=False)
+        return [entry[0] for entry in found], np.vstack([entry[1] for entry in found])
+
+    def rank_for_job(self, model: MatchModel, record: dict[str, Any], profiles: list[GraduateProfile],
+                     top: int) -> list[tuple[GraduateProfile, float, dict[str, Any]]]:
+        """The `top` profiles that fit the post best, with score and why: MatchModel.rank_graduates_for_job
+        over cached vectors (the same scores, order and reasons)."""
+        layout = model._layout()
+        job = validate_job(record)
+        if not job.is_open or not profiles or top <= 0:
+            return []
+        job_vector = layout.job_matrix([layout.job_profile(job)])[0]
+        job_profile = layout.profile_from_row(job, job_vector)
+        graduate_profiles, matrix = self.vectors(model, profiles)
+        keep = [i for i, p in enumerate(graduate_profiles) if p.graduate.level >= job.level]
+        if not keep:
+            return []
+        scores = matrix[keep] @ job_vector
+        ids = np.array([graduate_profiles[i].graduate.id for i in keep], dtype=object)
+        order = np.lexsort((ids, -scores))[:top]
+        return [
+            (profiles[keep[i]], round(float(scores[i]), 4),
+             explain_match(layout.kb, graduate_profiles[keep[i]], job_profile, layout.weights.field))
+            for i in order
+        ]
+
+
+class RecentPosts:
+    """The model of the most recently changed open posts, shared by the requests of one process."""
+
+    def __init__(self, capacity: int = RECENT_POSTS, sync_seconds: float = SYNC_SECONDS) -> None:
+        self.graduates = GraduateVectors()
+        self.capacity = capacity
+        self.sync_seconds = sync_seconds
+        self.lock = threading.RLock()
+        self.model = MatchModel(n_threads=1).fit([])
+        self.versions: dict[int, dt.datetime] = {}  # tracked post → updated_at applied (open or not)
+        self.closing: dict[int, dt.date | None] = {}  # tracked open post → closing date
+        self.horizon: dt.datetime | None = None  # every change after it is tracked (None: every post is)
+        self.watermark: dt.datetime | None = None
+        self.started = False
+        self.day: dt.date | None = None
+        self.synced_at = -1e9
+        self.rebuilds = 0
+        self.posts_read = 0  # posts read in full and vectorised (what the work costs)
+
+    # --- keeping up -------------------------------------------------------------------------------
+
+    def sync(self, session: Session, *, force: bool = False) -> None:
+        with self.lock:
+            today = today_in_changchun()
+            if not force and self.started and self.day == today and time.monotonic() - self.synced_at < self.sync_seconds:
+                return
+            query = select(Job.id, Job.updated_at).order_by(Job.updated_at.desc(), Job.id.desc())
+            if self.started and self.watermark is not None:
+                query = query.where(Job.updated_at > self.watermark - LAG)
+            pairs = [(job_id, as_utc(stamp)) for job_id, stamp in session.execute(query.limit(self.capacity + 1))]
+            changed = [pair for pair in pairs if self.versions.get(pair[0]) != pair[1]]
+            if not self.started or len(changed) > self.capacity:
+                self._rebuild(session, pairs, today)
+            else:
+                if len(pairs) > self.capacity:
+                    # Read as far as the bound allows (after a bulk load): older changes are not tracked.
+                    self.horizon = max(self.horizon or pairs[self.capacity][1], pairs[self.capacity][1])
+                self._apply(session, changed, today)
+                if self.day != today:
+                    expired = [job_id for job_id, closing in self.closing.items() if closing and closing < today]
+                    self.model.remove_jobs([str(job_id) for job_id in expired])
+                    for job_id in expired:
+                        self.closing.pop(job_id, None)
+                self._evict()
+            self.day = today
+            self.synced_at = time.monotonic()
+
+    def _rebuild(self, session: Session, pairs: list[tuple[int, dt.datetime]], today: dt.date) -> None:
+        if len(pairs) > self.capacity:
+            # Posts changed at the same instant as the first one left out are not tracked either.
+            self.horizon = pairs[self.capacity][1]
+            pairs = [pair for pair in pairs if pair[1] > self.horizon]
+        else:
+            self.horizon = None
+        self.model = MatchModel(n_threads=1).fit([])
+        self.versions, self.closing = {}, {}
+        self.watermark = None
+        self.started = True
+        self.rebuilds += 1
+        self._apply(session, pairs, today)
+
+    def _apply(self, session: Session, pairs: list[tuple[int, dt.datetime]], today: dt.date) -> None:
+        if not pairs:
+            return
+        ids = [job_id for job_id, _ in pairs]
+        rows = []
+        for start in range(0, len(ids), 1000):
+            rows.extend(session.execute(select(*_FULL_COLUMNS).where(Job.id.in_(ids[start : start + 1000]))))
+        self.model.remove_jobs([str(job_id) for job_id in ids])
+        fresh = []
+        for row in rows:
+            job_id, status, closing, stamp = row[0], row[9], row[10], as_utc(row[11])
+            self.versions[job_id] = stamp
+            self.closing.pop(job_id, None)
+            if status == "open" and (closing is None or closing >= today):
+                fresh.append(job_line(row))
+                self.closing[job_id] = closing
+            if self.watermark is None or stamp > self.watermark:
+                self.watermark = stamp
+        self.model.add_jobs(fresh)
+        self.posts_read += len(rows)
+
+    def _evict(self) -> None:
+        if len(self.versions) <= self.capacity:
+            return
+        ordered = sorted(self.versions.items(), key=lambda item: (item[1], item[0]))
+        doomed = ordered[: len(ordered) - self.capacity]
+        self.horizon = max(stamp for _, stamp in doomed)
+        for job_id, _ in doomed:
+            del self.versions[job_id]
+            self.closing.pop(job_id, None)
+        self.model.remove_jobs([str(job_id) for job_id, _ in doomed])
+
+    # --- scoring ----------------------------------------------------------------------------------
+
+    def _arrays(self) -> tuple[np.ndarray, np.ndarray]:
+        """Per model position: the post id and the applied version (POSIX seconds), rebuilt when the model
+        changed (every change of the model's posts makes a new `job_ids_` list; the cache holds the list it
+        was built from, so it is never mistaken for another)."""
+        job_ids = self.model.job_ids_
+        cached = getattr(self, "_arrays_cache", None)
+        if cached is None or cached[0] is not job_ids:
+            ids = np.array([int(job_id) for job_id in job_ids], dtype=np.int64)
+            stamps = np.array([self.versions[int(job_id)].timestamp() for job_id in job_ids])
+            cached = self._arrays_cache = (job_ids, ids, stamps)
+        return cached[1], cached[2]
+
+    def best_for(self, record: dict[str, Any], since: dt.datetime | None, top: int) -> list[tuple[int, float, dict]]:
+        """The `top` tracked open posts changed after `since` (all tracked posts if None) that fit the graduate
+        best, as (job id, score, why): the scores and reasons of the batch path."""
+        model = self.model
+        if not model.job_ids_ or top <= 0:
+            return []
+        scores = model.score_pairs([record])[0]
+        ids, stamps = self._arrays()
+        if since is not None:
+            scores = np.where(stamps > since.timestamp(), scores, -np.inf)
+        # Best score first; ties by the lower id, like the batch path's (education, id) order within a level.
+        order = [i for i in np.lexsort((ids, -scores)) if np.isfinite(scores[i])][:top]
+        if not order:
+            return []
+        layout = model._layout()  # the model's own feature layout (what explains its scores)
+        profile = model.graduate_profiles([record])[0]
+        profiles = model.job_profiles_
+        return [
+            (int(ids[i]), round(float(scores[i]), 4),
+             explain_match(layout.kb, profile, profiles[i], layout.weights.field))
+            for i in order
+        ]
+
+
+def _database_key(url: str) -> str:
+    return make_url(url).render_as_string(hide_password=True)
+
+
+def recent_posts(app: Flask | None = None) -> RecentPosts:
+    """The recent-posts model of this app's database, created on first use."""
+    app = app or current_app._get_current_object()  # type: ignore[attr-defined]
+    indexes: dict[str, RecentPosts] = app.extensions.setdefault("talent.recent_posts", {})
+    key = _database_key(app.config["DATABASE_URL"])
+    if key not in indexes:
+        indexes[key] = RecentPosts(
+            int(app.config.get("MATCHING_RECENT_POSTS", RECENT_POSTS)),
+            # Tests change posts and look at once: no pause between looks there.
+            float(app.config.get("MATCHING_SYNC_SECONDS", 0.0 if app.testing else SYNC_SECONDS)),
+        )
+    return indexes[key]
+
+
+# --- a graduate's matches ---------------------------------------------------------------------------
+
+
+@dataclass
+class RankedJob:
+    job_id: int
+    score: float
+    why: dict[str, Any]
+
+
+def usable_set(session: Session, profile: GraduateProfile) -> MatchSet | None:
+    """The graduate's stored set, if it ranked the profile as it is now."""
+    stored = session.get(MatchSet, profile.id)
+    if stored is None or as_utc(stored.profile_updated_at) != as_utc(profile.updated_at):
+        return None
+    return stored
+
+
+def rank_for_graduate(session: Session, profile: GraduateProfile, record: dict[str, Any], limit: int,
+                      index: RecentPosts) -> tuple[list[RankedJob], dict[int, Job]]:
+    """The best `limit` open posts within the graduate's reach (stored set topped up with recent changes)
+    and the posts themselves (with their employers), read in one query."""
+    today = today_in_changchun()
+    allowed = EDUCATION_LEVELS[: EDUCATION_LEVELS.index(profile.education) + 1]
+    stored = usable_set(session, profile)
+    since = as_utc(stored.computed_at) - LAG if stored is not None else None
+    with index.lock:
+        index.sync(session)
+        online = index.best_for(record, since, limit)
+        rescored = {job_id for job_id, stamp in index.versions.items() if since is not None and stamp > since}
+    ranked = [RankedJob(job_id, score, why) for job_id, score, why in online]
+    seen = {item.job_id for item in ranked}
+    stored_rows: list[StoredMatch] = []
+    if stored is not None:
+        stored_rows = list(session.scalars(
+            select(StoredMatch).where(StoredMatch.graduate_profile_id == profile.id).order_by(StoredMatch.rank)))
+    ids = seen | {row.job_id for row in stored_rows}
+    jobs = {
+        job.id: job
+        for job in session.scalars(
+            select(Job).where(Job.id.in_(ids), Job.status == "open",
+                              or_(Job.closing_date.is_(None), Job.closing_date >= today),
+                              Job.min_education.in_(allowed))
+            .options(joinedload(Job.employer))
+        )
+    } if ids else {}
+    for row in stored_rows:
+        job = jobs.get(row.job_id)
+        # A post changed since the set was computed is scored online instead (when tracked; an untracked one
+        # changed after the set is left out until the next refresh). Posts changed just before the set (LAG)
+        # are kept unless tracked: the refresh most likely saw them.
+        if job is None or row.job_id in rescored or as_utc(job.updated_at) > as_utc(row.computed_at):
+            continue
+        ranked.append(RankedJob(row.job_id, row.score, orjson.loads(row.why)))
+    ranked = [item for item in ranked if item.job_id in jobs]
+    ranked.sort(key=lambda item: (-item.score, item.job_id))
+    return ranked[:limit], jobs
+
+
+# --- an employer's candidates ----------------------------------------------------------------------
+
+
+@dataclass
+class RankedGraduate:
+    profile: GraduateProfile
+    score: float
+    why: dict[str, Any]
+
+
+def rank_for_job(session: Session, job: Job, record: dict[str, Any], limit: int, index: RecentPosts,
+                 pool: int = CANDIDATE_POOL) -> list[RankedGraduate]:
+    """The consenting graduates who fit the post best: those whose stored best 50 hold it (unchanged since),
+    merged by score with an online ranking of at most `pool` graduates the stored sets cannot speak for."""
+    levels = EDUCATION_LEVELS[EDUCATION_LEVELS.index(job.min_education):]
+    changed_at = as_utc(job.updated_at) + LAG  # a set computed before this may not know the post as it is
+    eligible = and_(
+        GraduateProfile.consent_to_match.is_(True), User.is_active.is_(True), GraduateProfile.education.in_(levels)
+    )
+    set_speaks = and_(
+        MatchSet.profile_updated_at == GraduateProfile.updated_at, MatchSet.computed_at >= changed_at
+    )
+    stored = session.execute(
+        select(StoredMatch.score, StoredMatch.why, GraduateProfile)
+        .join(MatchSet, MatchSet.graduate_profile_id == StoredMatch.graduate_profile_id)
+        .join(GraduateProfile, GraduateProfile.id == StoredMatch.graduate_profile_id)
+        .join(User, User.id == GraduateProfile.user_id)
+        .where(StoredMatch.job_id == job.id, eligible, set_speaks)
+        .order_by(StoredMatch.score.desc(), StoredMatch.graduate_profile_id)
+        .limit(limit)
+    ).all()
+    others = list(session.scalars(
+        select(GraduateProfile)
+        .join(User, User.id == GraduateProfile.user_id)
+        .outerjoin(MatchSet, MatchSet.graduate_profile_id == GraduateProfile.id)
+        .where(eligible, or_(MatchSet.graduate_profile_id.is_(None), ~set_speaks))
+        .order_by(GraduateProfile.updated_at.desc(), GraduateProfile.id.desc())
+        .limit(pool)
+    ))
+    ranked = [RankedGraduate(profile, score, orjson.loads(why)) for score, why, profile in stored]
+    if others:
+        online = index.graduates.rank_for_job(index.model, record, others, limit)
+        ranked.extend(RankedGraduate(profile, score, why) for profile, score, why in online)
+    ranked.sort(key=lambda item: (-item.score, item.profile.id))
+    return ranked[:limit]
+
+
+def graduate_line_of(profile: GraduateProfile) -> dict[str, Any]:
+    return graduate_line((profile.id, profile.major, profile.major_code, profile.education, profile.skills,
+                          profile.preferred_districts, profile.expected_salary, profile.updated_at))

@@ -1,0 +1,82 @@
+"""The daily work: closing notice periods that are over, and recording overdue service clocks.
+
+Each run claims (task, Changchun date) in `periodic_runs` inside its own transaction, so however many schedulers
+offer it and workers take it, one run does the day's work; a run that fails rolls its claim back with its work
+and the retry (or the next hour's offer) does it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import date
+from typing import Any
+
+from celery import shared_task
+from sqlalchemy.exc import OperationalError
+
+CLOSE_NOTICES = "close_notice_periods"
+OVERDUE_CLOCKS = "overdue_service_clocks"
+
+
+def _day(as_of: str | None) -> date:
+    from talent.clock import today_in_changchun
+
+    return date.fromisoformat(as_of) if as_of else today_in_changchun()
+
+
+@shared_task(name="talent.close_notice_periods", bind=True, autoretry_for=(OperationalError,),
+             retry_backoff=True, max_retries=5)
+def close_notice_periods_task(self: Any, as_of: str | None = None) -> dict[str, Any]:
+    """Close the notice periods that are over on `as_of` (default: today in Changchun), once per day.
+
+    The claim and every case are one transaction; each case runs in a savepoint, so one failing case is
+    reported and left untouched while the others are closed (as `talent publicity close` does per case).
+    """
+    from talent.db import db
+    from talent.services.periodic import claim_period
+    from talent.services.publicity import close_notice_periods
+
+    day = _day(as_of)
+    with db.command_transaction() as session:
+        if not claim_period(session, CLOSE_NOTICES, day.isoformat()):
+            return {"claimed": False, "as_of": day.isoformat()}
+        root = session.get_transaction()
+
+        @contextmanager
+        def savepoint() -> Iterator[Any]:
+            with session.begin_nested():
+                yield session
+
+        results = close_notice_periods(savepoint, as_of=day)
+        if session.get_transaction() is not root:
+            # A case's conflict rolled the whole transaction back (claim included): start over.
+            raise self.retry(countdown=5)
+        card_numbers = [r.card_number for r in results if r.card_number]
+        if card_numbers:
+            from talent.tasks import enqueue
+
+            enqueue("talent.generate_card_pdfs", card_numbers, after_commit_of=session)
+    return {
+        "claimed": True, "as_of": day.isoformat(),
+        "granted": [r.application_id for r in results if r.outcome == "granted"],
+        "left_open": [r.application_id for r in results if r.outcome != "granted"],
+    }
+
+
+@shared_task(name="talent.overdue_service_clocks", bind=True, autoretry_for=(OperationalError,),
+             retry_backoff=True, max_retries=5)
+def overdue_service_clocks_task(self: Any, as_of: str | None = None) -> dict[str, Any]:
+    """Record (and tell people about) the endorsement and review clocks that are past due, once per day."""
+    from talent.db import db
+    from talent.services.overdue import record_overdue_clocks
+    from talent.services.periodic import claim_period
+
+    day = _day(as_of)
+    with db.command_transaction() as session:
+        if not claim_period(session, OVERDUE_CLOCKS, day.isoformat()):
+            return {"claimed": False, "as_of": day.isoformat()}
+        recorded = record_overdue_clocks(session, day)
+    return {"claimed": True, "as_of": day.isoformat(),
+            "overdue": [{"application_id": c.application_id, "kind": c.kind, "due_on": c.due_on.isoformat()}
+                        for c in recorded]}
