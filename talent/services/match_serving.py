@@ -52,7 +52,7 @@ from talent.services.match_store import _GRADUATE_COLUMNS, graduate_line, job_li
 
 log = logging.getLogger(__name__)
 
-RECENT_POSTS = 3000  # posts tracked per process (the most recently changed)
+RECENT_POSTS = 1000  # posts tracked per process (the most recently changed): about 3 days of the city's posting
 LAG = dt.timedelta(seconds=30)  # commits may land this much out of updated_at order
 SYNC_SECONDS = 1.0  # a process asks the database for changes at most this often
 CANDIDATE_POOL = 2000  # graduates ranked online for one post, at most
