@@ -377,7 +377,8 @@ def rank_for_job(session: Session, job: Job, record: dict[str, Any], limit: int,
     )]
     ranked = [RankedGraduate(profile, score, orjson.loads(why)) for score, why, profile in stored]
     if others:
-        online = index.graduates.rank_for_job(session, index.model, record, others, limit)
+        with index.lock:  # the cache is shared by the threads of a threaded server
+            online = index.graduates.rank_for_job(session, index.model, record, others, limit)
         shown = {profile.id: profile for profile in session.scalars(
             select(GraduateProfile).where(GraduateProfile.id.in_([item[0] for item in online])))}
         ranked.extend(RankedGraduate(shown[profile_id], score, why) for profile_id, score, why in online
