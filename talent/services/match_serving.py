@@ -48,11 +48,11 @@ from talent.models.jobs import EDUCATION_LEVELS, GraduateProfile, Job
 from talent.models.matches import MatchSet, StoredMatch
 from talent.scoring import MatchModel, validate_job
 from talent.scoring.explain import explain_match
-from talent.services.match_store import graduate_line, job_line
+from talent.services.match_store import _GRADUATE_COLUMNS, graduate_line, job_line
 
 log = logging.getLogger(__name__)
 
-RECENT_POSTS = 3000  # posts tracked per process (the most recently changed)
+RECENT_POSTS = 1000  # posts tracked per process (the most recently changed): about 3 days of the city's posting
 LAG = dt.timedelta(seconds=30)  # commits may land this much out of updated_at order
 SYNC_SECONDS = 1.0  # a process asks the database for changes at most this often
 CANDIDATE_POOL = 2000  # graduates ranked online for one post, at most
@@ -78,35 +78,42 @@ class GraduateVectors:
         self.entries: OrderedDict[tuple[int, dt.datetime], tuple[Any, np.ndarray]] = OrderedDict()
         self.computed = 0
 
-    def vectors(self, model: MatchModel, profiles: list[GraduateProfile]) -> tuple[list[Any], np.ndarray]:
+    def vectors(self, session: Session, model: MatchModel,
+                keys: list[tuple[int, dt.datetime]]) -> tuple[list[Any], np.ndarray]:
+        """Scoring profiles and vectors of the graduates `keys` (profile id, updated_at); only the profiles not
+        cached in that version are read (as columns) and vectorised."""
         layout = model._layout()  # the model's own feature layout
-        keys = [(p.id, as_utc(p.updated_at)) for p in profiles]
-        missing = [i for i, key in enumerate(keys) if key not in self.entries]
+        missing = [key for key in keys if key not in self.entries]
         if missing:
-            fresh = model.graduate_profiles([graduate_line_of(profiles[i]) for i in missing])
-            rows = layout.graduate_matrix(fresh)
-            for i, profile, row in zip(missing, fresh, rows, strict=True):
-                self.entries[keys[i]] = (profile, row)
-            self.computed += len(missing)
+            rows = {row[0]: row for row in session.execute(
+                select(*_GRADUATE_COLUMNS).where(GraduateProfile.id.in_([key[0] for key in missing])))}
+            present = [key for key in missing if key[0] in rows]
+            fresh = model.graduate_profiles([graduate_line(rows[key[0]]) for key in present])
+            for key, profile, row in zip(present, fresh, layout.graduate_matrix(fresh), strict=True):
+                self.entries[key] = (profile, row)
+            self.computed += len(present)
         found = []
         for key in keys:
-            self.entries.move_to_end(key)
-            found.append(self.entries[key])
+            if key in self.entries:
+                self.entries.move_to_end(key)
+                found.append(self.entries[key])
         while len(self.entries) > self.size:
             self.entries.popitem(last=False)
+        if not found:
+            return [], np.zeros((0, 0))
         return [entry[0] for entry in found], np.vstack([entry[1] for entry in found])
 
-    def rank_for_job(self, model: MatchModel, record: dict[str, Any], profiles: list[GraduateProfile],
-                     top: int) -> list[tuple[GraduateProfile, float, dict[str, Any]]]:
-        """The `top` profiles that fit the post best, with score and why: MatchModel.rank_graduates_for_job
+    def rank_for_job(self, session: Session, model: MatchModel, record: dict[str, Any],
+                     keys: list[tuple[int, dt.datetime]], top: int) -> list[tuple[int, float, dict[str, Any]]]:
+        """The `top` graduates (profile id, score, why) that fit the post best: MatchModel.rank_graduates_for_job
         over cached vectors (the same scores, order and reasons)."""
         layout = model._layout()
         job = validate_job(record)
-        if not job.is_open or not profiles or top <= 0:
+        if not job.is_open or not keys or top <= 0:
             return []
         job_vector = layout.job_matrix([layout.job_profile(job)])[0]
         job_profile = layout.profile_from_row(job, job_vector)
-        graduate_profiles, matrix = self.vectors(model, profiles)
+        graduate_profiles, matrix = self.vectors(session, model, keys)
         keep = [i for i, p in enumerate(graduate_profiles) if p.graduate.level >= job.level]
         if not keep:
             return []
@@ -114,7 +121,7 @@ class GraduateVectors:
         ids = np.array([graduate_profiles[i].graduate.id for i in keep], dtype=object)
         order = np.lexsort((ids, -scores))[:top]
         return [
-            (profiles[keep[i]], round(float(scores[i]), 4),
+            (int(graduate_profiles[keep[i]].graduate.id), round(float(scores[i]), 4),
              explain_match(layout.kb, graduate_profiles[keep[i]], job_profile, layout.weights.field))
             for i in order
         ]
@@ -359,22 +366,22 @@ def rank_for_job(session: Session, job: Job, record: dict[str, Any], limit: int,
         .order_by(StoredMatch.score.desc(), StoredMatch.graduate_profile_id)
         .limit(limit)
     ).all()
-    others = list(session.scalars(
-        select(GraduateProfile)
+    # Only (id, version) of the pool is read: the vectors of the versions seen before are cached.
+    others = [(profile_id, as_utc(stamp)) for profile_id, stamp in session.execute(
+        select(GraduateProfile.id, GraduateProfile.updated_at)
         .join(User, User.id == GraduateProfile.user_id)
         .outerjoin(MatchSet, MatchSet.graduate_profile_id == GraduateProfile.id)
         .where(eligible, or_(MatchSet.graduate_profile_id.is_(None), ~set_speaks))
         .order_by(GraduateProfile.updated_at.desc(), GraduateProfile.id.desc())
         .limit(pool)
-    ))
+    )]
     ranked = [RankedGraduate(profile, score, orjson.loads(why)) for score, why, profile in stored]
     if others:
-        online = index.graduates.rank_for_job(index.model, record, others, limit)
-        ranked.extend(RankedGraduate(profile, score, why) for profile, score, why in online)
+        with index.lock:  # the cache is shared by the threads of a threaded server
+            online = index.graduates.rank_for_job(session, index.model, record, others, limit)
+        shown = {profile.id: profile for profile in session.scalars(
+            select(GraduateProfile).where(GraduateProfile.id.in_([item[0] for item in online])))}
+        ranked.extend(RankedGraduate(shown[profile_id], score, why) for profile_id, score, why in online
+                      if profile_id in shown)
     ranked.sort(key=lambda item: (-item.score, item.profile.id))
     return ranked[:limit]
-
-
-def graduate_line_of(profile: GraduateProfile) -> dict[str, Any]:
-    return graduate_line((profile.id, profile.major, profile.major_code, profile.education, profile.skills,
-                          profile.preferred_districts, profile.expected_salary, profile.updated_at))

@@ -226,9 +226,9 @@ def test_candidates_are_ranked_from_a_bounded_pool_the_database_filters(app, peo
     ranked_from: list[set[int]] = []
     vectors = match_serving.GraduateVectors.vectors
 
-    def spy(self, model, profiles):
-        ranked_from[-1].update(profile.id for profile in profiles)
-        return vectors(self, model, profiles)
+    def spy(self, session, model, keys):
+        ranked_from[-1].update(profile_id for profile_id, _ in keys)
+        return vectors(self, session, model, keys)
 
     monkeypatch.setattr(match_serving.GraduateVectors, "vectors", spy)
 
@@ -261,9 +261,9 @@ def test_candidates_come_from_the_stored_sets_and_a_pool_of_what_they_cannot_spe
     ranked_from: list[set[int]] = []
     vectors = match_serving.GraduateVectors.vectors
 
-    def spy(self, model, profiles):
-        ranked_from[-1].update(profile.id for profile in profiles)
-        return vectors(self, model, profiles)
+    def spy(self, session, model, keys):
+        ranked_from[-1].update(profile_id for profile_id, _ in keys)
+        return vectors(self, session, model, keys)
 
     monkeypatch.setattr(match_serving.GraduateVectors, "vectors", spy)
 
