@@ -77,3 +77,9 @@ document.addEventListener("DOMContentLoaded", () => {
   const purchase = document.getElementById("has_purchase");
   if (purchase) setUpPurchaseToggle(purchase);
 });
+
+// The result page's print button (the page has a print stylesheet in eligibility.css).
+document.addEventListener("click", (event) => {
+  const button = event.target.closest("[data-print]");
+  if (button) window.print();
+});

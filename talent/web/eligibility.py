@@ -8,15 +8,18 @@ the language switch works on the result page, and a later "apply" feature can pr
 
 from __future__ import annotations
 
+import base64
+import binascii
+import json
 from typing import Any
 
-from flask import Blueprint, flash, redirect, render_template, session, url_for
+from flask import Blueprint, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 
 from talent import codes
 from talent.auth import allow_anyone
 from talent.i18n import current_language
-from talent.rules.names import HONOURS, TIERS
+from talent.names.policy import HONOURS, TIERS
 from talent.services.eligibility import (
     EligibilityInputError,
     assess_facts,
@@ -29,6 +32,7 @@ from talent.services.eligibility import (
     tier_label,
     what_would_change,
 )
+from talent.services.eligibility_states import three_state_result
 from talent.web.eligibility_forms import (
     EligibilityForm,
     facts_from_form,
@@ -116,10 +120,48 @@ def result():
         programmes=summarise_programmes(decision),
         card_services=service_names(decision["programmes"]["privilege_card"]["services"], language),
         changes=what_would_change(facts, decision),
-        missing=[_missing_item(item, language) for item in decision.get("missing", [])],
+        verdicts=three_state_result(decision, language),
+        question_anchor=_question_anchor,
+        restore_url=url_for(".restore", answers=_encode_answers(facts), _external=True),
         reasons=explain_reasons(decision, language),
         fact_label=lambda path: fact_label(path, language),
     )
+
+
+def _encode_answers(facts: dict[str, Any]) -> str:
+    """The answers (never an ID number: the session keeps only the birth date) as URL-safe text."""
+    text = json.dumps(facts, ensure_ascii=False, separators=(",", ":"), sort_keys=True)
+    return base64.urlsafe_b64encode(text.encode()).decode().rstrip("=")
+
+
+def _decode_answers(text: str) -> dict[str, Any] | None:
+    try:
+        facts = json.loads(base64.urlsafe_b64decode(text + "=" * (-len(text) % 4)))
+    except (binascii.Error, ValueError, UnicodeDecodeError):
+        return None
+    return facts if isinstance(facts, dict) else None
+
+
+@bp.route("/eligibility/restore", methods=["GET"])
+@allow_anyone
+def restore():
+    """A saved result link: the answers come back into the form and the result is decided again."""
+    facts = _decode_answers(request.args.get("answers", ""))
+    if facts is not None:
+        try:
+            assess_facts(facts, reasons=False)
+        except EligibilityInputError:
+            facts = None
+    if facts is None:
+        flash(_("这个链接中的回答无法读取，请重新填写。"), "warning")
+        return redirect(url_for(".form"))
+    session[SESSION_KEY] = facts_for_session(facts)
+    return redirect(url_for(".result"))
+
+
+def _question_anchor(fact: str) -> str | None:
+    field = field_for_path(fact)
+    return url_for(".form", _anchor=field) if field else None
 
 
 @bp.route("/eligibility/reset", methods=["POST"])
@@ -127,15 +169,6 @@ def result():
 def reset():
     session.pop(SESSION_KEY, None)
     return redirect(url_for(".form"))
-
-
-def _missing_item(item: dict[str, str], language: str) -> dict[str, Any]:
-    field = field_for_path(item["fact"])
-    return {
-        "label": fact_label(item["fact"], language),
-        "fact": item["fact"],
-        "anchor": url_for(".form", _anchor=field) if field else None,
-    }
 
 
 def _honour_groups() -> list[dict[str, Any]]:

@@ -131,9 +131,10 @@ def test_unanswered_questions_are_listed_as_missing_with_a_link(client):
     assert response.status_code == 302
     result = client.get("/eligibility/result")
     text = text_of(result)
-    assert "还缺少的信息" in text and "是否在长春缴纳社会保险" in text
+    assert "还需要回答的问题" in text and "是否在长春缴纳社会保险" in text
     assert 'href="/eligibility#social_insurance_local"' in result.get_data(as_text=True)
-    assert "暂不符合" in text  # an unknown condition is not assumed to hold
+    # an unknown condition is neither assumed to hold nor shown as failed
+    assert "还不能确定" in text and "暂不符合" not in text
 
 
 def test_facts_are_kept_in_the_session_without_the_id_number_and_prefill_the_form(client):
