@@ -315,7 +315,7 @@ def normalise(facts: Any, honour_codes: frozenset[str] | dict) -> list[Any]:
     education = record[FACT_INDEX["education"]]
     if (education is not ABSENT and education != "none" and record[FACT_INDEX["graduation_date"]] is ABSENT
             and "graduation_date" not in errors.en):
-        errors.add("graduation_date", "is required when education is not none", "学历不为 none 时必填毕业日期")
+        errors.add("graduation_date", "is required when education is not none", "填写学历（专科以下除外）时必填毕业日期")
     if errors.en:
         raise InputError(errors.en, errors.zh)
     return record

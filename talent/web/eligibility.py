@@ -57,6 +57,28 @@ def _attach_errors(form: EligibilityForm, errors: dict[str, list[str]]) -> list[
     return general
 
 
+# The engine's refusals that a person meets on the form, said the way the form asks (why the answer is needed,
+# no internal codes); the others are shown in the page's language as the engine words them.
+_FORM_MESSAGES = {
+    ("birth_date", "is required when there is no id_number"): lambda: _(
+        "出生日期用于计算年龄（人才层次和毕业生政策都有年龄上限）。请填写出生日期，或填写身份证号码由系统读取。"),
+    ("graduation_date", "is required when education is not none"): lambda: _(
+        "填写了学历时，请同时填写毕业日期（毕业生政策按毕业年限计算）。"),
+}
+
+
+def _page_messages(error: EligibilityInputError) -> dict[str, list[str]]:
+    chinese = current_language() == "zh"
+    messages: dict[str, list[str]] = {}
+    for path, english in error.errors.items():
+        zh = error.errors_zh.get(path, english)
+        messages[path] = [
+            _FORM_MESSAGES[(path, en)]() if (path, en) in _FORM_MESSAGES else (zh_text if chinese else en)
+            for en, zh_text in zip(english, zh, strict=False)
+        ]
+    return messages
+
+
 def _birth_date_from_id(form: EligibilityForm) -> None:
     """The ID number is not written back into the page; its birth date is, so a re-check needs no retyping."""
     if form.id_number.data and not form.birth_date.data:
@@ -79,7 +101,7 @@ def form():
         try:
             assess_facts(facts, reasons=False)
         except EligibilityInputError as error:
-            engine_errors = error.errors_zh if current_language() == "zh" else error.errors
+            engine_errors = _page_messages(error)
             problems = {**engine_errors, **problems}
         else:
             if not problems:

@@ -157,9 +157,9 @@ def test_facts_are_kept_in_the_session_without_the_id_number_and_prefill_the_for
     [
         pytest.param({"id_number": "110105194912310021"}, "id_number", "居民身份证号码无效", id="bad check digit"),
         pytest.param({"id_number": VALID_ID}, "birth_date", "与身份证号码中的出生日期不一致", id="ID disagrees"),
-        pytest.param({"birth_date": ""}, "birth_date", "无身份证号码时必须填写出生日期", id="no birth date"),
+        pytest.param({"birth_date": ""}, "birth_date", "出生日期用于计算年龄", id="no birth date"),
         pytest.param({"application_date": "2019-01-01"}, "application_date", "无有效的政策版本", id="no policy"),
-        pytest.param({"graduation_date": ""}, "graduation_date", "毕业日期", id="missing graduation date"),
+        pytest.param({"graduation_date": ""}, "graduation_date", "请同时填写毕业日期", id="missing graduation date"),
         pytest.param({"annual_salary": "-100"}, "annual_salary", "金额不能为负数", id="negative amount"),
         pytest.param({"purchase_price": "一百万"}, "purchase_price", "请填写整数", id="not a number"),
         pytest.param({"purchase_floor_area_m2": "85平"}, "purchase_floor_area_m2", "请填写数字", id="bad area"),

@@ -132,3 +132,14 @@ def test_states_come_from_the_engine_decision(language: str) -> None:
             assert verdict.state == "not_eligible"
         assert verdict.why
     assert {reason["rule"] for reason in decision["reasons"] if not reason["answered"]} >= {"G3", "G5"}
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_form_messages_say_why_and_show_no_internal_codes(client: Any, lang: str) -> None:
+    client.get(f"/eligibility?lang={lang}")
+    response = client.post("/eligibility", data={**EXAMPLE_1, "birth_date": "", "graduation_date": ""})
+    assert response.status_code == 422
+    text = text_of(response)
+    for code in ("not none", "id_number", "graduation_date"):
+        assert code not in text, text[max(0, text.find(code) - 200):text.find(code) + 50]
+    assert ("年龄上限" in text) if lang == "zh" else ("age limits" in text)
