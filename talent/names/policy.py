@@ -219,6 +219,8 @@ STATES: dict[str, dict[str, str]] = {
 }
 # A rule whose facts were left blank is neither held nor failed.
 WORDS["not_answered_rule"] = {"zh": "未回答", "en": "Not answered"}
+# A value the policy computed from the answers (an age, a tier, an amount), marked next to its label.
+WORDS["derived"] = {"zh": "（推算）", "en": " (derived)"}
 # The parts of a decision the result page names (decision["open"] keys besides the programmes).
 DECISION_PARTS: dict[str, dict[str, str]] = {
     "eligible": {"zh": "共同条件", "en": "Common conditions"},

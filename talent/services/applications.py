@@ -19,6 +19,7 @@ from talent import codes
 from talent.db import utcnow
 from talent.models import Employer, Role, User
 from talent.models.applications import Application, PersonRecord, StatusChange
+from talent.names import refusals
 from talent.services import Conflict, InvalidInput, NotAllowed, NotFound
 from talent.services.eligibility import EligibilityInputError, assess_facts
 from talent.services.employers import employer_by_credit_code
@@ -153,17 +154,17 @@ def _apply_decision(application: Application, facts: dict[str, Any], decision: d
 
 def _named_employer(session: Session, credit_code: Any) -> Employer:
     if not isinstance(credit_code, str) or not credit_code.strip():
-        raise InvalidInput("Name the employer.", {"employer_credit_code": ["Must be the employer's unified social credit code."]})
+        raise InvalidInput("Name the employer.", {"employer_credit_code": [refusals.CREDIT_CODE_REQUIRED]})
     employer = employer_by_credit_code(session, credit_code)
     if employer is None:
         raise InvalidInput(
             "No employer is registered with this credit code.",
-            {"employer_credit_code": ["No employer is registered on the platform with this credit code."]},
+            {"employer_credit_code": [refusals.UNKNOWN_EMPLOYER]},
         )
     if not employer.is_verified:
         raise InvalidInput(
             "The employer has not been verified yet.",
-            {"employer_credit_code": ["This employer has not been verified by the bureau yet."]},
+            {"employer_credit_code": [refusals.EMPLOYER_NOT_VERIFIED]},
         )
     return employer
 
@@ -206,7 +207,7 @@ def submit_application(
         raise InvalidInput("The application is not valid: see errors for each field.", errors)
     assert decided is not None and employer is not None
     if open_application_of(session, actor) is not None:
-        raise Conflict("You already have an open application; follow it or withdraw it first.")
+        raise Conflict(refusals.OPEN_APPLICATION)
     checked_facts, decision = decided
     application = Application(owner_id=actor.id, employer_id=employer.id, submitted_at=utcnow(), review_round=1)
     _apply_decision(application, checked_facts, decision)
@@ -224,7 +225,7 @@ def get_application(session: Session, actor: User, application_id: int) -> Appli
     if application is None:
         raise NotFound("No such application.")
     if not (actor.is_officer or application.owner_id == actor.id):
-        raise NotAllowed("Only the applicant and officers may see this application.")
+        raise NotAllowed(refusals.CASE_VIEW_FORBIDDEN)
     return application
 
 
@@ -239,7 +240,7 @@ def applications_of(session: Session, actor: User) -> list[Application]:
 def _require_named_employer(application: Application, actor: User) -> None:
     employer = application.employer
     if actor.role != Role.EMPLOYER or employer.owner_id != actor.id or not employer.is_verified:
-        raise NotAllowed("Only the employer named in the application may endorse it.")
+        raise NotAllowed(refusals.NAMED_EMPLOYER_ONLY)
 
 
 def endorsements_for(session: Session, actor: User, *, pending_only: bool = False) -> list[Application]:
@@ -276,9 +277,9 @@ def endorse_application(
     _require_named_employer(application, actor)
     comment = (comment or "").strip()
     if len(comment) > MAX_COMMENT_LENGTH:
-        raise InvalidInput("The comment is too long.", {"comment": [f"At most {MAX_COMMENT_LENGTH} characters."]})
+        raise InvalidInput("The comment is too long.", {"comment": [refusals.TOO_LONG.with_detail(f"At most {MAX_COMMENT_LENGTH} characters.")]})
     if not endorse and not comment:
-        raise InvalidInput("Say why you decline.", {"comment": ["Required when declining: the applicant reads it."]})
+        raise InvalidInput("Say why you decline.", {"comment": [refusals.DECLINE_REASON_REQUIRED]})
     before = application.snapshot()
     action = "endorse" if endorse else "decline_endorsement"
     transition_for(application.status, action)  # 409 before anything changes
@@ -325,7 +326,7 @@ def resubmit_application(
     if employer_credit_code is not None and employer_credit_code.strip().upper() != employer.credit_code:
         if application.status != Status.ENDORSEMENT_DECLINED:
             errors["employer_credit_code"] = [
-                "The employer can only be changed after it declined; withdraw and apply again instead."
+                refusals.EMPLOYER_CHANGE_NOT_ALLOWED
             ]
         else:
             try:

@@ -193,6 +193,16 @@ def step_label(name: str, language: str) -> str:
     return step_name(name, language)
 
 
+def _derived_label(name: str, language: str, rule: str) -> str:
+    """A value's label; a value the policy computed (an age, a tier, an amount) rather than one the person
+    answered is marked as derived, so it is never read as an answer."""
+    label = value_label(name, language, rule)
+    key = _TABLE_INPUT_NAMES.get((rule, name), name)
+    if key in FACT_PATHS or key in _VALUE_ONLY_NAMES or _is_rule(key):
+        return label
+    return label + word("derived", language)
+
+
 def _as_list(value: Any) -> list[Any]:
     """A list value; the engine reports some computed lists as their Python text ("['a', 'b']")."""
     if isinstance(value, str):
@@ -359,7 +369,7 @@ def explain_reasons(decision: dict[str, Any], language: str) -> list[ReasonRow]:
         rows.append(ReasonRow(
             rule=name, label=step_label(name, language), is_table=is_table, held=reason["held"], outcome=outcome,
             description=description,
-            values=[(value_label(key, language, name), value_text(key, value, language, name))
+            values=[(_derived_label(key, language, name), value_text(key, value, language, name))
                     for key, value in values.items()],
             parameter=parameter_row, answered=answered,
         ))

@@ -248,8 +248,9 @@ def test_the_reasons_name_every_code_in_chinese(client):
     assert "用人单位类型 企业" in text and "岗位类型 专业技术或经营管理岗位" in text
     assert "用人单位所在区域 朝阳区" in text
     assert "符合共同条件 成立" in text and "具备 B 类条件 成立" in text  # the tier table's inputs by name
-    assert "人才层次购房补贴标准 ¥1,000,000" in text and "购房补贴总额 ¥750,000" in text  # capped at half the price
-    assert "按毕业生通道计的学历 不适用" in text  # a master's graduate of 2002 is not on the graduate track
+    # capped at half the price; values the policy computed are marked as derived
+    assert "人才层次购房补贴标准（推算） ¥1,000,000" in text and "购房补贴总额（推算） ¥750,000" in text
+    assert "按毕业生通道计的学历（推算） 不适用" in text  # a master's graduate of 2002 is not on the graduate track
     assert "年薪（元） ¥1,200,000" in text
     # A policy parameter by its description and value, with the date it applies from.
     assert "B类企业路径：年薪下限 ¥1,000,000 （政策标准，自 2022-01-01 起）" in text
@@ -262,9 +263,9 @@ def test_the_reasons_name_every_code_in_chinese(client):
 def test_no_tier_is_not_shown_as_an_unanswered_question(client):
     assert check(client).status_code == 302
     text = reasons_text(client.get("/eligibility/result"))
-    assert "人才层次 未认定人才层次" in text  # the card rule read "no tier", which is an answer
+    assert "人才层次（推算） 未认定人才层次" in text  # the card rule read "no tier" (derived), which is an answer
     assert "上次人才认定日期 从未有过" in text  # history left blank means never
-    assert "按毕业生通道计的学历 博士研究生" in text  # not "最高学历": the graduate tables read the track's degree
+    assert "按毕业生通道计的学历（推算） 博士研究生" in text  # not "最高学历": the graduate tables read the track's degree
 
 
 def test_the_reasons_name_every_code_in_english(client):
