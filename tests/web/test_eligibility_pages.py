@@ -249,7 +249,7 @@ def test_the_reasons_name_every_code_in_chinese(client):
     assert "用人单位所在区域 朝阳区" in text
     assert "符合共同条件 成立" in text and "具备 B 类条件 成立" in text  # the tier table's inputs by name
     # capped at half the price; values the policy computed are marked as derived
-    assert "人才层次购房补贴标准（推算） ¥1,000,000" in text and "购房补贴总额（推算） ¥750,000" in text
+    assert "人才层次购房补贴标准 ¥1,000,000" in text and "购房补贴总额（推算） ¥750,000" in text
     assert "按毕业生通道计的学历（推算） 不适用" in text  # a master's graduate of 2002 is not on the graduate track
     assert "年薪（元） ¥1,200,000" in text
     # A policy parameter by its description and value, with the date it applies from.
