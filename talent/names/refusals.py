@@ -83,7 +83,7 @@ OWN_OBJECTION = _refusal(
     "审核人员不能处理针对本人申请的异议。")
 NOT_LISTED_BEFORE = _refusal(
     "not_listed_before",
-    "Not listed in the earlier request and not changed since: every item must be listed at once (一次性告知).",
+    "Not listed in the earlier request and not changed since: every item must be listed at once.",
     "此项在上次补正通知中没有列出，申请人也没有修改：补正事项须一次性告知。")
 NOT_UNDER_NOTICE = _refusal(
     "not_under_notice", "This case is not under public notice.", "此件不在公示期内，不能提出异议。")

@@ -202,6 +202,7 @@ def template_helpers() -> dict[str, Any]:
         "reason_sentence": reason_sentence,
         "education_name": lambda code: _label(EDUCATION_LABELS, code),
         "fact_rows": fact_rows,
+        "fact_value": fact_value,
         "step_label": step_label,
         "audit_action_name": audit_action_name,
         "title_name": lambda code: _label(TITLE_LABELS, code),
