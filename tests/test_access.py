@@ -22,6 +22,7 @@ PUBLIC_ENDPOINTS = {
     "jobs.search_jobs", "jobs_pages.detail", "jobs_pages.search", "policies.assess", "policies.policies",
     "public.home", "public.login", "public.register", "public_notice.index", "system.healthz",
 }
+PUBLIC_ENDPOINTS |= {"eligibility.restore"}  # issue 15: the checker's saved-answers link (nothing stored)
 
 
 def test_only_intended_views_are_public(app):
