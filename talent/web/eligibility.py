@@ -32,6 +32,7 @@ from talent.services.eligibility import (
     tier_label,
     what_would_change,
 )
+from talent.services.eligibility_explain import _policy_by_id
 from talent.services.eligibility_states import three_state_result
 from talent.web.eligibility_forms import (
     EligibilityForm,
@@ -113,7 +114,8 @@ def form():
     has_errors = bool(general_errors or form.errors)
     return (
         render_template("eligibility/form.html", form=form, general_errors=general_errors,
-                        honour_groups=_honour_groups(), has_errors=has_errors),
+                        honour_groups=_honour_groups(), has_errors=has_errors,
+                        revenue_salary_threshold=_revenue_salary_threshold()),
         422 if has_errors else 200,
     )
 
@@ -191,6 +193,15 @@ def _question_anchor(fact: str) -> str | None:
 def reset():
     session.pop(SESSION_KEY, None)
     return redirect(url_for(".form"))
+
+
+def _revenue_salary_threshold() -> int:
+    """The lowest salary at which the enterprise's revenue can matter (tier B enterprise route), over every policy
+    version: below it the form does not ask for the revenue."""
+    values = [value for summary in list_policies()
+              for parameter in [_policy_by_id(summary["id"]).parameters.get("tier_b_min_annual_salary")]
+              if parameter is not None for _start, value in parameter.values]
+    return int(min(values)) if values else 0
 
 
 def _honour_groups() -> list[dict[str, Any]]:

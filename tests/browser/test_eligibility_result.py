@@ -82,3 +82,21 @@ def test_three_state_result(live_server, browser, lang: str, width: int) -> None
     page.wait_for_url("**/eligibility#social_insurance_local")
     expect(page.locator("#education")).to_have_value("master")
     context.close()
+
+
+def test_the_form_asks_only_questions_that_can_matter(live_server, page) -> None:
+    page.goto(live_server.url + "/eligibility")
+    revenue = page.locator("#enterprise_revenue")
+    salary = page.locator("#annual_salary")
+    expect(salary).to_be_visible()  # the kind of employer is not given yet: the salary may matter
+    expect(revenue).to_be_hidden()  # the revenue only matters from a salary of 1,000,000
+    salary.fill("240000")
+    expect(revenue).to_be_hidden()
+    salary.fill("1,200,000")
+    expect(revenue).to_be_visible()
+    page.locator("#employer_kind").select_option("public_institution")
+    expect(page.locator("#income_tax_last_year")).to_be_visible()  # answers already given stay in sight
+    salary.fill("")
+    page.locator("#employer_kind").select_option("government")
+    expect(salary).to_be_hidden()
+    expect(page.locator("#enterprise-fields-note")).to_contain_text("1,000,000")
