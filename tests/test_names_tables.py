@@ -41,6 +41,8 @@ TABLES: dict[str, dict[Any, dict[str, str]]] = {
     "workflow.OBJECTION_STATUSES": workflow.OBJECTION_STATUSES,
     "workflow.CLOCK_KINDS": workflow.CLOCK_KINDS,
     "workflow.CHANGE_FIELDS": workflow.CHANGE_FIELDS,
+    "workflow.OUTCOMES": workflow.OUTCOMES,
+    "workflow.STAGES": workflow.STAGES,
     "refusals.REFUSALS": {code: {"zh": r.zh, "en": r.en} for code, r in refusals.REFUSALS.items()},
 }
 # Lists of codes a person picks from or reads as a status: two codes never share a name in either language.

@@ -118,6 +118,31 @@ AUDIT_FIELDS: dict[str, Names] = {
     "submitted_at": {"zh": "提交时间", "en": "Submitted at"},
     "decided_at": {"zh": "决定时间", "en": "Decided at"},
     "programmes": {"zh": "各项政策", "en": "Programmes"},
+    "review_round": {"zh": "审核轮次", "en": "Review round"},
+    "endorsement_due_on": {"zh": "单位确认期限", "en": "Endorsement due by"},
+    "review_due_on": {"zh": "审核期限", "en": "Review due by"},
+    "eligible_programmes": {"zh": "可享受的政策", "en": "Programmes granted"},
+    "outcome": {"zh": "决定", "en": "Outcome"},
+    "stage": {"zh": "环节", "en": "Stage"},
+    "number": {"zh": "卡号", "en": "Card number"},
+    "instalments": {"zh": "发放期数", "en": "Instalments"},
+    "as_of": {"zh": "截至日期", "en": "As of"},
+    "left_on": {"zh": "离开日期", "en": "Left on"},
+    "refund_owed": {"zh": "应退金额", "en": "Refund owed"},
+    "fraud": {"zh": "是否以欺骗手段取得", "en": "Obtained by fraud"},
+}
+
+# The values of an officer's decision and its stage, as the audit trail shows them.
+OUTCOMES: dict[str, Names] = {
+    "approve": {"zh": "通过", "en": "Approve"},
+    "reject": {"zh": "不通过", "en": "Reject"},
+    "request_changes": {"zh": "要求补正", "en": "Request changes"},
+    "dismiss": {"zh": "异议不成立", "en": "Dismiss"},
+    "uphold": {"zh": "异议成立", "en": "Uphold"},
+}
+STAGES: dict[str, Names] = {
+    "first": {"zh": "初审", "en": "First review"},
+    "second": {"zh": "复核", "en": "Second review"},
 }
 
 

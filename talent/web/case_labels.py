@@ -345,7 +345,7 @@ def audit_changes(before: Any, after: Any) -> list[dict[str, str]]:
     changes = []
     for key in list(new_leaves) + [k for k in old_leaves if k not in new_leaves]:
         old, new = old_leaves.get(key), new_leaves.get(key)
-        if old == new:
+        if old == new or key.endswith("_id"):  # who acted is in its own column; record ids mean nothing to people
             continue
         changes.append({"field": _audit_field(key), "before": _audit_value(key, old), "after": _audit_value(key, new)})
     return changes
@@ -417,6 +417,16 @@ def _audit_value(key: str, value: Any) -> str:
         return tier_name(value)
     if last == "track":
         return _("高校毕业生政策") if value == "graduate" else str(value)
+    if last == "outcome" and value in names_workflow.OUTCOMES:
+        return _label(names_workflow.OUTCOMES, value)
+    if last == "stage" and value in names_workflow.STAGES:
+        return _label(names_workflow.STAGES, value)
+    if last == "eligible_programmes" and isinstance(value, list):
+        return names_codes.join((programme_name(code) for code in value), current_language())
+    if last in ("refund_owed",) and isinstance(value, int | float):
+        return f"¥{int(value):,}"
+    if isinstance(value, bool):
+        return yes_no(value)
     if last == "services" and isinstance(value, list):
         return names_codes.join((service_name(code) for code in value), current_language())
     if last == "instalments" and isinstance(value, list):
