@@ -89,12 +89,14 @@ class Reason:
     held: bool
     zh: str
     en: str
+    rule_en: str = ""  # the rule's English name, when `rule` is its Chinese one
 
     @classmethod
     def from_mapping(cls, entry: Mapping[str, object]) -> Reason:
         """Build from a decision's ``reasons`` entry (extra keys such as ``values`` are ignored)."""
         return cls(
-            rule=str(entry["rule"]), held=bool(entry["held"]), zh=str(entry["zh"]), en=str(entry["en"])
+            rule=str(entry["rule"]), held=bool(entry["held"]), zh=str(entry["zh"]), en=str(entry["en"]),
+            rule_en=str(entry.get("rule_en", "")),
         )
 
 

@@ -302,9 +302,13 @@ def decision_letter_pdf(session: Session, actor: User, application_id: int) -> b
         raise Conflict(refusals.NO_DECISION_YET)
     approved = application.status != Status.REJECTED
     officer_reason = Reason(
-        rule="决定", held=approved, zh=application.outcome_reason or "", en=application.outcome_reason or ""
+        rule="审核决定", rule_en="Officer's decision", held=approved, zh=application.outcome_reason or "",
+        en=application.outcome_reason or ""
     )
-    rule_reasons = [Reason.from_mapping(entry) for entry in application.decision.get("reasons", [])]
+    from talent.services.eligibility_explain import letter_reasons
+
+    # each rule by its name and the policy's own words (talent.names), not by its id
+    rule_reasons = [Reason.from_mapping(entry) for entry in letter_reasons(application.decision)]
     id_number = application.facts.get("id_number")
     return render_decision_letter_pdf(
         DecisionLetter(

@@ -477,3 +477,22 @@ def _difference(before: dict[str, Any], after: dict[str, Any]) -> dict[str, str]
         zh_parts.append("测算结果会改变")
         en_parts.append("the result would change")
     return {"zh": "；".join(zh_parts) + "。", "en": "; ".join(en_parts) + "."}
+
+
+def letter_reasons(decision: dict[str, Any]) -> list[dict[str, Any]]:
+    """The rules of a decision for a document in both languages: each rule by its name (not its id) and the
+    policy's own description, with whether it held. Tables (which give amounts, not conditions) are left out."""
+    try:
+        policy = _policy_by_id(decision["policy"])
+    except KeyError:
+        policy = None
+    steps = {step.name: step for step in policy.steps} if policy is not None else {}
+    rows = []
+    for reason in decision.get("reasons", []):
+        step = steps.get(reason["rule"])
+        if step is not None and step.kind == "table":
+            continue
+        spec = step.spec if step is not None else {"zh": reason.get("zh", ""), "en": reason.get("en", "")}
+        rows.append({"rule": step_name(reason["rule"], "zh"), "rule_en": step_name(reason["rule"], "en"),
+                     "held": bool(reason["held"]), "zh": spec.get("zh", ""), "en": spec.get("en", "")})
+    return rows

@@ -64,3 +64,16 @@ def test_error_pages_have_no_chinese_heading_over_english_text(client, people, d
         assert not re.search(r"[A-Za-z]{4,} [a-z]{3,}", text), text  # no English sentence on a Chinese page
     else:
         assert not re.search(r"[\u4e00-\u9fff]", text), text
+
+
+def test_the_decision_letter_names_rules_in_words(client, people, db_session, tmp_path):  # noqa: F811
+    from tests.test_workflow_end_to_end import pdf_text
+
+    case_id = granted_case(db_session, people)
+    response = sign_in(client, people.officer).get(f"/officer/cases/{case_id}/letter.pdf")
+    assert response.status_code == 200 and response.data.startswith(b"%PDF-")
+    text = re.sub(r"\s+", " ", pdf_text(response.data, tmp_path))
+    assert "共同条件一：用人单位在长春" in text.replace(" ", "") and "Condition 1: employer in" in text, text[text.find("认定依据"):][:1500]
+    assert "审核决定" in text
+    for internal in ("G1：", "G1:", "B_ENTERPRISE", "——成立", "card_services"):
+        assert internal not in text, internal
