@@ -150,8 +150,8 @@ class _Decision:
 
 def _labels(names: list[str], language: str) -> str:
     """Rules named for people; English labels hold commas, so an English list is separated by semicolons."""
-    words = [DECISION_PARTS["eligible"][language] if name == "ELIGIBLE" else step_name(name, language)
-             for name in names]
+    common = DECISION_PARTS["eligible"]["zh"] if language == "zh" else "the common conditions"
+    words = [common if name == "ELIGIBLE" else step_name(name, language) for name in names]
     return join(words, "zh") if language == "zh" else "; ".join(words)
 
 
@@ -258,7 +258,7 @@ def _programme_not_eligible_why(d: _Decision, key: str, language: str) -> str:
         if name == "ELIGIBLE" and value is False:
             parts.append(_common_conditions_why(d, language).rstrip("。."))
         elif step is not None and step.kind == "rule" and value is False:
-            parts.append(_sentence(language, f"不满足“{step_name(name, 'zh')}”", f"“{step_name(name, 'en')}” is not met"))
+            parts.append(_sentence(language, f"不满足“{step_name(name, 'zh')}”", f"not met: {step_name(name, 'en')}"))
         elif name == "tier" and value is None and d.steps.get(name) is not None:
             parts.append(_sentence(language, "没有认定人才层次", "no talent tier"))
         elif name == "TRACK" and value is False:
@@ -271,7 +271,7 @@ def _programme_not_eligible_why(d: _Decision, key: str, language: str) -> str:
         return _sentence(language, "按目前填写的信息不符合条件。", "Not eligible on the answers given.")
     separator = "；" if language == "zh" else "; "
     text = separator.join(parts)
-    return _sentence(language, f"不符合：{text}。", f"Not eligible: {text[0].lower() + text[1:]}.")
+    return _sentence(language, f"不符合：{text}。", f"Not eligible — {text}.")
 
 
 def _programme_undetermined_why(d: _Decision, facts: list[str], language: str) -> str:
