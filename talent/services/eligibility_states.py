@@ -79,6 +79,9 @@ class _Decision:
         self.steps = {step.name: step for step in self.policy.steps}
         self.reasons = {reason["rule"]: reason for reason in decision.get("reasons", [])}
         self.open: dict[str, list[str]] = decision.get("open", {})
+        self.fact_order = {path: index for index, path in enumerate(FACT_PATHS.values())}
+        eligible_step = self.steps.get(self.policy.decision.get("eligible", ""))
+        self.reads_of_eligible = set(eligible_step.reads) if eligible_step is not None else set()
 
     def rule(self, name: str) -> bool | None:
         reason = self.reasons.get(name)
@@ -290,10 +293,6 @@ def _programme_undetermined_why(d: _Decision, facts: list[str], language: str) -
 def three_state_result(decision: dict[str, Any], language: str) -> Result:
     """The decision (with reasons) as three-state verdicts for the tier, each tier and each programme."""
     d = _Decision(decision)
-    order = {path: index for index, path in enumerate(FACT_PATHS.values())}
-    d.fact_order = order  # type: ignore[attr-defined]
-    eligible_step = d.steps.get(d.policy.decision.get("eligible", ""))
-    d.reads_of_eligible = set(eligible_step.reads) if eligible_step is not None else set()  # type: ignore[attr-defined]
     head, tiers = _tier_verdicts(d, language)
     programmes = []
     for summary in summarise_programmes(decision):
@@ -319,4 +318,4 @@ def three_state_result(decision: dict[str, Any], language: str) -> Result:
     return Result(head, tiers, programmes)
 
 
-__all__ = ["Question", "Result", "Verdict", "three_state_result", "TIERS"]
+__all__ = ["TIERS", "Question", "Result", "Verdict", "three_state_result"]
