@@ -48,7 +48,37 @@ def _respond(status: int, name: str, message: str, errors: dict[str, list[str]] 
         if headers:
             response.headers.update(headers)
         return response
-    return render_template("errors/error.html", status=status, name=name, message=message, errors=errors), status
+    return render_template("errors/error.html", status=status, name=name, **_page_texts(message, errors)), status
+
+
+def _page_texts(message: str, errors: dict[str, list[str]] | None) -> dict[str, Any]:
+    """The message and field errors of an error page in the page's language: a service's refusal in the page's
+    language (talent.names.refusals); other English text only on English pages (the heading says what happened)."""
+    from talent.i18n import current_language
+    from talent.names.refusals import Refusal
+
+    language = current_language()
+
+    def shown(text: str) -> str | None:
+        if isinstance(text, Refusal):
+            return text.text(language)
+        if language == "zh" and text and text.isascii():
+            return None
+        return text
+
+    from talent.names.policy import FACT_LABELS
+    from talent.names.workflow import CHANGE_FIELDS
+
+    def field_name(path: str) -> str:
+        names = FACT_LABELS.get(path) or CHANGE_FIELDS.get(path)
+        return names[language] if names else ("" if path == "_schema" or language == "zh" else path)
+
+    shown_errors: dict[str, list[str]] = {}
+    for path, texts in (errors or {}).items():
+        kept = [m for m in (shown(t) for t in texts) if m]
+        if kept:
+            shown_errors.setdefault(field_name(path), []).extend(kept)
+    return {"message": shown(message or ""), "errors": shown_errors or None}
 
 
 _LOCATIONS = {"json", "query", "querystring", "form", "files", "view_args", "headers", "cookies"}

@@ -27,6 +27,7 @@ PUBLIC_ENDPOINTS |= {
     "credentials.request_reset", "credentials.reset", "credentials.second_factor",
     "credentials_api.request_reset", "credentials_api.reset",
 }
+PUBLIC_ENDPOINTS |= {"eligibility.restore"}  # issue 15: the checker's saved-answers link (nothing stored)
 
 
 def test_only_intended_views_are_public(app):

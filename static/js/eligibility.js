@@ -72,8 +72,38 @@ function setUpPurchaseToggle(checkbox) {
   sync();
 }
 
+// Only the questions that can matter: salary and tax only for an enterprise (or a kind not given yet), the
+// enterprise's revenue only once the salary reaches the tier B enterprise route's threshold. A hidden answer
+// already given stays visible, so nothing is sent unseen.
+function setUpRelevantQuestions() {
+  const kind = document.getElementById("employer_kind");
+  const group = document.getElementById("enterprise-fields");
+  const salary = document.getElementById("annual_salary");
+  const revenueBox = document.getElementById("revenue-field");
+  const revenue = document.getElementById("enterprise_revenue");
+  if (!kind || !group || !salary || !revenueBox || !revenue) return;
+  const filled = (input) => input.value.trim() !== "";
+  const sync = () => {
+    const enterprise = kind.value === "" || kind.value === group.dataset.employerKind;
+    group.hidden = !enterprise && ![...group.querySelectorAll("input")].some(filled);
+    const amount = Number(salary.value.replace(/[,，\s_]/g, ""));
+    const high = filled(salary) && amount >= Number(revenueBox.dataset.salaryAtLeast);
+    revenueBox.hidden = !high && !filled(revenue) && !revenueBox.querySelector(".error");
+  };
+  kind.addEventListener("change", sync);
+  salary.addEventListener("input", sync);
+  sync();
+}
+
 document.addEventListener("DOMContentLoaded", () => {
   document.querySelectorAll("input[data-id-check]").forEach(setUpIdCheck);
+  setUpRelevantQuestions();
   const purchase = document.getElementById("has_purchase");
   if (purchase) setUpPurchaseToggle(purchase);
+});
+
+// The result page's print button (the page has a print stylesheet in eligibility.css).
+document.addEventListener("click", (event) => {
+  const button = event.target.closest("[data-print]");
+  if (button) window.print();
 });

@@ -164,12 +164,18 @@ class DecisionReasonSchema(ma.Schema):
     parameter = ma.fields.Dict(allow_none=True, metadata={"description": "{name, value, effective_from}"})
     zh = ma.fields.String()
     en = ma.fields.String()
+    answered = ma.fields.Boolean(metadata={"description": "false: the rule waits on absent facts (neither held "
+                                                          "nor failed); `held` is then false"})
+    missing = ma.fields.List(ma.fields.String(), metadata={"description": "absent facts an unanswered rule waits on"})
+    open_inputs = ma.fields.Dict(metadata={"description": "tables only: inputs that wait on absent facts"})
 
 
 class DecisionMissingSchema(ma.Schema):
     fact = ma.fields.String(metadata={"description": "field path of an absent fact that could change the result"})
     zh = ma.fields.String()
     en = ma.fields.String()
+    affects = ma.fields.List(ma.fields.String(), metadata={
+        "description": "the parts of the decision this fact could change (eligible, tier, track, programmes)"})
 
 
 class DecisionSchema(ma.Schema):
@@ -182,6 +188,10 @@ class DecisionSchema(ma.Schema):
     programmes = ma.fields.Nested(DecisionProgrammesSchema)
     reasons = ma.fields.List(ma.fields.Nested(DecisionReasonSchema))
     missing = ma.fields.List(ma.fields.Nested(DecisionMissingSchema))
+    open = ma.fields.Dict(metadata={
+        "description": "each part of the decision (eligible, tier, track, a programme) that the given facts do not "
+                       "settle, with the absent facts it waits on; a granted programme is listed when an absent fact "
+                       "could change its amount"})
 
 
 class PolicyVersionTitleSchema(ma.Schema):

@@ -10,7 +10,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 
-from talent.rules.names import PROGRAMMES, SERVICES, TIERS
+from talent.names.policy import PROGRAMMES, SERVICES, TIERS
+from talent.names.workflow import CARD_STATUSES
 
 # A bilingual label: (Chinese, English).
 Label = tuple[str, str]
@@ -21,17 +22,12 @@ def _labels(table: Mapping[str, Mapping[str, str]]) -> dict[str, Label]:
     return {code: (names["zh"], names["en"]) for code, names in table.items()}
 
 
-# The same names as the pages and the API (one table each in talent.rules.names).
+# The same names as the pages and the API (one table each in talent.names).
 TIER_NAMES: Mapping[str, Label] = _labels(TIERS)
 SERVICE_NAMES: Mapping[str, Label] = _labels(SERVICES)
 PROGRAMME_NAMES: Mapping[str, Label] = _labels(PROGRAMMES)
 
-CARD_STATUS_NAMES: Mapping[str, Label] = {
-    "active": ("有效", "Valid"),
-    "suspended": ("暂停", "Suspended"),
-    "revoked": ("已撤销", "Revoked"),
-    "expired": ("已过期", "Expired"),
-}
+CARD_STATUS_NAMES: Mapping[str, Label] = _labels(CARD_STATUSES)
 
 DISCLAIMER: Label = (
     "本文件由演示平台生成，参照长春市人才政策设计，不是政府机关出具的正式文件，不具有法律效力。",
@@ -93,12 +89,14 @@ class Reason:
     held: bool
     zh: str
     en: str
+    rule_en: str = ""  # the rule's English name, when `rule` is its Chinese one
 
     @classmethod
     def from_mapping(cls, entry: Mapping[str, object]) -> Reason:
         """Build from a decision's ``reasons`` entry (extra keys such as ``values`` are ignored)."""
         return cls(
-            rule=str(entry["rule"]), held=bool(entry["held"]), zh=str(entry["zh"]), en=str(entry["en"])
+            rule=str(entry["rule"]), held=bool(entry["held"]), zh=str(entry["zh"]), en=str(entry["en"]),
+            rule_en=str(entry.get("rule_en", "")),
         )
 
 

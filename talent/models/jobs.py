@@ -11,9 +11,11 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from talent.db import Base, JSONType, utcnow
 from talent.models.employers import Employer
 from talent.models.people import User
+from talent.names.codes import EDUCATION
 
 # Minimum education of a post / education of a graduate, lowest first (API.md job and graduate lines).
-EDUCATION_LEVELS = ("college", "bachelor", "master", "doctor")
+# The codes of talent.names.codes.EDUCATION above "none", in the reverse of that table's order.
+EDUCATION_LEVELS = tuple(code for code in reversed(EDUCATION) if code != "none")
 JOB_STATUSES = ("open", "closed")
 
 

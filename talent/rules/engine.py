@@ -102,7 +102,7 @@ class Engine:
         decision = self._shape(policy, record, env)
         if reasons:
             decision["reasons"] = trace
-            decision["missing"] = self._missing(policy, record, params)
+            decision["missing"], decision["open"] = self._missing(policy, record, params, trace)
         return decision
 
     def _environment(self, record: list[Any], params: dict[str, Any], strict: bool) -> dict[str, Any]:
@@ -115,13 +115,16 @@ class Engine:
         return env
 
     def _run(self, policy: Policy, record: list[Any], params: dict[str, Any], *, strict: bool,
-             trace: bool) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+             trace: bool, inputs_of: dict[str, dict[str, Any]] | None = None,
+             ) -> tuple[dict[str, Any], list[dict[str, Any]]]:
         env = self._environment(record, params, strict)
         reasons: list[dict[str, Any]] = []
         application = record[FACT_INDEX["application_date"]]
         for step in policy.steps:
             if step.kind == "table":
                 outputs, inputs, matched = step.table.evaluate(env, params, strict)
+                if inputs_of is not None:
+                    inputs_of[step.name] = inputs
                 for output, name in zip(step.table.outputs, step.table.output_names(), strict=True):
                     env[name] = outputs[output]
                 if trace:
@@ -204,36 +207,69 @@ class Engine:
             "programmes": programmes,
         }
 
-    def _missing(self, policy: Policy, record: list[Any], params: dict[str, Any]) -> list[dict[str, str]]:
-        """Absent facts that could change the outcome (three-valued evaluation, see expr)."""
-        if all(value is not None for value in record):
-            return []
-        env, _ = self._run(policy, record, params, strict=False, trace=False)
-        facts: set[str] = set()
+    def _missing(self, policy: Policy, record: list[Any], params: dict[str, Any],
+                 trace: list[dict[str, Any]]) -> tuple[list[dict[str, Any]], dict[str, list[str]]]:
+        """Absent facts that could change the outcome (three-valued evaluation, see expr).
 
-        def collect(name: str | None) -> Any:
+        Returns the ``missing`` list (each fact with the parts of the decision it could change, ``affects``)
+        and ``open``: each part of the decision ("eligible", "tier", "track", a programme) that the given facts
+        do not settle, with the absent facts it waits on. A programme the facts make eligible can still be
+        open when an absent fact could change its amount. Each reason of ``trace`` gains ``answered`` (false
+        when its outcome waits on absent facts, listed under ``missing``); a table's reason also gains
+        ``open_inputs``, its inputs that wait on absent facts.
+        """
+        for reason in trace:
+            reason["answered"] = True
+        if all(value is not None for value in record):
+            return [], {}
+        inputs_of: dict[str, dict[str, Any]] = {}
+        env, _ = self._run(policy, record, params, strict=False, trace=False, inputs_of=inputs_of)
+        order = {PATH_OF[name]: i for i, name in enumerate(FACT_NAMES)}
+
+        def ordered(facts: set[str] | frozenset[str]) -> list[str]:
+            return sorted(facts, key=lambda f: (order.get(f, len(order)), f))
+
+        steps = {step.name: step for step in policy.steps}
+        for reason in trace:
+            step = steps[reason["rule"]]
+            names = step.table.output_names() if step.kind == "table" else [step.name]
+            unknown = expr.merge_unknown(*(env[n] for n in names if isinstance(env[n], expr.Unknown)))
+            if any(isinstance(env[n], expr.Unknown) for n in names):
+                reason["answered"] = False
+                reason["missing"] = ordered(unknown.facts)
+            if step.kind == "table":
+                open_inputs = {name: ordered(value.facts) for name, value in inputs_of.get(step.name, {}).items()
+                               if isinstance(value, expr.Unknown)}
+                if open_inputs:
+                    reason["open_inputs"] = open_inputs
+
+        open_parts: dict[str, set[str]] = {}
+
+        def collect(part: str, name: str | None) -> Any:
             if name is None:
                 return None
             value = env[name]
             if isinstance(value, expr.Unknown):
-                facts.update(value.facts)
+                open_parts.setdefault(part, set()).update(value.facts)
             return value
 
         mapping = policy.decision
         for key in ("eligible", "tier", "track"):
-            collect(mapping.get(key))
+            collect(key, mapping.get(key))
         for programme, spec in mapping.get("programmes", {}).items():
-            eligible = collect(spec["eligible"])
+            eligible = collect(programme, spec["eligible"])
             if eligible is False:
                 continue  # the amounts of a programme that cannot be granted do not matter
             for field_name in PROGRAMMES[programme]:
-                collect(spec[field_name])
-        order = {PATH_OF[name]: i for i, name in enumerate(FACT_NAMES)}
-        return [
+                collect(programme, spec[field_name])
+        facts: set[str] = set().union(*open_parts.values()) if open_parts else set()
+        missing = [
             {"fact": fact, "zh": f"未提供 {fact}；补充后审核结果可能改变。",
-             "en": f"{fact} was not given; adding it could change the decision."}
-            for fact in sorted(facts, key=lambda f: order.get(f, len(order)))
+             "en": f"{fact} was not given; adding it could change the decision.",
+             "affects": [part for part, waiting in open_parts.items() if fact in waiting]}
+            for fact in ordered(facts)
         ]
+        return missing, {part: ordered(waiting) for part, waiting in open_parts.items()}
 
     # --- many cases -------------------------------------------------------------------------
     def decide_many(self, facts_list: list[Any], *, reasons: bool = False) -> list[dict[str, Any] | InputError]:

@@ -17,6 +17,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from talent import codes
+from talent.names import codes as names_codes
 
 NEVER = dt.date(1, 1, 1).toordinal()  # absent history dates: "never", earlier than any day
 _MIN_YEAR, _MAX_YEAR = 1900, 2199
@@ -36,10 +37,11 @@ class InputError(ValueError):
         return {"errors": self.errors, "errors_zh": self.errors_zh}
 
 
-EDUCATION = ("doctor", "master", "bachelor", "college", "none")
-TITLES = ("none", "junior", "intermediate", "associate_senior", "full_senior")
-EMPLOYER_KINDS = ("enterprise", "public_institution", "government")
-ROLE_KINDS = ("professional", "administrative", "civil_servant")
+# The code lists are the keys of their name tables (talent.names.codes), so a code exists once.
+EDUCATION = tuple(names_codes.EDUCATION)
+TITLES = tuple(names_codes.TITLES)
+EMPLOYER_KINDS = tuple(names_codes.EMPLOYER_KINDS)
+ROLE_KINDS = tuple(names_codes.ROLE_KINDS)
 
 # identifier -> (field path, kind). The identifiers are the names policy expressions read.
 FACTS: dict[str, tuple[str, str]] = {
@@ -315,7 +317,7 @@ def normalise(facts: Any, honour_codes: frozenset[str] | dict) -> list[Any]:
     education = record[FACT_INDEX["education"]]
     if (education is not ABSENT and education != "none" and record[FACT_INDEX["graduation_date"]] is ABSENT
             and "graduation_date" not in errors.en):
-        errors.add("graduation_date", "is required when education is not none", "学历不为 none 时必填毕业日期")
+        errors.add("graduation_date", "is required when education is not none", "填写学历（专科以下除外）时必填毕业日期")
     if errors.en:
         raise InputError(errors.en, errors.zh)
     return record

@@ -19,6 +19,7 @@ from talent.db import utcnow
 from talent.models import Employer, Role, User
 from talent.models.applications import Application, PersonRecord, StatusChange
 from talent.models.identities import Identity
+from talent.names import refusals
 from talent.services import Conflict, InvalidInput, NotAllowed, NotFound, identities
 from talent.services.eligibility import EligibilityInputError, assess_facts
 from talent.services.employers import employer_by_credit_code
@@ -140,17 +141,17 @@ def _apply_decision(application: Application, facts: dict[str, Any], decision: d
 
 def _named_employer(session: Session, credit_code: Any) -> Employer:
     if not isinstance(credit_code, str) or not credit_code.strip():
-        raise InvalidInput("Name the employer.", {"employer_credit_code": ["Must be the employer's unified social credit code."]})
+        raise InvalidInput("Name the employer.", {"employer_credit_code": [refusals.CREDIT_CODE_REQUIRED]})
     employer = employer_by_credit_code(session, credit_code)
     if employer is None:
         raise InvalidInput(
             "No employer is registered with this credit code.",
-            {"employer_credit_code": ["No employer is registered on the platform with this credit code."]},
+            {"employer_credit_code": [refusals.UNKNOWN_EMPLOYER]},
         )
     if not employer.is_verified:
         raise InvalidInput(
             "The employer has not been verified yet.",
-            {"employer_credit_code": ["This employer has not been verified by the bureau yet."]},
+            {"employer_credit_code": [refusals.EMPLOYER_NOT_VERIFIED]},
         )
     return employer
 
@@ -161,7 +162,7 @@ def _decided_facts(
     """Decide the facts with the person's recorded history; the ID number is required and must be this
     account's (the first account to apply with a number owns it)."""
     if not isinstance(facts, dict):
-        raise InvalidInput("The facts must be an object.", {"facts": ["Must be an object (POLICY.md section 7)."]})
+        raise InvalidInput("The facts must be an object.", {"facts": ["Must be an object (docs/policy.md §7)."]})
     number = facts.get("id_number")
     if not isinstance(number, str) or not number.strip():
         raise InvalidInput("The ID number is required.", {"facts.id_number": [identities.REQUIRED]})
@@ -209,7 +210,7 @@ def submit_application(
         raise InvalidInput("The application is not valid: see errors for each field.", errors)
     assert decided is not None and employer is not None
     if open_application_of(session, actor) is not None:
-        raise Conflict("You already have an open application; follow it or withdraw it first.")
+        raise Conflict(refusals.OPEN_APPLICATION)
     application = Application(owner_id=actor.id, employer_id=employer.id, submitted_at=utcnow(), review_round=1)
     _apply_decision(application, *decided)
     application.endorsement_due_on = due_after(on, ENDORSEMENT_WORKING_DAYS)
@@ -226,7 +227,7 @@ def get_application(session: Session, actor: User, application_id: int) -> Appli
     if application is None:
         raise NotFound("No such application.")
     if not (actor.is_officer or application.owner_id == actor.id):
-        raise NotAllowed("Only the applicant and officers may see this application.")
+        raise NotAllowed(refusals.CASE_VIEW_FORBIDDEN)
     return application
 
 
@@ -241,7 +242,7 @@ def applications_of(session: Session, actor: User) -> list[Application]:
 def _require_named_employer(application: Application, actor: User) -> None:
     employer = application.employer
     if actor.role != Role.EMPLOYER or employer.owner_id != actor.id or not employer.is_verified:
-        raise NotAllowed("Only the employer named in the application may endorse it.")
+        raise NotAllowed(refusals.NAMED_EMPLOYER_ONLY)
 
 
 def endorsements_for(session: Session, actor: User, *, pending_only: bool = False) -> list[Application]:
@@ -278,9 +279,9 @@ def endorse_application(
     _require_named_employer(application, actor)
     comment = (comment or "").strip()
     if len(comment) > MAX_COMMENT_LENGTH:
-        raise InvalidInput("The comment is too long.", {"comment": [f"At most {MAX_COMMENT_LENGTH} characters."]})
+        raise InvalidInput("The comment is too long.", {"comment": [refusals.TOO_LONG.with_detail(f"At most {MAX_COMMENT_LENGTH} characters.")]})
     if not endorse and not comment:
-        raise InvalidInput("Say why you decline.", {"comment": ["Required when declining: the applicant reads it."]})
+        raise InvalidInput("Say why you decline.", {"comment": [refusals.DECLINE_REASON_REQUIRED]})
     before = application.snapshot()
     action = "endorse" if endorse else "decline_endorsement"
     transition_for(application.status, action)  # 409 before anything changes
@@ -327,7 +328,7 @@ def resubmit_application(
     if employer_credit_code is not None and employer_credit_code.strip().upper() != employer.credit_code:
         if application.status != Status.ENDORSEMENT_DECLINED:
             errors["employer_credit_code"] = [
-                "The employer can only be changed after it declined; withdraw and apply again instead."
+                refusals.EMPLOYER_CHANGE_NOT_ALLOWED
             ]
         else:
             try:

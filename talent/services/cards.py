@@ -35,6 +35,7 @@ from talent.models.cards import (
     Instalment,
     Revocation,
 )
+from talent.names import refusals
 from talent.rules import TIERS
 from talent.services import Conflict, InvalidInput, NotAllowed, NotFound, identities
 from talent.services.applications import remember_person_history
@@ -298,12 +299,16 @@ def decision_letter_pdf(session: Session, actor: User, application_id: int) -> b
     if not (actor.is_officer or application.owner_id == actor.id):
         raise NotAllowed("Only the applicant and officers may see the decision letter.")
     if application.status not in LETTER_STATUSES or application.decided_at is None:
-        raise Conflict("There is no decision to put in a letter yet.")
+        raise Conflict(refusals.NO_DECISION_YET)
     approved = application.status != Status.REJECTED
     officer_reason = Reason(
-        rule="决定", held=approved, zh=application.outcome_reason or "", en=application.outcome_reason or ""
+        rule="审核决定", rule_en="Officer's decision", held=approved, zh=application.outcome_reason or "",
+        en=application.outcome_reason or ""
     )
-    rule_reasons = [Reason.from_mapping(entry) for entry in application.decision.get("reasons", [])]
+    from talent.services.eligibility_explain import letter_reasons
+
+    # each rule by its name and the policy's own words (talent.names), not by its id
+    rule_reasons = [Reason.from_mapping(entry) for entry in letter_reasons(application.decision)]
     id_number = identities.id_number_of(application)
     return render_decision_letter_pdf(
         DecisionLetter(
@@ -351,9 +356,9 @@ def mark_instalment_paid(
     if application.owner_id == actor.id:
         raise NotAllowed("An officer cannot record payments of their own grant.")
     if application.status != Status.GRANTED:
-        raise Conflict("Payments are recorded only for granted cases.")
+        raise Conflict(refusals.PAYMENTS_GRANTED_ONLY)
     if instalment.status != INSTALMENT_DUE:
-        raise Conflict(f"This instalment is already {instalment.status}.")
+        raise Conflict(refusals.INSTALMENT_DONE.with_detail(f"This instalment is already {instalment.status}."))
     before = instalment.snapshot()
     instalment.status = INSTALMENT_PAID
     instalment.paid_on = paid_on or local_today()

@@ -7,17 +7,27 @@ Idempotent: a demo applicant who already has an application is left alone. The m
 from __future__ import annotations
 
 import io
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
 from flask import current_app, has_app_context
-from sqlalchemy import select
+from sqlalchemy import DateTime, event, inspect, select
 from sqlalchemy.orm import Session
 
 from talent.codes import id_check_character
-from talent.models import Employer, Role, User
-from talent.models.applications import Application
+from talent.db import utcnow
+from talent.models import AuditEvent, Employer, Role, User
+from talent.models.applications import (
+    Application,
+    ApplicationDocument,
+    Objection,
+    ReviewDecision,
+    StatusChange,
+)
+from talent.models.cards import Card, Instalment, Revocation
 from talent.services.accounts import find_user_by_email
 from talent.services.applications import endorse_application, submit_application
 from talent.services.audit import record_event
@@ -124,9 +134,61 @@ def _upload(session: Session, user: User, application: Application, name: str) -
     )
 
 
+# The records of a case whose moments the demo story sets (the services stamp the real time).
+_CASE_RECORDS = (Application, StatusChange, ReviewDecision, ApplicationDocument, Objection, Card, Instalment,
+                 Revocation, AuditEvent)
+
+
+@contextmanager
+def _at(session: Session, day: date, hour: int, minute: int = 0) -> Iterator[None]:
+    """Run one step of a demo case as if it happened on `day` at hour:minute, Changchun time.
+
+    The services stamp the real time on what they create or change; after the step, every moment of a case
+    record stamped in the last minutes (by this step) is moved to the step's moment, never later than now. So
+    the demo's timeline, audit trail, decision letter and payments follow the workflow's order on plausible past
+    dates instead of all showing the seeding moment."""
+    started = utcnow()
+    moment = min(datetime.combine(day, time(hour, minute), LOCAL_TIMEZONE).astimezone(UTC),
+                 started - timedelta(minutes=1))
+
+    def stamp(record: Any, *, new: bool) -> None:
+        if not isinstance(record, _CASE_RECORDS):
+            return
+        if isinstance(record, AuditEvent) and record.entity_type == "user":
+            return
+        for column in inspect(record).mapper.columns:
+            if not isinstance(column.type, DateTime):
+                continue
+            value = getattr(record, column.key)
+            if value is None:
+                if new and column.default is not None:  # filled in by the default (now) at the insert
+                    setattr(record, column.key, moment)
+                continue
+            value = value if value.tzinfo is not None else value.replace(tzinfo=UTC)
+            if value >= started - timedelta(seconds=1):
+                setattr(record, column.key, moment)
+
+    def before_flush(flushing: Session, _context: Any, _instances: Any) -> None:
+        # new records are stamped before they are written (the audit trail cannot be changed afterwards)
+        for record in list(flushing.new):
+            stamp(record, new=True)
+
+    event.listen(session, "before_flush", before_flush)
+    try:
+        yield
+        session.flush()
+    finally:
+        event.remove(session, "before_flush", before_flush)
+    # records the step changed (an application's endorsed_at...) are stamped after it
+    for record in list(session.identity_map.values()):
+        if not isinstance(record, AuditEvent):
+            stamp(record, new=False)
+    session.flush()
+
+
 def _backdate(application: Application, submitted_on: date) -> None:
     """Make the case look as old as the demo story says (the service stamps the real time)."""
-    application.submitted_at = datetime.combine(submitted_on, time(9, 30), LOCAL_TIMEZONE)
+    application.submitted_at = datetime.combine(submitted_on, time(9, 30), LOCAL_TIMEZONE).astimezone(UTC)
 
 
 def seed(session: Session, users: dict[str, User], employer: Employer) -> None:
@@ -147,20 +209,36 @@ def seed(session: Session, users: dict[str, User], employer: Employer) -> None:
         return None if user.id in has_application else user
 
     def submit(user: User, facts: dict[str, Any], on: date) -> Application:
-        application = submit_application(session, user, facts=facts, employer_credit_code=code, today=on)
-        _backdate(application, on)
-        _upload(session, user, application, "劳动合同.pdf")
+        with _at(session, on, 9, 30):
+            application = submit_application(session, user, facts=facts, employer_credit_code=code, today=on)
+            _backdate(application, on)
+        with _at(session, on, 9, 42):
+            _upload(session, user, application, "劳动合同.pdf")
         return application
 
     def endorse(application: Application, on: date) -> None:
-        endorse_application(session, employer_user, application.id, endorse=True,
-                            comment="经核实，申请人为本单位全职员工，信息属实。", today=on)
+        with _at(session, on, 14, 10):
+            endorse_application(session, employer_user, application.id, endorse=True,
+                                comment="经核实，申请人为本单位全职员工，信息属实。", today=on)
+
+    def decide(application: Application, on: date, hour: int, by: User = officer, **decision: Any) -> None:
+        with _at(session, on, hour, 20):
+            decide_application(session, by, application.id, today=on, **decision)
 
     def approve_twice(application: Application, on: date) -> None:
-        decide_application(session, officer, application.id, outcome="approve",
-                           reason="材料齐全，符合认定条件，同意。", today=on)
-        decide_application(session, officer2, application.id, outcome="approve",
-                           reason="复核无误，同意认定，进入公示。", today=on)
+        # the first approval in the morning, the second officer's confirmation (and the notice) after lunch
+        decide(application, on, 10, outcome="approve", reason="材料齐全，符合认定条件，同意。")
+        decide(application, on, 15, by=officer2, outcome="approve", reason="复核无误，同意认定，进入公示。")
+
+    def grant(application: Application) -> None:
+        """The notice period is over: granted at the end of its last day, the card issued with it."""
+        ends = application.notice_ends_on
+        with _at(session, ends, 17, 30):
+            close_notice(session, application.id, as_of=ends)
+
+    def pay(instalment: Any, paid_on: date) -> None:
+        with _at(session, paid_on, 11, 0):
+            mark_instalment_paid(session, officer, instalment.id, paid_on=paid_on)
 
     # 李明远: tier B (docs/policy.md §8 example 4 pattern), card issued, first payments made.
     if user := fresh("applicant@demo.talent.cc"):
@@ -171,9 +249,12 @@ def seed(session: Session, users: dict[str, User], employer: Employer) -> None:
         application = submit(user, facts, on)
         endorse(application, add_working_days(on, 2))
         approve_twice(application, add_working_days(on, 6))
-        close_notice(session, application.id, as_of=application.notice_ends_on)
+        grant(application)
+        # paid once the notice is over (the first instalment falls due on the application date, during review)
+        first_pay_day = add_working_days(application.notice_ends_on, 3)
         for instalment in [i for i in application.instalments if i.due_on <= now][:2]:
-            mark_instalment_paid(session, officer, instalment.id, paid_on=min(now, instalment.due_on + timedelta(days=10)))
+            paid_on = min(now, max(first_pay_day, instalment.due_on + timedelta(days=10)))
+            pay(instalment, paid_on)
 
     # 张晓彤: doctor graduate, waiting for the employer.
     if user := fresh("zhang.xiaotong@demo.talent.cc"):
@@ -189,8 +270,9 @@ def seed(session: Session, users: dict[str, User], employer: Employer) -> None:
         facts = _facts(on, id_number=demo_id_number("220105", _born(on, 26, 200), 84), education="master",
                        graduated_years_ago=1, salary=150_000, tax=3_000, revenue=900_000_000, contract_years=3)
         application = submit(user, facts, on)
-        endorse_application(session, employer_user, application.id, endorse=False,
-                            comment="本单位无此员工，请核对用人单位信息。", today=add_working_days(on, 3))
+        with _at(session, add_working_days(on, 3), 16, 5):
+            endorse_application(session, employer_user, application.id, endorse=False,
+                                comment="本单位无此员工，请核对用人单位信息。", today=add_working_days(on, 3))
 
     # 刘洋: tier C, in review, the 10-working-day clock runs out tomorrow.
     if user := fresh("liu.yang@demo.talent.cc"):
@@ -218,15 +300,14 @@ def seed(session: Session, users: dict[str, User], employer: Employer) -> None:
                        purchase_price=900_000, purchase_months_ago=4, floor_area=78)
         application = submit(user, facts, on)
         endorse(application, add_working_days(on, 2))
-        decide_application(
-            session, officer, application.id, outcome="request_changes",
+        decide(
+            application, add_working_days(on, 6), 10, outcome="request_changes",
             reason="材料不全，请一次性补齐以下材料后重新提交。",
             items=[
                 {"field": "documents", "problem": "请上传学位证书和毕业证书扫描件。"},
                 {"field": "employment.social_insurance_local", "problem": "请上传近6个月长春市社保缴纳证明。"},
                 {"field": "housing.purchase.contract_date", "problem": "购房合同签订日期与网签备案不一致，请核对。"},
             ],
-            today=add_working_days(on, 6),
         )
 
     # 赵敏: approved by one officer, waiting for a second, different one.
@@ -237,8 +318,7 @@ def seed(session: Session, users: dict[str, User], employer: Employer) -> None:
                        revenue=3_000_000_000, district="220171")
         application = submit(user, facts, on)
         endorse(application, add_working_days(on, 2))
-        decide_application(session, officer, application.id, outcome="approve",
-                           reason="材料齐全，符合C类人才认定条件。", today=add_working_days(on, 5))
+        decide(application, add_working_days(on, 5), 11, outcome="approve", reason="材料齐全，符合C类人才认定条件。")
 
     # 周婷: under public notice, with an objection waiting for an officer.
     if user := fresh("zhou.ting@demo.talent.cc"):
@@ -249,8 +329,9 @@ def seed(session: Session, users: dict[str, User], employer: Employer) -> None:
         application = submit(user, facts, on)
         endorse(application, add_working_days(on, 2))
         approve_twice(application, add_working_days(now, -1))
-        file_objection(session, accounts["chen.jing@demo.talent.cc"], application.id,
-                       text="据了解，申请人的劳动合同期限不足三年，请核实。", today=now)
+        with _at(session, now, 8, 40):
+            file_objection(session, accounts["chen.jing@demo.talent.cc"], application.id,
+                           text="据了解，申请人的劳动合同期限不足三年，请核实。", today=now)
 
     # 吴昊: rejected (a one-year contract fails G2).
     if user := fresh("wu.hao@demo.talent.cc"):
@@ -259,8 +340,8 @@ def seed(session: Session, users: dict[str, User], employer: Employer) -> None:
                        graduated_years_ago=9, salary=110_000, tax=1_500, revenue=300_000_000, contract_years=1)
         application = submit(user, facts, on)
         endorse(application, add_working_days(on, 2))
-        decide_application(session, officer2, application.id, outcome="reject",
-                           reason="劳动合同期限不足3年，不符合共同条件G2。", today=add_working_days(on, 7))
+        decide(application, add_working_days(on, 7), 10, by=officer2, outcome="reject",
+               reason="劳动合同期限不足3年，不符合共同条件二（全职且合同期限达标）。")
 
     # 郑凯: tier C with a tier housing subsidy, granted last year, left after 7 months: revoked, refund owed.
     if user := fresh("zheng.kai@demo.talent.cc"):
@@ -271,10 +352,12 @@ def seed(session: Session, users: dict[str, User], employer: Employer) -> None:
         application = submit(user, facts, on)
         endorse(application, add_working_days(on, 2))
         approve_twice(application, add_working_days(on, 6))
-        close_notice(session, application.id, as_of=application.notice_ends_on)
+        grant(application)
+        first_pay_day = add_working_days(application.notice_ends_on, 3)
         for instalment in application.instalments:
             if instalment.due_on <= add_months(on, 6):
-                mark_instalment_paid(session, officer, instalment.id, paid_on=instalment.due_on + timedelta(days=5))
-        revoke_application(session, officer, application.id, reason="申请人已于上月离开长春工作，服务期未满5年。",
-                           fraud=False, left_on=add_months(on, 7), today=now)
+                pay(instalment, max(first_pay_day, instalment.due_on + timedelta(days=5)))
+        with _at(session, add_working_days(now, -1), 10, 15):
+            revoke_application(session, officer, application.id, reason="申请人已于上月离开长春工作，服务期未满5年。",
+                               fraud=False, left_on=add_months(on, 7), today=add_working_days(now, -1))
     session.flush()

@@ -20,6 +20,7 @@ from talent import codes
 from talent.db import utcnow
 from talent.models import User
 from talent.models.applications import Application, Objection
+from talent.names import refusals
 from talent.services import Conflict, InvalidInput, NotAllowed, NotFound, ServiceError
 from talent.services.applications import remember_person_history
 from talent.services.audit import record_event
@@ -37,7 +38,7 @@ from talent.services.workflow import today as local_today
 log = logging.getLogger("talent.publicity")
 
 MAX_OBJECTION_LENGTH = 2000
-ALREADY_PENDING = "You already have an objection pending on this case; it will be resolved before you can file another."
+ALREADY_PENDING = refusals.OBJECTION_PENDING
 PENDING, UPHELD, DISMISSED = "pending", "upheld", "dismissed"
 
 
@@ -86,11 +87,11 @@ def file_objection(
     if not text:
         raise InvalidInput("Say what the objection is.", {"text": ["Must not be empty."]})
     if len(text) > MAX_OBJECTION_LENGTH:
-        raise InvalidInput("The objection is too long.", {"text": [f"At most {MAX_OBJECTION_LENGTH} characters."]})
+        raise InvalidInput("The objection is too long.", {"text": [refusals.TOO_LONG.with_detail(f"At most {MAX_OBJECTION_LENGTH} characters.")]})
     application = lock_application(session, application_id)
     on = today or local_today()
     if application.status != Status.UNDER_NOTICE or application.notice_ends_on is None or on > application.notice_ends_on:
-        raise Conflict("This case is not under public notice.")
+        raise Conflict(refusals.NOT_UNDER_NOTICE)
     # One pending objection per person per case: one account cannot hold a grant up by filing many (the
     # case is locked above, so two at once cannot both pass this check).
     already = session.scalar(
@@ -132,9 +133,9 @@ def resolve_objection(
     application = lock_application(session, found.application_id)
     session.refresh(found)
     if application.owner_id == actor.id:
-        raise NotAllowed("An officer cannot resolve objections to their own application.")
+        raise NotAllowed(refusals.OWN_OBJECTION)
     if found.status != PENDING:
-        raise Conflict("This objection has already been resolved.")
+        raise Conflict(refusals.OBJECTION_RESOLVED)
     on = today or local_today()
     now = utcnow()
     if uphold:

@@ -14,6 +14,7 @@ from talent.db import utcnow
 from talent.models import AuditEvent, User
 from talent.models.applications import Application, ApplicationDocument, Objection, ReviewDecision
 from talent.models.cards import Card, Instalment
+from talent.names import refusals
 from talent.services import Conflict, InvalidInput, NotAllowed
 from talent.services.applications import PROGRAMME_KEYS, remember_person_history
 from talent.services.workflow import (
@@ -159,7 +160,7 @@ def _checked_items(items: Any, outcome: str) -> list[dict[str, str]] | None:
             {"items": ["A request for changes lists every missing or wrong item (一次性告知)."]},
         )
     if len(items) > MAX_ITEMS:
-        raise InvalidInput("Too many items.", {"items": [f"At most {MAX_ITEMS}."]})
+        raise InvalidInput("Too many items.", {"items": [refusals.TOO_LONG.with_detail(f"At most {MAX_ITEMS}.")]})
     errors: dict[str, list[str]] = {}
     checked = []
     for index, item in enumerate(items):
@@ -211,7 +212,7 @@ def decide_application(
     if not reason:
         raise InvalidInput("Give the reason the applicant will read.", {"reason": ["Must not be empty."]})
     if len(reason) > MAX_REASON_LENGTH:
-        raise InvalidInput("The reason is too long.", {"reason": [f"At most {MAX_REASON_LENGTH} characters."]})
+        raise InvalidInput("The reason is too long.", {"reason": [refusals.TOO_LONG.with_detail(f"At most {MAX_REASON_LENGTH} characters.")]})
     checked_items = _checked_items(items, outcome)
 
     # The state the officer's request found on arrival, read before waiting for the row lock: if another
@@ -222,22 +223,21 @@ def decide_application(
     ).one_or_none()
     application = lock_application(session, application_id)
     if seen is not None and (application.status, application.version) != (seen[0], seen[1]):
-        raise Conflict("Another officer decided this case at the same moment; reload it and decide again.")
+        raise Conflict(refusals.CONCURRENT_DECISION)
     if expected_version is not None and application.version != expected_version:
-        raise Conflict("The case has changed since you loaded it; reload it and decide again.")
+        raise Conflict(refusals.STALE_CASE)
     if application.owner_id == actor.id:
-        raise NotAllowed("An officer cannot decide their own application.")
+        raise NotAllowed(refusals.OWN_APPLICATION)
     source = application.status
     transition_for(source, outcome)
     stage = "second" if source == Status.AWAITING_CONFIRMATION else "first"
     if stage == "second" and application.first_approval_by_id == actor.id:
-        raise Conflict("You approved this case; a second, different officer must confirm or overrule it.")
+        raise Conflict(refusals.SECOND_OFFICER_REQUIRED)
     if checked_items is not None:
         allowed = _fields_open_for_request(application)
         if allowed is not None:
             errors = {
-                f"items.{i}.field": ["Not listed in the earlier request and not changed since: "
-                                     "every item must be listed at once (一次性告知)."]
+                f"items.{i}.field": [refusals.NOT_LISTED_BEFORE]
                 for i, item in enumerate(checked_items) if item["field"] not in allowed
             }
             if errors:

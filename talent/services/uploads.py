@@ -22,6 +22,7 @@ from sqlalchemy.orm import Session
 from talent.commit_hooks import after_rollback
 from talent.models import User
 from talent.models.applications import Application, ApplicationDocument
+from talent.names import refusals
 from talent.services import Conflict, InvalidInput, NotAllowed, NotFound, ServiceError
 from talent.services.audit import record_event
 from talent.services.workflow import Status, flush_or_conflict, lock_application
@@ -87,17 +88,18 @@ def store_document(
     name when only `upload_dir` is given; by default in the application's storage)."""
     application = lock_application(session, application_id)
     if application.owner_id != actor.id:
-        raise NotAllowed("Only the applicant may add evidence to this application.")
+        raise NotAllowed(refusals.UPLOAD_OWNER_ONLY)
     if application.status not in UPLOAD_STATUSES:
-        raise Conflict("Evidence can no longer be added to this application.")
+        raise Conflict(refusals.UPLOAD_CLOSED)
     if len(application.documents) >= MAX_DOCUMENTS_PER_APPLICATION:
-        raise Conflict(f"An application holds at most {MAX_DOCUMENTS_PER_APPLICATION} documents.")
+        raise Conflict(refusals.UPLOAD_LIMIT.with_detail(
+            f"An application holds at most {MAX_DOCUMENTS_PER_APPLICATION} documents."))
 
     target = _storage(storage, upload_dir)
     head = stream.read(8192)
     content_type = detect_content_type(head)
     if content_type is None:
-        raise InvalidInput("The file is not a PDF, JPEG or PNG.", {"file": ["Upload a PDF, JPEG or PNG file."]})
+        raise InvalidInput("The file is not a PDF, JPEG or PNG.", {"file": [refusals.UPLOAD_KIND]})
     extension = ALLOWED_TYPES[content_type]
     stored_name = f"{secrets.token_hex(16)}.{extension}"
     key = evidence_key(stored_name)
@@ -110,14 +112,14 @@ def store_document(
             size += len(chunk)
             if size > max_bytes:
                 raise UploadTooLarge(
-                    f"The file is larger than {max_bytes // (1024 * 1024)} MB.",
-                    {"file": [f"At most {max_bytes // (1024 * 1024)} MB."]},
+                    refusals.UPLOAD_TOO_LARGE.with_detail(f"The file is larger than {max_bytes // (1024 * 1024)} MB."),
+                    {"file": [refusals.UPLOAD_TOO_LARGE.with_detail(f"At most {max_bytes // (1024 * 1024)} MB.")]},
                 )
             digest.update(chunk)
             spool.write(chunk)
             chunk = stream.read(_CHUNK)
         if size == 0:
-            raise InvalidInput("The file is empty.", {"file": ["The file is empty."]})
+            raise InvalidInput(refusals.UPLOAD_EMPTY, {"file": [refusals.UPLOAD_EMPTY]})
         spool.seek(0)
         target.put(key, spool, content_type=content_type)  # type: ignore[arg-type]
     try:

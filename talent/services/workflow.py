@@ -24,6 +24,10 @@ from sqlalchemy.orm.exc import StaleDataError
 from talent import workdays
 from talent.models import User
 from talent.models.applications import Application, StatusChange
+from talent.names import refusals
+from talent.names.workflow import STATUSES as STATUS_NAMES
+from talent.names.workflow import STEPS as STEP_NAMES
+from talent.names.workflow import pair
 from talent.services import Conflict, NotFound
 from talent.services.audit import record_event
 
@@ -60,18 +64,8 @@ OPEN_STATUSES = frozenset(
     }
 )
 
-STATUS_LABELS: dict[str, tuple[str, str]] = {
-    Status.AWAITING_ENDORSEMENT: ("待单位确认", "Awaiting employer endorsement"),
-    Status.ENDORSEMENT_DECLINED: ("单位未确认", "Employer declined to endorse"),
-    Status.IN_REVIEW: ("审核中", "In review"),
-    Status.CHANGES_REQUESTED: ("待补正材料", "Changes requested"),
-    Status.AWAITING_CONFIRMATION: ("待复核", "Awaiting second approval"),
-    Status.UNDER_NOTICE: ("公示中", "Under public notice"),
-    Status.GRANTED: ("已认定", "Granted"),
-    Status.REJECTED: ("未通过", "Rejected"),
-    Status.WITHDRAWN: ("已撤回", "Withdrawn"),
-    Status.REVOKED: ("已撤销", "Revoked"),
-}
+# Names live in talent.names.workflow (one home for names); the (zh, en) pairs kept for older callers.
+STATUS_LABELS: dict[str, tuple[str, str]] = {status: pair(STATUS_NAMES[status]) for status in Status}
 
 # Who may trigger an action. The calling service checks the concrete person (the owner, the named employer,
 # an officer who is not the applicant and, for a confirmation, not the first approver).
@@ -87,37 +81,30 @@ class Transition:
     action: str
     target: str
     actor: str
-    label: tuple[str, str]
+
+    @property
+    def label(self) -> tuple[str, str]:
+        """(Chinese, English) name of the step, from talent.names.workflow.STEPS."""
+        return pair(STEP_NAMES[(self.source, self.action)])
 
 
 _TABLE: list[Transition] = [
-    Transition(None, "submit", Status.AWAITING_ENDORSEMENT, OWNER, ("提交申请", "Application submitted")),
-    Transition(Status.AWAITING_ENDORSEMENT, "endorse", Status.IN_REVIEW, NAMED_EMPLOYER,
-               ("单位确认", "Endorsed by the employer")),
-    Transition(Status.AWAITING_ENDORSEMENT, "decline_endorsement", Status.ENDORSEMENT_DECLINED, NAMED_EMPLOYER,
-               ("单位不予确认", "Employer declined to endorse")),
-    Transition(Status.ENDORSEMENT_DECLINED, "resubmit", Status.AWAITING_ENDORSEMENT, OWNER,
-               ("重新提交", "Resubmitted")),
-    Transition(Status.IN_REVIEW, "approve", Status.AWAITING_CONFIRMATION, OFFICER,
-               ("初审通过", "Approved, awaiting a second officer")),
-    Transition(Status.IN_REVIEW, "reject", Status.REJECTED, OFFICER, ("审核未通过", "Rejected")),
-    Transition(Status.IN_REVIEW, "request_changes", Status.CHANGES_REQUESTED, OFFICER,
-               ("一次性告知补正", "Changes requested")),
-    Transition(Status.AWAITING_CONFIRMATION, "approve", Status.UNDER_NOTICE, OFFICER,
-               ("复核通过，开始公示", "Approval confirmed; public notice opened")),
-    Transition(Status.AWAITING_CONFIRMATION, "reject", Status.REJECTED, OFFICER,
-               ("复核未通过", "Rejected at confirmation")),
-    Transition(Status.AWAITING_CONFIRMATION, "request_changes", Status.CHANGES_REQUESTED, OFFICER,
-               ("复核要求补正", "Changes requested at confirmation")),
-    Transition(Status.CHANGES_REQUESTED, "resubmit", Status.IN_REVIEW, OWNER,
-               ("补正后重新提交", "Resubmitted with changes")),
-    Transition(Status.UNDER_NOTICE, "uphold_objection", Status.IN_REVIEW, OFFICER,
-               ("公示异议成立，重新审核", "Objection upheld; back to review")),
-    Transition(Status.UNDER_NOTICE, "close_notice", Status.GRANTED, SYSTEM,
-               ("公示期满，予以认定", "Notice period over; granted")),
-    Transition(Status.GRANTED, "revoke", Status.REVOKED, OFFICER, ("撤销认定", "Revoked")),
+    Transition(None, "submit", Status.AWAITING_ENDORSEMENT, OWNER),
+    Transition(Status.AWAITING_ENDORSEMENT, "endorse", Status.IN_REVIEW, NAMED_EMPLOYER),
+    Transition(Status.AWAITING_ENDORSEMENT, "decline_endorsement", Status.ENDORSEMENT_DECLINED, NAMED_EMPLOYER),
+    Transition(Status.ENDORSEMENT_DECLINED, "resubmit", Status.AWAITING_ENDORSEMENT, OWNER),
+    Transition(Status.IN_REVIEW, "approve", Status.AWAITING_CONFIRMATION, OFFICER),
+    Transition(Status.IN_REVIEW, "reject", Status.REJECTED, OFFICER),
+    Transition(Status.IN_REVIEW, "request_changes", Status.CHANGES_REQUESTED, OFFICER),
+    Transition(Status.AWAITING_CONFIRMATION, "approve", Status.UNDER_NOTICE, OFFICER),
+    Transition(Status.AWAITING_CONFIRMATION, "reject", Status.REJECTED, OFFICER),
+    Transition(Status.AWAITING_CONFIRMATION, "request_changes", Status.CHANGES_REQUESTED, OFFICER),
+    Transition(Status.CHANGES_REQUESTED, "resubmit", Status.IN_REVIEW, OWNER),
+    Transition(Status.UNDER_NOTICE, "uphold_objection", Status.IN_REVIEW, OFFICER),
+    Transition(Status.UNDER_NOTICE, "close_notice", Status.GRANTED, SYSTEM),
+    Transition(Status.GRANTED, "revoke", Status.REVOKED, OFFICER),
 ] + [
-    Transition(source, "withdraw", Status.WITHDRAWN, OWNER, ("申请人撤回", "Withdrawn by the applicant"))
+    Transition(source, "withdraw", Status.WITHDRAWN, OWNER)
     for source in (
         Status.AWAITING_ENDORSEMENT, Status.ENDORSEMENT_DECLINED, Status.IN_REVIEW, Status.CHANGES_REQUESTED,
     )
@@ -132,7 +119,7 @@ def transition_for(status: str | None, action: str) -> Transition:
     found = TRANSITIONS.get((status, action))
     if found is None:
         label = STATUS_LABELS.get(status, (status, status))[1] if status else "new"
-        raise Conflict(f"This step does not apply to a case that is '{label}'.")
+        raise Conflict(refusals.STEP_NOT_APPLICABLE.with_detail(f"This step does not apply to a case that is '{label}'."))
     return found
 
 
@@ -223,7 +210,7 @@ def lock_application(session: Session, application_id: int) -> Application:
     return application
 
 
-def flush_or_conflict(session: Session, message: str = "Someone else changed this case at the same moment.") -> None:
+def flush_or_conflict(session: Session, message: str = refusals.CONCURRENT_CHANGE) -> None:
     """Flush; a lost race (another version of the row, or a second decision for the same round) is a 409."""
     try:
         session.flush()

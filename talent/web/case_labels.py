@@ -14,11 +14,12 @@ import datetime as dt
 from typing import Any
 
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 
 from talent.i18n import current_language
-from talent.rules import HONOURS, PROGRAMMES, SERVICES, TIERS
-from talent.services.eligibility import FACT_LABELS, fact_label
+from talent.names import codes as names_codes
+from talent.names import workflow as names_workflow
+from talent.names.policy import FACT_LABELS, HONOURS, PROGRAMMES, SERVICES, TIERS, fact_label
+from talent.names.refusals import REFUSALS, Refusal
 from talent.services.workflow import ACTION_LABELS, LOCAL_TIMEZONE, STATUS_LABELS, TRANSITIONS
 
 # The badge colour of each application status (the names come from `workflow.STATUS_LABELS`).
@@ -35,75 +36,32 @@ STATUS_TONES: dict[str, str] = {
     "revoked": "bad",
 }
 
-CARD_STATUS_LABELS: dict[str, Any] = {"active": _l("有效"), "revoked": _l("已撤销"), "expired": _l("已过期")}
+# Every name below comes from talent.names (one home for names); these views keep the old module attributes.
+CARD_STATUS_LABELS: dict[str, Any] = names_workflow.CARD_STATUSES
 CARD_STATUS_TONES = {"active": "ok", "revoked": "bad", "expired": ""}
 
-INSTALMENT_STATUS_LABELS: dict[str, Any] = {"due": _l("待发放"), "paid": _l("已发放"), "cancelled": _l("已取消")}
+INSTALMENT_STATUS_LABELS: dict[str, Any] = names_workflow.INSTALMENT_STATUSES
 INSTALMENT_STATUS_TONES = {"due": "info", "paid": "ok", "cancelled": ""}
 
-OBJECTION_STATUS_LABELS: dict[str, Any] = {
-    "pending": _l("待处理"),
-    "upheld": _l("异议成立"),
-    "dismissed": _l("异议不成立"),
-}
+OBJECTION_STATUS_LABELS: dict[str, Any] = names_workflow.OBJECTION_STATUSES
 OBJECTION_STATUS_TONES = {"pending": "warn", "upheld": "bad", "dismissed": ""}
 
-# Audit actions that are not status changes (those are named by `workflow.ACTION_LABELS`).
-AUDIT_ACTION_LABELS: dict[str, Any] = {
-    "document.uploaded": _l("上传证明材料"),
-    "objection.filed": _l("提出公示异议"),
-    "objection.dismissed": _l("异议不成立"),
-    "objection.upheld": _l("异议成立"),
-    "instalment.paid": _l("补贴已发放"),
-    "instalment.cancelled": _l("补贴取消发放"),
-    "card.issued": _l("发放尊享卡"),
-    "card.revoked": _l("撤销尊享卡"),
-}
-
-# What a request for changes can name besides a fact path.
-CHANGE_FIELD_LABELS: dict[str, Any] = {
-    "documents": _l("证明材料"),
-    "employer": _l("用人单位"),
-    "other": _l("其他"),
-}
-
-CLOCK_KIND_LABELS: dict[str, Any] = {
-    "endorsement": _l("单位确认时限"),
-    "review": _l("审核时限"),
-    "notice": _l("公示期"),
-}
-
-EDUCATION_LABELS: dict[str, Any] = {
-    "doctor": _l("博士研究生"),
-    "master": _l("硕士研究生"),
-    "bachelor": _l("大学本科"),
-    "college": _l("大学专科"),
-    "none": _l("专科以下"),
-}
-EMPLOYER_KIND_LABELS: dict[str, Any] = {
-    "enterprise": _l("企业"),
-    "public_institution": _l("事业单位"),
-    "government": _l("党政机关"),
-}
-TITLE_LABELS: dict[str, Any] = {
-    "none": _l("无职称"),
-    "junior": _l("初级职称"),
-    "intermediate": _l("中级职称"),
-    "associate_senior": _l("副高级职称"),
-    "full_senior": _l("正高级职称"),
-}
-ROLE_KIND_LABELS: dict[str, Any] = {
-    "professional": _l("专业技术或经营管理岗位"),
-    "administrative": _l("管理岗位（行政）"),
-    "civil_servant": _l("公务员（含参照管理）"),
-}
+AUDIT_ACTION_LABELS: dict[str, Any] = names_workflow.AUDIT_ACTIONS
+CHANGE_FIELD_LABELS: dict[str, Any] = names_workflow.CHANGE_FIELDS
+CLOCK_KIND_LABELS: dict[str, Any] = names_workflow.CLOCK_KINDS
+EDUCATION_LABELS: dict[str, Any] = names_codes.EDUCATION
+EMPLOYER_KIND_LABELS: dict[str, Any] = names_codes.EMPLOYER_KINDS
+TITLE_LABELS: dict[str, Any] = names_codes.TITLES
+ROLE_KIND_LABELS: dict[str, Any] = names_codes.ROLE_KINDS
 
 
 def _label(table: dict[str, Any], code: Any) -> str:
+    """A code's name from a {code: {"zh", "en"}} table of talent.names in the page's language."""
     if code is None:
         return "—"
     key = getattr(code, "value", code)
-    return str(table.get(key, key))
+    names = table.get(key)
+    return names[current_language()] if names else str(key)
 
 
 def _named(table: dict[str, dict[str, str]], code: str) -> str:
@@ -161,14 +119,14 @@ def objection_status_name(code: Any) -> str:
 def action_name(code: str) -> str:
     """An audit action (`application.approve`, `document.uploaded`, …) or a timeline action (`approve`)."""
     if code in AUDIT_ACTION_LABELS:
-        return str(AUDIT_ACTION_LABELS[code])
+        return _label(AUDIT_ACTION_LABELS, code)
     return _bilingual(ACTION_LABELS.get(code.removeprefix("application.")), code)
 
 
 def change_field_name(path: str) -> str:
     """What a requested change concerns: a fact (named as the checker names it), documents, employer…"""
     if path in CHANGE_FIELD_LABELS:
-        return str(CHANGE_FIELD_LABELS[path])
+        return _label(CHANGE_FIELD_LABELS, path)
     return fact_label(path, current_language())
 
 
@@ -244,12 +202,14 @@ def template_helpers() -> dict[str, Any]:
         "reason_sentence": reason_sentence,
         "education_name": lambda code: _label(EDUCATION_LABELS, code),
         "fact_rows": fact_rows,
+        "fact_value": fact_value,
         "step_label": step_label,
         "audit_action_name": audit_action_name,
         "title_name": lambda code: _label(TITLE_LABELS, code),
         "rule_values": rule_values,
         "rule_parameter": rule_parameter,
         "audit_changes": audit_changes,
+        "reason_rows": reason_rows,
         "employer_kind_name": lambda code: _label(EMPLOYER_KIND_LABELS, code),
         "role_kind_name": lambda code: _label(ROLE_KIND_LABELS, code),
     }
@@ -267,68 +227,19 @@ def install_template_helpers(blueprint: Any) -> None:
 
 
 # --- the services' refusals in the reader's language ---------------------------------------------------------
-# Services speak English (the API's language). Pages show Chinese by default: the refusals a person can meet
-# on these pages are named here; English readers get the service's own sentence, and an unknown message is
-# shown as the service wrote it rather than hidden.
-SERVICE_MESSAGES: dict[str, Any] = {
-    "This ID number is already registered to another account. Apply from the account that first used it, "
-    "or contact the talent-service bureau if someone else used your ID number.":
-        _l("该身份证号码已被另一个账号使用。请用首次以此号码申请的账号办理；如有他人冒用您的身份证号码，请联系人才服务部门。"),
-    "Required: the applicant's 18-character resident ID number.": _l("请填写申请人的 18 位居民身份证号码。"),
-    "You already have an objection pending on this case; it will be resolved before you can file another.":
-        _l("您对此案件已有一条待处理的异议，处理完毕前不能再次提交。"),
-    "No employer is registered on the platform with this credit code.":
-        _l("平台上没有以此统一社会信用代码注册的单位。请核对代码，或请单位先在平台注册并通过认证。"),
-    "This employer has not been verified by the bureau yet.":
-        _l("该单位尚未通过人才服务部门认证，暂不能为申请出具意见。"),
-    "Must be the employer's unified social credit code.": _l("请填写用人单位的统一社会信用代码。"),
-    "You already have an open application; follow it or withdraw it first.":
-        _l("您已有一件正在办理的申请，请先办结或撤回后再申请。"),
-    "The employer can only be changed after it declined; withdraw and apply again instead.":
-        _l("只有单位不予确认后才能更换单位；如需更换，请撤回后重新申请。"),
-    "Required when declining: the applicant reads it.": _l("不予确认时请说明原因（申请人会看到）。"),
-    "Upload a PDF, JPEG or PNG file.": _l("只接受 PDF、JPEG 或 PNG 文件（按文件内容识别，而不是文件名）。"),
-    "At most 10 MB.": _l("文件不能超过 10 MB，请压缩或分成几份后再上传。"),
-    "The file is empty.": _l("文件是空的，请重新选择。"),
-    "Evidence can no longer be added to this application.": _l("当前办理阶段不能再补充材料。"),
-    "You approved this case; a second, different officer must confirm or overrule it.":
-        _l("您已对本件作出初审通过，须由另一位审核人员复核。"),
-    "An officer cannot decide their own application.": _l("审核人员不能审核本人的申请。"),
-    "An officer cannot resolve objections to their own application.": _l("审核人员不能处理针对本人申请的异议。"),
-    "Not listed in the earlier request and not changed since: every item must be listed at once (一次性告知).":
-        _l("此项在上次补正通知中没有列出，申请人也没有修改：补正事项须一次性告知。"),
-    "This case is not under public notice.": _l("此件不在公示期内，不能提出异议。"),
-    "This objection has already been resolved.": _l("此异议已经处理过了。"),
-    "Someone else changed this case at the same moment.": _l("其他人刚刚处理了此件，您的操作未执行。"),
-    "The case has changed since you loaded it; reload it and decide again.":
-        _l("您打开页面后此件有了变化（例如申请人补充了材料），请查看下方最新情况后再作决定。"),
-    "Another officer decided this case at the same moment; reload it and decide again.":
-        _l("另一位审核人员刚刚对此件作出了决定，请查看下方最新情况。"),
-    "Only the applicant may add evidence to this application.": _l("只有申请人本人可以补充材料。"),
-    "There is no decision to put in a letter yet.": _l("还没有作出决定，暂无决定书。"),
-    "Payments are recorded only for granted cases.": _l("只有已认定的案件才能登记补贴发放。"),
-    "Only the employer named in the application may endorse it.": _l("只有申请中填写的用人单位可以出具意见。"),
-}
-# Messages that carry a variable part, recognised by their beginning.
-SERVICE_MESSAGE_PREFIXES: list[tuple[str, Any]] = [
-    ("This step does not apply to a case that is", _l("此件的状态已经变化，这一步不再适用。")),
-    ("This instalment is already", _l("这一期补贴已经处理过了。")),
-    ("An application holds at most", _l("每件申请最多上传 30 份材料。")),
-    ("The file is larger than", _l("文件不能超过 10 MB，请压缩或分成几份后再上传。")),
-    ("At most", _l("内容过长，请精简后再提交。")),
-]
+# Services raise refusals by constant (talent.names.refusals): each carries its Chinese text, so a page shows it in
+# its own language. A message that lost its type on the way (an older branch, a stored text) is matched by the
+# one table's English wording; anything else is shown as the service wrote it.
+_REFUSALS_BY_TEXT = {refusal.en: refusal for refusal in REFUSALS.values()}
 
 
 def readable(message: str) -> str:
     """A service's refusal as the reader should see it."""
-    if current_language() == "en":
-        return message
-    if message in SERVICE_MESSAGES:
-        return str(SERVICE_MESSAGES[message])
-    for prefix, text in SERVICE_MESSAGE_PREFIXES:
-        if message.startswith(prefix):
-            return str(text)
-    return message
+    language = current_language()
+    if isinstance(message, Refusal):
+        return message.text(language)
+    refusal = _REFUSALS_BY_TEXT.get(message)
+    return refusal.text(language) if refusal is not None else message
 
 
 def readable_errors(errors: dict[str, list[str]]) -> dict[str, list[str]]:
@@ -348,9 +259,10 @@ def fact_value(path: str, value: Any) -> str:
     if value is None or value == "" or value == []:
         return "—"
     if name in ("employer_district", "district") and isinstance(value, str):
-        from talent.codes import DIVISIONS
-
-        return f"{DIVISIONS[value]}（{value}）" if value in DIVISIONS else value
+        if value not in names_codes.DIVISIONS:
+            return value
+        label = names_codes.division_label(value, current_language())
+        return f"{label}（{value}）" if current_language() == "zh" else f"{label} ({value})"
     if name == "education":
         return _label(EDUCATION_LABELS, value)
     if name == "employer_kind":
@@ -360,11 +272,11 @@ def fact_value(path: str, value: Any) -> str:
     if name == "professional_title":
         return _label(TITLE_LABELS, value)
     if name == "honours" and isinstance(value, list):
-        return "、".join(honour_name(code) for code in value)
+        return names_codes.join((honour_name(code) for code in value), current_language())
     if name in _MONEY_FACTS and isinstance(value, int | float):
         return f"¥{int(value):,}"
     if isinstance(value, list):
-        return ", ".join(str(item) for item in value)
+        return names_codes.join((str(item) for item in value), current_language())
     return str(value)
 
 
@@ -426,27 +338,115 @@ def rule_parameter(parameter: Any) -> str:
 
 
 def audit_changes(before: Any, after: Any) -> list[dict[str, str]]:
-    """The fields an audit event changed: [{field, before, after}] (a creation lists its fields with no before)."""
-    before = before if isinstance(before, dict) else {}
-    after = after if isinstance(after, dict) else {}
+    """The fields an audit event changed, in words: [{field, before, after}], nested records (the answers of an
+    application) compared field by field and named as the checker asks for them; the rule trace of a decision is
+    summarised by its outcome, never shown as JSON. A creation lists its fields with no before."""
+    old_leaves, new_leaves = _leaves(before), _leaves(after)
     changes = []
-    for key in list(after) + [k for k in before if k not in after]:
-        old, new = before.get(key), after.get(key)
-        if old == new:
+    for key in list(new_leaves) + [k for k in old_leaves if k not in new_leaves]:
+        old, new = old_leaves.get(key), new_leaves.get(key)
+        if old == new or key.endswith("_id"):  # who acted is in its own column; record ids mean nothing to people
             continue
-        changes.append({"field": key, "before": _audit_value(key, old), "after": _audit_value(key, new)})
+        changes.append({"field": _audit_field(key), "before": _audit_value(key, old), "after": _audit_value(key, new)})
     return changes
+
+
+# Parts of a stored decision that are its explanation, not its outcome.
+_DECISION_DETAIL = {"reasons", "missing", "open", "age"}
+
+
+def _leaves(record: Any, prefix: str = "") -> dict[str, Any]:
+    if not isinstance(record, dict):
+        return {}
+    found: dict[str, Any] = {}
+    for key, value in record.items():
+        path = f"{prefix}{key}"
+        if key in _DECISION_DETAIL and prefix.startswith("decision"):
+            continue
+        if isinstance(value, dict) and value and key not in ("parameter",):
+            found.update(_leaves(value, f"{path}."))
+        else:
+            found[path] = value
+    return found
+
+
+def _audit_field(path: str) -> str:
+    """An audited field for people: a fact by its question, a programme by its name, other fields by name."""
+    language = current_language()
+    parts = path.split(".")
+    fact = ".".join(parts[1:]) if parts[0] == "facts" else path
+    if fact in FACT_LABELS:
+        return FACT_LABELS[fact][language]
+    if parts[0] == "decision" and len(parts) >= 3 and parts[1] == "programmes" and parts[2] in PROGRAMMES:
+        name = PROGRAMMES[parts[2]][language]
+        rest = ".".join(parts[3:])
+        return f"{name} · {_audit_word(rest)}" if rest else name
+    if parts[0] == "decision" and len(parts) == 2:
+        return _audit_word(parts[1])
+    return _audit_word(path)
+
+
+_AUDIT_EXTRA_WORDS: dict[str, dict[str, str]] = {
+    "eligible": {"zh": "是否符合", "en": "Eligible"},
+    "in_force": {"zh": "本版政策实施", "en": "In force"},
+    "total": {"zh": "总额", "en": "Total"},
+    "monthly": {"zh": "每月", "en": "Monthly"},
+    "months": {"zh": "月数", "en": "Months"},
+    "instalments": {"zh": "分期", "en": "Instalments"},
+    "services": {"zh": "服务项目", "en": "Services"},
+    "monthly_rent": {"zh": "月租", "en": "Monthly rent"},
+    "max_months": {"zh": "最长月数", "en": "Longest lease (months)"},
+    "application_date": FACT_LABELS["application_date"],
+}
+
+
+def _audit_word(key: str) -> str:
+    names = names_workflow.AUDIT_FIELDS.get(key) or _AUDIT_EXTRA_WORDS.get(key)
+    return names[current_language()] if names else key
 
 
 def _audit_value(key: str, value: Any) -> str:
     if value is None:
         return "—"
-    if key == "status" and isinstance(value, str):
-        return f"{status_name(value)}" if value in STATUS_LABELS else _label(
-            {**INSTALMENT_STATUS_LABELS, **OBJECTION_STATUS_LABELS, **CARD_STATUS_LABELS}, value)
-    if isinstance(value, dict | list):
-        import json
-
-        text = json.dumps(value, ensure_ascii=False, sort_keys=True)
-        return text if len(text) <= 120 else text[:117] + "…"
+    last = key.rsplit(".", 1)[-1]
+    if last == "status" and isinstance(value, str):
+        if value in names_workflow.STATUSES:
+            return status_name(value)
+        return _label({**INSTALMENT_STATUS_LABELS, **OBJECTION_STATUS_LABELS, **CARD_STATUS_LABELS}, value)
+    if last == "tier" and (value is None or value in TIERS):
+        return tier_name(value)
+    if last == "track":
+        return _("高校毕业生政策") if value == "graduate" else str(value)
+    if last == "outcome" and value in names_workflow.OUTCOMES:
+        return _label(names_workflow.OUTCOMES, value)
+    if last == "stage" and value in names_workflow.STAGES:
+        return _label(names_workflow.STAGES, value)
+    if last == "eligible_programmes" and isinstance(value, list):
+        return names_codes.join((programme_name(code) for code in value), current_language())
+    if last in ("refund_owed",) and isinstance(value, int | float):
+        return f"¥{int(value):,}"
+    if isinstance(value, bool):
+        return yes_no(value)
+    if last == "services" and isinstance(value, list):
+        return names_codes.join((service_name(code) for code in value), current_language())
+    if last == "instalments" and isinstance(value, list):
+        return names_codes.join((f"{item.get('due_date')} ¥{int(item.get('amount', 0)):,}" for item in value
+                                 if isinstance(item, dict)), current_language())
+    if last in ("total", "amount", "monthly", "monthly_rent") and isinstance(value, int | float):
+        return f"¥{int(value):,}"
+    if isinstance(value, bool | int | float | str | list):
+        return fact_value(key.removeprefix("facts."), value)
     return str(value)
+
+
+def reason_rows(decision: Any) -> list[Any]:
+    """The rule trace of a stored decision for people (the checker's words: rule names, values and parameters
+    named, unanswered rules as such, derived values marked)."""
+    from talent.services.eligibility_explain import explain_reasons
+
+    if not isinstance(decision, dict) or "policy" not in decision:
+        return []
+    try:
+        return explain_reasons(decision, current_language())
+    except KeyError:  # a decision of a policy version no longer shipped: nothing to name it by
+        return []

@@ -8,15 +8,18 @@ the language switch works on the result page, and a later "apply" feature can pr
 
 from __future__ import annotations
 
+import base64
+import binascii
+import json
 from typing import Any
 
-from flask import Blueprint, flash, redirect, render_template, session, url_for
+from flask import Blueprint, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 
 from talent import codes
 from talent.auth import allow_anyone
 from talent.i18n import current_language
-from talent.rules.names import HONOURS, TIERS
+from talent.names.policy import HONOURS, TIERS
 from talent.services.eligibility import (
     EligibilityInputError,
     assess_facts,
@@ -29,6 +32,8 @@ from talent.services.eligibility import (
     tier_label,
     what_would_change,
 )
+from talent.services.eligibility_explain import _policy_by_id
+from talent.services.eligibility_states import three_state_result
 from talent.web.eligibility_forms import (
     EligibilityForm,
     facts_from_form,
@@ -53,6 +58,28 @@ def _attach_errors(form: EligibilityForm, errors: dict[str, list[str]]) -> list[
     return general
 
 
+# The engine's refusals that a person meets on the form, said the way the form asks (why the answer is needed,
+# no internal codes); the others are shown in the page's language as the engine words them.
+_FORM_MESSAGES = {
+    ("birth_date", "is required when there is no id_number"): lambda: _(
+        "出生日期用于计算年龄（人才层次和毕业生政策都有年龄上限）。请填写出生日期，或填写身份证号码由系统读取。"),
+    ("graduation_date", "is required when education is not none"): lambda: _(
+        "填写了学历时，请同时填写毕业日期（毕业生政策按毕业年限计算）。"),
+}
+
+
+def _page_messages(error: EligibilityInputError) -> dict[str, list[str]]:
+    chinese = current_language() == "zh"
+    messages: dict[str, list[str]] = {}
+    for path, english in error.errors.items():
+        zh = error.errors_zh.get(path, english)
+        messages[path] = [
+            _FORM_MESSAGES[(path, en)]() if (path, en) in _FORM_MESSAGES else (zh_text if chinese else en)
+            for en, zh_text in zip(english, zh, strict=False)
+        ]
+    return messages
+
+
 def _birth_date_from_id(form: EligibilityForm) -> None:
     """The ID number is not written back into the page; its birth date is, so a re-check needs no retyping."""
     if form.id_number.data and not form.birth_date.data:
@@ -75,7 +102,7 @@ def form():
         try:
             assess_facts(facts, reasons=False)
         except EligibilityInputError as error:
-            engine_errors = error.errors_zh if current_language() == "zh" else error.errors
+            engine_errors = _page_messages(error)
             problems = {**engine_errors, **problems}
         else:
             if not problems:
@@ -87,7 +114,8 @@ def form():
     has_errors = bool(general_errors or form.errors)
     return (
         render_template("eligibility/form.html", form=form, general_errors=general_errors,
-                        honour_groups=_honour_groups(), has_errors=has_errors),
+                        honour_groups=_honour_groups(), has_errors=has_errors,
+                        revenue_salary_threshold=_revenue_salary_threshold()),
         422 if has_errors else 200,
     )
 
@@ -116,10 +144,48 @@ def result():
         programmes=summarise_programmes(decision),
         card_services=service_names(decision["programmes"]["privilege_card"]["services"], language),
         changes=what_would_change(facts, decision),
-        missing=[_missing_item(item, language) for item in decision.get("missing", [])],
+        verdicts=three_state_result(decision, language),
+        question_anchor=_question_anchor,
+        restore_url=url_for(".restore", answers=_encode_answers(facts), _external=True),
         reasons=explain_reasons(decision, language),
         fact_label=lambda path: fact_label(path, language),
     )
+
+
+def _encode_answers(facts: dict[str, Any]) -> str:
+    """The answers (never an ID number: the session keeps only the birth date) as URL-safe text."""
+    text = json.dumps(facts, ensure_ascii=False, separators=(",", ":"), sort_keys=True)
+    return base64.urlsafe_b64encode(text.encode()).decode().rstrip("=")
+
+
+def _decode_answers(text: str) -> dict[str, Any] | None:
+    try:
+        facts = json.loads(base64.urlsafe_b64decode(text + "=" * (-len(text) % 4)))
+    except (binascii.Error, ValueError, UnicodeDecodeError):
+        return None
+    return facts if isinstance(facts, dict) else None
+
+
+@bp.route("/eligibility/restore", methods=["GET"])
+@allow_anyone
+def restore():
+    """A saved result link: the answers come back into the form and the result is decided again."""
+    facts = _decode_answers(request.args.get("answers", ""))
+    if facts is not None:
+        try:
+            assess_facts(facts, reasons=False)
+        except EligibilityInputError:
+            facts = None
+    if facts is None:
+        flash(_("这个链接中的回答无法读取，请重新填写。"), "warning")
+        return redirect(url_for(".form"))
+    session[SESSION_KEY] = facts_for_session(facts)
+    return redirect(url_for(".result"))
+
+
+def _question_anchor(fact: str) -> str | None:
+    field = field_for_path(fact)
+    return url_for(".form", _anchor=field) if field else None
 
 
 @bp.route("/eligibility/reset", methods=["POST"])
@@ -129,13 +195,13 @@ def reset():
     return redirect(url_for(".form"))
 
 
-def _missing_item(item: dict[str, str], language: str) -> dict[str, Any]:
-    field = field_for_path(item["fact"])
-    return {
-        "label": fact_label(item["fact"], language),
-        "fact": item["fact"],
-        "anchor": url_for(".form", _anchor=field) if field else None,
-    }
+def _revenue_salary_threshold() -> int:
+    """The lowest salary at which the enterprise's revenue can matter (tier B enterprise route), over every policy
+    version: below it the form does not ask for the revenue."""
+    values = [value for summary in list_policies()
+              for parameter in [_policy_by_id(summary["id"]).parameters.get("tier_b_min_annual_salary")]
+              if parameter is not None for _start, value in parameter.values]
+    return int(min(values)) if values else 0
 
 
 def _honour_groups() -> list[dict[str, Any]]:

@@ -35,7 +35,9 @@ def _organisations() -> list[Employer]:
 def _service_errors(error: InvalidInput) -> dict[str, list[str]]:
     if isinstance(error, LocalizedInvalidInput):
         return error.errors_in(current_language())
-    return error.errors
+    from talent.web.case_labels import readable_errors
+
+    return readable_errors(error.errors)
 
 
 @bp.route("/")

@@ -15,6 +15,7 @@ from talent.services import Conflict, InvalidInput
 from talent.services.graduates import major_catalogue, profile_of, save_graduate_profile
 from talent.services.jobs import LocalizedInvalidInput
 from talent.services.matching import matches_for_graduate
+from talent.web.case_labels import readable_errors
 from talent.web.job_forms import GraduateProfileForm, attach_service_errors
 
 bp = Blueprint("graduate", __name__, url_prefix="/graduate")
@@ -33,7 +34,8 @@ def profile():
         try:
             save_graduate_profile(db.session, current_user, **form.values())
         except InvalidInput as error:
-            errors = error.errors_in(current_language()) if isinstance(error, LocalizedInvalidInput) else error.errors
+            errors = (error.errors_in(current_language()) if isinstance(error, LocalizedInvalidInput)
+                      else readable_errors(error.errors))
             general = attach_service_errors(form, errors)
         except Conflict:
             # Saved meanwhile from another tab or a double click: show what was saved rather than overwrite it.

@@ -260,3 +260,21 @@ def test_anonymous_callers_need_no_token_and_nothing_is_stored(app, client):
     before = row_counts()
     assert post(client, copy.deepcopy(doctor_of_example_1())).status_code == 200
     assert row_counts() == before
+
+
+def test_open_parts_and_unanswered_rules_are_reported(client):
+    """Issue 15: the decision says which parts the facts leave open and which rules were not answered, so that a
+    client can show "can't tell yet" instead of "not eligible"; the old fields stay as they were."""
+    facts = doctor_of_example_1()
+    del facts["employment"]["social_insurance_local"]
+    decision = post(client, facts).get_json()
+    assert decision["open"]["eligible"] == ["employment.social_insurance_local"]
+    assert set(decision["open"]) >= {"eligible", "housing_subsidy", "living_allowance"}
+    g3 = next(reason for reason in decision["reasons"] if reason["rule"] == "G3")
+    assert g3["held"] is False and g3["answered"] is False and g3["missing"] == ["employment.social_insurance_local"]
+    g1 = next(reason for reason in decision["reasons"] if reason["rule"] == "G1")
+    assert g1["answered"] is True and "missing" not in g1
+    item = next(item for item in decision["missing"] if item["fact"] == "employment.social_insurance_local")
+    assert "eligible" in item["affects"]
+    complete = post(client, doctor_of_example_1()).get_json()
+    assert complete["open"] == {} and all(reason["answered"] for reason in complete["reasons"])

@@ -136,7 +136,10 @@ def test_a_case_from_application_to_downloaded_card(app, database_url, live_serv
     sign_in(officer, base, accounts["officer"])
     officer.goto(base + "/officer/")
     officer.locator("#queue").get_by_role("link", name=re.compile(r"TA-\d{4}-\d{6}")).click()
-    expect(officer.locator("#rule-trace")).to_contain_text("B_ENTERPRISE")
+    officer.locator("#rule-trace summary").click()  # the trace is folded so that the case fits one screen
+    expect(officer.locator("#rule-trace tr[data-rule=B_ENTERPRISE]")).to_be_visible()
+    expect(officer.locator("#rule-trace")).to_contain_text("B 类企业人才条件")  # the rule by its name, not its id
+    expect(officer.locator("#rule-trace")).not_to_contain_text("B_ENTERPRISE")
     officer.locator("#approve-form").get_by_label("审核意见").fill("年薪、个税和企业营收均符合B类企业高管认定条件。")
     officer.get_by_role("button", name="初审通过").click()
     expect(officer.locator("#case-status")).to_have_text("待复核")

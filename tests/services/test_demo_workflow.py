@@ -57,3 +57,66 @@ def test_demo_applications_cover_every_state_and_seeding_is_idempotent(app, db_s
     assert len(set(ids)) == len(ids)
     audited = set(db_session.scalars(select(AuditEvent.entity_id).where(AuditEvent.entity_type == "application")))
     assert audited == {str(a.id) for a in applications}
+
+
+def _moment(value):
+    from datetime import UTC
+
+    return value if value.tzinfo is not None else value.replace(tzinfo=UTC)
+
+
+def _local_day(value):
+    from talent.clock import to_changchun
+
+    return to_changchun(value).date()
+
+
+def test_demo_dates_follow_the_workflow_for_every_case(app, db_session):
+    """Issue 15: submitted, endorsed, reviewed, notice, issued and paid in that order, on past dates spread over
+    the story; the decision letter is dated within the notice period it cites; nothing paid before the notice
+    ended; the timeline is not all at the seeding moment."""
+    from talent.db import utcnow
+    from talent.models.applications import ReviewDecision, StatusChange
+
+    seed_workflow_demo(app)
+    now = utcnow()
+    applications = db_session.scalars(select(Application).order_by(Application.id)).all()
+    assert len(applications) == 10
+    for a in applications:
+        label = a.owner.email
+        steps = [a.submitted_at, a.endorsed_at, a.first_approval_at, a.confirmed_at]
+        present = [_moment(s) for s in steps if s is not None]
+        assert present == sorted(present), (label, present)
+        assert all(moment <= now for moment in present), label
+        history = db_session.scalars(select(StatusChange).where(StatusChange.application_id == a.id)
+                                     .order_by(StatusChange.id)).all()
+        moments = [_moment(change.at) for change in history]
+        assert moments == sorted(moments), (label, [(c.action, c.at) for c in history])
+        assert moments[0] == _moment(a.submitted_at), label
+        decisions = db_session.scalars(select(ReviewDecision).where(ReviewDecision.application_id == a.id)
+                                       .order_by(ReviewDecision.id)).all()
+        decided = [_moment(d.decided_at) for d in decisions]
+        assert decided == sorted(decided) and all(d >= _moment(a.submitted_at) for d in decided), label
+        events = db_session.scalars(select(AuditEvent).where(AuditEvent.entity_type == "application",
+                                                             AuditEvent.entity_id == str(a.id))
+                                    .order_by(AuditEvent.id)).all()
+        event_moments = [_moment(e.occurred_at) for e in events]
+        assert event_moments == sorted(event_moments), (label, [(e.action, e.occurred_at) for e in events])
+        if len(history) > 1:
+            assert len({m.date() for m in moments}) > 1, (label, "the whole timeline on one day")
+        if a.notice_starts_on is not None:
+            # the decision (and its letter) falls on the notice's first day, within the period it cites
+            assert a.notice_starts_on <= _local_day(a.decided_at) <= a.notice_ends_on, label
+            assert _local_day(a.confirmed_at) == a.notice_starts_on, label
+        if a.granted_at is not None:
+            assert _local_day(a.granted_at) >= a.notice_ends_on, label
+            assert _moment(a.granted_at) > _moment(a.confirmed_at), label
+        if a.card is not None:
+            assert _moment(a.card.issued_at) >= _moment(a.granted_at), label
+        for instalment in a.instalments:
+            if instalment.status == "paid":
+                assert instalment.paid_on > a.notice_ends_on, (label, instalment.paid_on, a.notice_ends_on)
+                assert _moment(instalment.paid_at) > _moment(a.granted_at), label
+                assert _local_day(instalment.paid_at) == instalment.paid_on, label
+        for objection in a.objections:
+            assert _local_day(objection.filed_at) >= a.notice_starts_on, label

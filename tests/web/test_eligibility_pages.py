@@ -131,9 +131,10 @@ def test_unanswered_questions_are_listed_as_missing_with_a_link(client):
     assert response.status_code == 302
     result = client.get("/eligibility/result")
     text = text_of(result)
-    assert "还缺少的信息" in text and "是否在长春缴纳社会保险" in text
+    assert "还需要回答的问题" in text and "是否在长春缴纳社会保险" in text
     assert 'href="/eligibility#social_insurance_local"' in result.get_data(as_text=True)
-    assert "暂不符合" in text  # an unknown condition is not assumed to hold
+    # an unknown condition is neither assumed to hold nor shown as failed
+    assert "还不能确定" in text and "暂不符合" not in text
 
 
 def test_facts_are_kept_in_the_session_without_the_id_number_and_prefill_the_form(client):
@@ -156,9 +157,9 @@ def test_facts_are_kept_in_the_session_without_the_id_number_and_prefill_the_for
     [
         pytest.param({"id_number": "110105194912310021"}, "id_number", "居民身份证号码无效", id="bad check digit"),
         pytest.param({"id_number": VALID_ID}, "birth_date", "与身份证号码中的出生日期不一致", id="ID disagrees"),
-        pytest.param({"birth_date": ""}, "birth_date", "无身份证号码时必须填写出生日期", id="no birth date"),
+        pytest.param({"birth_date": ""}, "birth_date", "出生日期用于计算年龄", id="no birth date"),
         pytest.param({"application_date": "2019-01-01"}, "application_date", "无有效的政策版本", id="no policy"),
-        pytest.param({"graduation_date": ""}, "graduation_date", "毕业日期", id="missing graduation date"),
+        pytest.param({"graduation_date": ""}, "graduation_date", "请同时填写毕业日期", id="missing graduation date"),
         pytest.param({"annual_salary": "-100"}, "annual_salary", "金额不能为负数", id="negative amount"),
         pytest.param({"purchase_price": "一百万"}, "purchase_price", "请填写整数", id="not a number"),
         pytest.param({"purchase_floor_area_m2": "85平"}, "purchase_floor_area_m2", "请填写数字", id="bad area"),
@@ -247,8 +248,9 @@ def test_the_reasons_name_every_code_in_chinese(client):
     assert "用人单位类型 企业" in text and "岗位类型 专业技术或经营管理岗位" in text
     assert "用人单位所在区域 朝阳区" in text
     assert "符合共同条件 成立" in text and "具备 B 类条件 成立" in text  # the tier table's inputs by name
-    assert "人才层次购房补贴标准 ¥1,000,000" in text and "购房补贴总额 ¥750,000" in text  # capped at half the price
-    assert "按毕业生通道计的学历 不适用" in text  # a master's graduate of 2002 is not on the graduate track
+    # capped at half the price; values the policy computed are marked as derived
+    assert "人才层次购房补贴标准 ¥1,000,000" in text and "购房补贴总额（推算） ¥750,000" in text
+    assert "按毕业生通道计的学历（推算） 不适用" in text  # a master's graduate of 2002 is not on the graduate track
     assert "年薪（元） ¥1,200,000" in text
     # A policy parameter by its description and value, with the date it applies from.
     assert "B类企业路径：年薪下限 ¥1,000,000 （政策标准，自 2022-01-01 起）" in text
@@ -261,9 +263,9 @@ def test_the_reasons_name_every_code_in_chinese(client):
 def test_no_tier_is_not_shown_as_an_unanswered_question(client):
     assert check(client).status_code == 302
     text = reasons_text(client.get("/eligibility/result"))
-    assert "人才层次 未认定人才层次" in text  # the card rule read "no tier", which is an answer
+    assert "人才层次（推算） 未认定人才层次" in text  # the card rule read "no tier" (derived), which is an answer
     assert "上次人才认定日期 从未有过" in text  # history left blank means never
-    assert "按毕业生通道计的学历 博士研究生" in text  # not "最高学历": the graduate tables read the track's degree
+    assert "按毕业生通道计的学历（推算） 博士研究生" in text  # not "最高学历": the graduate tables read the track's degree
 
 
 def test_the_reasons_name_every_code_in_english(client):

@@ -161,10 +161,17 @@ def test_the_case_page_masks_the_id_and_shows_the_full_rule_trace_and_audit(app,
     page = sign_in(client, people.officer).get(f"/officer/cases/{case_id}")
     assert page.status_code == 200
     assert "220102********1234" in page.text and ID_NUMBERS[0] not in page.text
-    for rule in ("G1", "G6", "B_ENTERPRISE", "AGE_LIMIT", "HOUSING"):
-        assert f'<td class="rule" data-label="规则">{rule}</td>' in page.text
-    assert "min_contract_years = 3" in page.text and "起）" in page.text  # parameter and its effective date
-    assert "contract_years = 5" in page.text  # the values looked at
+    # every rule of the trace, named in words (issue 15: no rule ids, parameter names or Python lists)
+    for rule, name in (("G1", "共同条件一：用人单位在长春"), ("G6", "共同条件六：不在等待期内"),
+                       ("B_ENTERPRISE", "B 类企业人才条件"), ("AGE_LIMIT", "B、C 类年龄上限"), ("HOUSING", "购房补贴")):
+        assert re.search(rf'<tr data-rule="{rule}">\s*<td class="rule" data-label="规则">{name}</td>', page.text)
+    trace = page.text[page.text.index('id="rule-trace"'):page.text.index('id="facts"')]
+    assert "劳动合同最短年限：3 年" in trace and "起）" in trace  # parameter and its effective date
+    assert "<dt>劳动合同期限（年）</dt><dd>5 年</dd>" in trace  # the values looked at
+    for internal in ("min_contract_years", "card_services", "['", ">G1<", "B_ENTERPRISE"):
+        cleaned = re.sub(r'data-rule="\w+"', "", trace)
+        assert internal not in cleaned, cleaned[max(0, cleaned.find(internal) - 300):cleaned.find(internal) + 80]
+    assert "申请日年龄（推算）" in trace  # a derived value is labelled as such
     assert 'id="audit"' in page.text and "王海燕" in page.text and "待单位确认" in page.text and "→" in page.text
     assert "上传证明材料" in page.text
     document_link = re.search(r'href="(/officer/cases/\d+/documents/\d+)"', page.text).group(1)
