@@ -253,3 +253,24 @@ def test_init_db_moves_plain_text_id_numbers_of_older_versions(monkeypatch, data
     finally:
         empty_all_tables(app)
         app.extensions["talent.engine"].dispose()
+
+
+def test_two_accounts_racing_for_a_new_id_number_one_wins(app, people, db_session, monkeypatch):
+    """The second account's existence check ran before the first committed: the unique digest decides."""
+    facts = tier_b_facts()
+    applications_service.submit_application(db_session, people.applicant, facts=facts,
+                                            employer_credit_code=DEMO_EMPLOYER_CODE)
+    db_session.commit()
+    real_scalar = db_session.scalar
+    calls = []
+
+    def first_lookup_misses(statement, *args, **kwargs):
+        if "identities" in str(statement) and not calls:
+            calls.append(statement)
+            return None
+        return real_scalar(statement, *args, **kwargs)
+
+    monkeypatch.setattr(db_session, "scalar", first_lookup_misses)
+    with pytest.raises(identities.IdentityTaken):
+        identities.identity_for(db_session, people.other_applicant, facts["id_number"])
+    assert calls

@@ -173,3 +173,18 @@ def test_limits_are_shared_through_redis_when_configured(make_app):
     finally:
         for key in store.scan_iter(f"*{prefix}*"):
             store.delete(key)
+
+
+def test_password_reset_requests_are_limited_per_address_typed_and_per_client(make_app):
+    application = make_app(LIMIT_PASSWORD_RESET_ACCOUNT="1 per hour", LIMIT_PASSWORD_RESET_ADDRESS="3 per hour")
+    client = application.test_client()
+    url = "/api/v1/auth/password-reset"
+    assert client.post(url, json={"email": "someone@example.cn"}).status_code == 202
+    _assert_limited(client.post(url, json={"email": "SOMEONE@example.cn"}))
+    assert client.post(url, json={"email": "other@example.cn"}).status_code == 202
+    # the page shares the counters; the client's third attempt of the hour is its last
+    page = client.post("/password-reset", data={"email": "third@example.cn"})
+    assert page.status_code == 200
+    refused = client.post("/password-reset", data={"email": "fourth@example.cn"})
+    assert refused.status_code == 429 and "操作过于频繁" in refused.get_data(as_text=True)
+    _assert_limited(client.post("/api/v1/auth/password-reset/some-token", json={"new_password": "long-pass-2026"}))

@@ -14,6 +14,7 @@ import hashlib
 from typing import Any
 
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from talent import codes
@@ -76,8 +77,18 @@ def identity_for(session: Session, actor: User, id_number: Any) -> Identity:
         return found
     identity = Identity(id_digest=ring.digest(number), id_cipher=ring.encrypt(number, ID_CONTEXT),
                         key_id=ring.current_kid, owner_id=actor.id)
-    session.add(identity)
-    session.flush()
+    try:
+        # Two accounts applying with a new number at the same moment: the unique digest lets one win.
+        with session.begin_nested():
+            session.add(identity)
+            session.flush()
+    except IntegrityError:
+        winner = session.scalar(select(Identity).where(Identity.id_digest == ring.digest(number)))
+        if winner is None:
+            raise
+        if winner.owner_id != actor.id:
+            raise IdentityTaken(winner, actor, codes.mask_id_number(number)) from None
+        return winner
     record_event(session, actor=actor, action="identity.bound", entity_type="identity", entity_id=identity.id,
                  after={"id_number": codes.mask_id_number(number), "owner_id": actor.id})
     return identity

@@ -209,7 +209,7 @@ def enrol():
         422 if form.errors else 200
 
 
-_OPEN_WITHOUT_SECOND_FACTOR = {"credentials.enrol", "public.logout", "static", "i18n.switch"}
+_OPEN_WITHOUT_SECOND_FACTOR = {"credentials.enrol", "public.logout", "static"}
 
 
 @bp.before_app_request
