@@ -98,6 +98,7 @@ def _add_command_groups() -> None:
         ("talent.cli_rules", "rules"),
         ("talent.cli_match", "match"),
         ("talent.cli_publicity", "publicity"),
+        ("talent.cli_notifications", "notifications"),
     ):
         try:
             module = importlib.import_module(module_name)

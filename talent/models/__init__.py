@@ -8,3 +8,5 @@ from talent.models.jobs import GraduateProfile, Job  # noqa: F401
 from talent.models.people import Role, User
 
 __all__ = ["AuditEvent", "Base", "Employer", "Role", "User"]
+
+from talent.models import notifications  # noqa: E402, F401  (inbox and mail outbox)

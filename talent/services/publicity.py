@@ -20,7 +20,7 @@ from talent import codes
 from talent.db import utcnow
 from talent.models import User
 from talent.models.applications import Application, Objection
-from talent.services import Conflict, InvalidInput, NotAllowed, NotFound, ServiceError
+from talent.services import Conflict, InvalidInput, NotAllowed, NotFound, ServiceError, notifications
 from talent.services.applications import remember_person_history
 from talent.services.audit import record_event
 from talent.services.workflow import (
@@ -100,6 +100,7 @@ def file_objection(
         after={"application_id": application.id, "status": PENDING}, note=text,
     )
     flush_or_conflict(session)
+    notifications.objection_filed(session, application, actor)
     return objection
 
 

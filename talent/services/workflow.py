@@ -24,7 +24,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from talent import workdays
 from talent.models import User
 from talent.models.applications import Application, StatusChange
-from talent.services import Conflict, NotFound
+from talent.services import Conflict, NotFound, notifications
 from talent.services.audit import record_event
 
 LOCAL_TIMEZONE = ZoneInfo("Asia/Shanghai")
@@ -280,4 +280,5 @@ def apply_transition(
         note=reason,
     )
     flush_or_conflict(session)
+    notifications.case_changed(session, application, action, actor)
     return change

@@ -27,3 +27,8 @@ def init_app(app: Flask) -> None:
     from talent.web.filters import register_filters
 
     register_filters(app)
+
+    from talent.web import notifications
+
+    app.register_blueprint(notifications.bp)
+    notifications.register(app)
