@@ -26,6 +26,7 @@ document.documentElement.classList.add("js");
     // end, into the "more" list. On phones every entry is in the full-width list.
     function layout() {
       if (!list || !more) return;
+      nav.dataset.layoutWidth = String(window.innerWidth);
       setMore(false);
       while (moreList.firstElementChild) list.appendChild(moreList.firstElementChild);
       more.hidden = true;

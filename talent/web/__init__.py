@@ -28,7 +28,8 @@ def init_app(app: Flask) -> None:
 
     register_filters(app)
 
-    from talent.web import notifications
+    from talent.web import notifications, officer_tools
 
     app.register_blueprint(notifications.bp)
     notifications.register(app)
+    app.register_blueprint(officer_tools.bp)
