@@ -59,7 +59,7 @@ def test_the_inbox_shows_messages_in_the_pages_language_and_marks_them_read(clie
                        data={"next": "//evil.example/"}).headers["Location"] == "/notifications/"
 
     response = client.post("/notifications/read", follow_redirects=True)
-    assert "已将 1 条消息标为已读。" in response.text
+    assert "Marked 1 message(s) as read." in response.text  # the session is in English since ?lang=en
     assert unread_badge(response.text) is None
 
 
