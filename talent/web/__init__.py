@@ -33,3 +33,6 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(notifications.bp)
     notifications.register(app)
     app.register_blueprint(officer_tools.bp)
+    from talent.web import match_display
+
+    match_display.register(app)
