@@ -321,7 +321,10 @@ _PENDING_KEY = "talent.notifications.pending_mail"
 def _send_after_commit(session: Session) -> None:
     ids = session.info.pop(_PENDING_KEY, None)
     if ids:
-        deliver(ids)
+        try:
+            deliver(ids)
+        except Exception:  # the change is committed; a mail problem must not turn it into an error
+            log.exception("notification mail could not be delivered; left for the next reminder run")
 
 
 @event.listens_for(Session, "after_soft_rollback")
@@ -372,9 +375,13 @@ def deliver(ids: list[int] | None = None) -> int:
 
 
 def retry_failed(session: Session) -> int:
-    """Put failed mails back in the queue (they are sent after the caller commits)."""
-    ids = list(session.scalars(select(Notification.id).where(Notification.mail_status == MAIL_FAILED)))
+    """Put failed mails, and pending ones a crash left behind, back in the queue (sent after the caller
+    commits)."""
+    queued = set(session.info.get(_PENDING_KEY, []))  # this transaction's own, sent after it anyway
+    ids = [notification_id for notification_id in session.scalars(select(Notification.id).where(
+        Notification.mail_status.in_([MAIL_FAILED, MAIL_PENDING]))) if notification_id not in queued]
     if ids:
-        session.execute(update(Notification).where(Notification.id.in_(ids)).values(mail_status=MAIL_PENDING))
+        session.execute(update(Notification).where(Notification.id.in_(ids)).values(mail_status=MAIL_PENDING)
+                        .execution_options(synchronize_session=False))
         session.info.setdefault(_PENDING_KEY, []).extend(ids)
     return len(ids)

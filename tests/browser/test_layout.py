@@ -104,6 +104,15 @@ def _pages(case_id: int) -> dict[str | None, list[str]]:
     }
 
 
+# Every other page without parameters: checked for sideways scrolling at 360 px and target sizes only.
+OTHER_PAGES = {
+    None: ["/login", "/cards/verify", "/api/v1/docs"],
+    "applicant": ["/applicant/apply", "/graduate/profile", "/graduate/matches", "/notifications/preferences"],
+    "employer": ["/employer/jobs/new", "/employer/endorsements/", "/notifications/"],
+    "officer": ["/officer/employers/", "/notifications/"],
+}
+
+
 @pytest.mark.skipif(not AXE.exists(), reason="run `npm ci` in tests/browser/axe (make test does)")
 def test_main_pages_pass_axe_fit_360_px_and_have_big_enough_targets_on_phones(app, live_server, browser):
     case_id = seed_with_a_case(app)
@@ -125,6 +134,18 @@ def test_main_pages_pass_axe_fit_360_px_and_have_big_enough_targets_on_phones(ap
                 problems += [f"{label} 1280px: {v}" for v in axe_violations(page)]
                 page.set_viewport_size({"width": 390, "height": 900})
                 problems += [f"{label} 390px: {v}" for v in axe_violations(page)]
+                problems += [f"{label} 390px small target: {t}" for t in page.evaluate(SMALL_TARGETS)]
+                page.set_viewport_size({"width": 360, "height": 900})
+                if not page.evaluate(NO_SIDEWAYS_SCROLL):
+                    problems.append(f"{label}: scrolls sideways at 360px")
+        for path in OTHER_PAGES[role]:
+            for language in ("zh", "en"):
+                page.set_viewport_size({"width": 390, "height": 900})
+                response = page.goto(f"{live_server.url}{path}?lang={language}")
+                label = f"{role or 'public'} {path} {language}"
+                if response is None or response.status != 200:
+                    problems.append(f"{label}: status {response.status if response else '—'}")
+                    continue
                 problems += [f"{label} 390px small target: {t}" for t in page.evaluate(SMALL_TARGETS)]
                 page.set_viewport_size({"width": 360, "height": 900})
                 if not page.evaluate(NO_SIDEWAYS_SCROLL):

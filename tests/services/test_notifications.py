@@ -160,7 +160,8 @@ def test_the_reminder_command(app, database_url, monkeypatch):
         session.commit()
     result = CliRunner().invoke(talent_command, ["notifications", "send-reminders", "--as-of", due.isoformat()])
     assert result.exit_code == 0, result.output
-    assert f"As of {due.isoformat()}: 0 payment reminder(s), 3 deadline reminder(s)" in result.output
+    assert result.output.strip() == (f"As of {due.isoformat()}: 0 payment reminder(s), 3 deadline reminder(s); "
+                                     "0 failed mail(s) tried again.")
     subjects = [m["Subject"] for m in outbox(app)]
     assert subjects.count("办理时限提醒 / Deadline reminder") == 3
     result = CliRunner().invoke(talent_command, ["notifications", "send-reminders", "--as-of", "2026-13-01"])
