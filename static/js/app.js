@@ -28,6 +28,7 @@ document.documentElement.classList.add("js");
       if (!list || !more) return;
       nav.dataset.layoutWidth = String(window.innerWidth);
       setMore(false);
+      if (moreButton) moreButton.classList.remove("has-current");
       while (moreList.firstElementChild) list.appendChild(moreList.firstElementChild);
       more.hidden = true;
       if (PHONE.matches) return;

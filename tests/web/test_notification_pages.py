@@ -41,6 +41,8 @@ def test_the_inbox_shows_messages_in_the_pages_language_and_marks_them_read(clie
     sign_in(client, people.applicant)
     home = client.get("/applicant/")
     assert unread_badge(home.text) == "2"  # endorsed, then approved by the first officer
+    # On phones the count shows on the menu button too (the inbox link is inside the closed menu).
+    assert '<span class="nav-badge" aria-hidden="true">2</span><span class="visually-hidden">2 条未读</span>' in home.text
 
     page = client.get("/notifications/")
     assert page.status_code == 200
