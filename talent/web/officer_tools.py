@@ -7,6 +7,7 @@ case); the page closes only the cases the officer saw and confirmed, as of today
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
@@ -23,6 +24,7 @@ from talent.models.applications import Application, ReviewDecision
 from talent.services import InvalidInput, exports, publicity
 from talent.services import reviews as reviews_service
 from talent.services.audit import record_event
+from talent.services.workflow import LOCAL_TIMEZONE
 from talent.services.workflow import today as local_today
 from talent.web.case_forms import ConfirmForm
 from talent.web.case_labels import install_template_helpers, programme_name, status_name, tier_name
@@ -96,18 +98,39 @@ def queue_export(fmt: str):
     return _send(fmt, "review-queue", header, rows, title=_("审核队列"))
 
 
+def _date_arg(name: str) -> dt.date | None:
+    text = request.args.get(name) or ""
+    if not text:
+        return None
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise InvalidInput("The date is not valid.", {name: ["Use YYYY-MM-DD."]}) from None
+
+
+def _local_midnight(day: dt.date) -> dt.datetime:
+    return dt.datetime.combine(day, dt.time(), tzinfo=LOCAL_TIMEZONE)
+
+
 @bp.route("/decisions.<fmt>")
 @requires(Role.OFFICER)
 def decisions_export(fmt: str):
     if fmt not in FORMATS:
         abort(404)
-    found = db.session.execute(
+    since, until = _date_arg("from"), _date_arg("to")
+    query = (
         select(ReviewDecision, Application, User)
         .join(Application, ReviewDecision.application_id == Application.id)
         .join(User, ReviewDecision.officer_id == User.id)
         .order_by(ReviewDecision.decided_at.desc(), ReviewDecision.id.desc())
         .limit(exports.MAX_ROWS)
-    ).all()
+    )
+    # Days in Changchun: from the start of `from` to the end of `to`.
+    if since is not None:
+        query = query.where(ReviewDecision.decided_at >= _local_midnight(since))
+    if until is not None:
+        query = query.where(ReviewDecision.decided_at < _local_midnight(until + dt.timedelta(days=1)))
+    found = db.session.execute(query).all()
     stages = {"first": _("初审"), "second": _("复核")}
     outcomes = {"approve": _("通过"), "reject": _("不予通过"), "request_changes": _("要求补正")}
     header = [_("申请编号"), _("申请人"), _("身份证号（已隐去）"), _("用人单位"), _("审核轮次"), _("审核阶段"),
@@ -117,7 +140,7 @@ def decisions_export(fmt: str):
          outcomes.get(d.outcome, d.outcome), officer.name, d.reason, d.decided_at]
         for d, a, officer in found
     ]
-    _record_export("decisions", len(rows), {})
+    _record_export("decisions", len(rows), {"from": request.args.get("from"), "to": request.args.get("to")})
     return _send(fmt, "review-decisions", header, rows, title=_("审核决定"))
 
 

@@ -91,3 +91,25 @@ def test_preferences_are_saved_with_an_audit_event(client, people, db_session):
     page = client.get("/notifications/preferences")
     assert 'name="email-endorsement_requested" id="email-endorsement_requested">' in page.text
     assert 'name="email-deadline_near" id="email-deadline_near" checked>' in page.text
+
+
+def test_inbox_and_preference_forms_need_the_csrf_token(csrf_app, db_session):
+    from talent.models import Role
+    from talent.services.accounts import create_user
+
+    session = csrf_app.extensions["talent.db"]()
+    create_user(session, email="a@example.cn", password=PASSWORD, name="张伟", role=Role.APPLICANT)
+    session.commit()
+    client = csrf_app.test_client()
+    token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', client.get("/login").text).group(1)
+    assert client.post("/login", data={"email": "a@example.cn", "password": PASSWORD,
+                                       "csrf_token": token}).status_code == 302
+    assert client.post("/notifications/preferences", data={}).status_code == 400
+    assert client.post("/notifications/read").status_code == 400
+    assert session.scalar(select(NotificationPreference.kind)) is None
+    page = client.get("/notifications/preferences").text
+    token = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
+    assert client.post("/notifications/preferences", data={"csrf_token": token}).status_code == 302
+    assert sorted(session.scalars(select(NotificationPreference.kind))) == ["case_status", "objection_filed",
+                                                                           "payment_due"]
+    session.close()

@@ -115,6 +115,20 @@ def test_exports_mask_ids_neutralise_formulas_and_are_for_officers_only(client, 
         ("export.queue", 1, people.officer.id), ("export.decisions", 1, people.officer.id),
         ("export.decisions", 1, people.officer.id)]
     assert client.get("/officer/queue.pdf").status_code == 404
+    refused = client.get("/officer/queue.csv?district=999999")
+    assert refused.status_code == 422 and "district" in refused.text
+    refused = client.get("/officer/decisions.csv?from=2026-13-01")
+    assert refused.status_code == 422 and "from" in refused.text
+    today = local_today()
+    assert len(client.get(f"/officer/decisions.csv?from={today}&to={today}").data.decode("utf-8-sig")
+               .strip().splitlines()) == 2
+    tomorrow = today + dt.timedelta(days=1)
+    assert len(client.get(f"/officer/decisions.csv?from={tomorrow}").data.decode("utf-8-sig")
+               .strip().splitlines()) == 1  # the header only
+    db_session.expire_all()
+    last = db_session.scalars(select(AuditEvent).where(AuditEvent.action == "export.decisions")
+                              .order_by(AuditEvent.id.desc())).first()
+    assert last.after == {"rows": 0, "filters": {"from": tomorrow.isoformat()}}
 
     client.post("/logout")
     sign_in(client, people.applicant)
