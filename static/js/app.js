@@ -35,7 +35,7 @@ document.documentElement.classList.add("js");
       const overflows = () => list.scrollWidth > list.clientWidth + 1 || nav.scrollWidth > nav.clientWidth + 1;
       if (!overflows()) return;
       more.hidden = false;
-      while (overflows() && list.children.length > 1) {
+      while (overflows() && list.children.length > 0) {
         moreList.insertBefore(list.lastElementChild, moreList.firstElementChild);
       }
       if (moreList.querySelector('[aria-current="page"]')) moreButton.classList.add("has-current");
