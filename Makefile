@@ -61,4 +61,5 @@ clean:
 
 # axe-core (accessibility checks in the browser tests), pinned by tests/browser/axe/package-lock.json.
 tests/browser/axe/node_modules/axe-core/axe.min.js: tests/browser/axe/package-lock.json
+	@command -v npm >/dev/null 2>&1 || scripts/system-packages.sh npm
 	cd tests/browser/axe && npm ci --no-audit --no-fund && touch node_modules/axe-core/axe.min.js
