@@ -114,8 +114,8 @@ OTHER_PAGES = {
 }
 
 
-@pytest.mark.skipif(not AXE.exists(), reason="run `npm ci` in tests/browser/axe (make test does)")
 def test_main_pages_pass_axe_fit_360_px_and_have_big_enough_targets_on_phones(app, live_server, browser):
+    assert AXE.exists(), "axe-core is missing: run `npm ci` in tests/browser/axe (`make test` does)"
     case_id = seed_with_a_case(app)
     problems: list[str] = []
     for role, paths in _pages(case_id).items():
