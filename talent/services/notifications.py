@@ -344,6 +344,7 @@ def deliver(ids: list[int] | None = None) -> int:
         log.warning("notification mail left pending: no application context")
         return 0
     factory = current_app.extensions["talent.db"]
+    base = _site_address()
     sent = 0
     with factory() as session:
         if ids is None:
@@ -360,6 +361,8 @@ def deliver(ids: list[int] | None = None) -> int:
             notification = session.get(Notification, notification_id)
             user = notification.user
             text = f"{message(notification, 'zh')}\n\n{message(notification, 'en')}\n"
+            if base:
+                text += f"\n站内消息 / Inbox: {base}/notifications/\n"
             title = f"{subject(notification.kind, 'zh')} / {subject(notification.kind, 'en')}"
             try:
                 send_mail(user.email, title, text)
@@ -372,6 +375,18 @@ def deliver(ids: list[int] | None = None) -> int:
                 sent += 1
             session.commit()
     return sent
+
+
+def _site_address() -> str | None:
+    """The site's address for links in mails: PUBLIC_BASE_URL, else the current request's host, else none."""
+    from flask import current_app, has_request_context, request
+
+    configured = current_app.config.get("PUBLIC_BASE_URL")
+    if configured:
+        return str(configured).rstrip("/")
+    if has_request_context():
+        return request.host_url.rstrip("/")
+    return None
 
 
 def retry_failed(session: Session) -> int:

@@ -72,6 +72,7 @@ def test_mail_leaves_after_the_commit_and_never_for_a_rolled_back_change(app):
         assert sent[0]["Subject"] == "请确认职工的人才认定申请 / Please endorse an application"
         body = sent[0].get_content()
         assert "请在" in body and "please confirm their employment" in body
+        assert "Inbox:" not in body  # no address known outside a request without PUBLIC_BASE_URL
         row = session.scalar(select(Notification))
         session.refresh(row)
         assert row.mail_status == "sent" and row.mailed_at is not None
@@ -121,6 +122,14 @@ def test_preferences_turn_a_kind_of_mail_off_but_keep_the_inbox(app):
         row = session.scalar(select(Notification).where(Notification.user_id == people.employer_user.id))
         assert row.mail_status == "off"
         assert outbox(app) == []
+        # The applicant still gets mail, with a link to the inbox at the configured address.
+        app.config["PUBLIC_BASE_URL"] = "https://talent.example.cn/"
+        from talent.services.applications import endorse_application
+        endorse_application(session, people.employer_user, row.application_id, endorse=True, comment="属实")
+        session.commit()
+        sent = outbox(app)
+        assert [m["To"] for m in sent] == ["li.na@example.cn"]
+        assert "站内消息 / Inbox: https://talent.example.cn/notifications/" in sent[0].get_content()
         assert service.unread_count(session, people.employer_user) == 1
 
 
