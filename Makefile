@@ -18,7 +18,7 @@ run: install
 	@$(VENV)/bin/talent seed-demo
 	@PORT=$(PORT) $(VENV)/bin/talent serve --port $(PORT)
 
-test: install-dev test-system-packages
+test: install-dev test-system-packages tests/browser/axe/node_modules/axe-core/axe.min.js
 	$(PY) -m pytest $(PYTEST_ARGS)
 
 install: system-packages $(VENV)/.installed-run
@@ -58,3 +58,8 @@ bench: install-dev
 
 clean:
 	rm -rf $(VENV) instance .pytest_cache talent.egg-info
+
+# axe-core (accessibility checks in the browser tests), pinned by tests/browser/axe/package-lock.json.
+tests/browser/axe/node_modules/axe-core/axe.min.js: tests/browser/axe/package-lock.json
+	@command -v npm >/dev/null 2>&1 || scripts/system-packages.sh npm
+	cd tests/browser/axe && npm ci --no-audit --no-fund && touch node_modules/axe-core/axe.min.js

@@ -109,6 +109,7 @@ def _add_command_groups() -> None:
         ("talent.cli_publicity", "publicity"),
         ("talent.cli_occupations", "occupations"),
         ("talent.cli_keys", "keys"),
+        ("talent.cli_notifications", "notifications"),
     ):
         module = importlib.import_module(module_name)
         main.add_command(getattr(module, group))

@@ -13,5 +13,6 @@ from talent.models.simulations import Simulation  # noqa: F401
 __all__ = ["AuditEvent", "Base", "Employer", "Role", "User"]
 from talent.models import (
     matches,  # noqa: F401,E402  (stored matches and job search documents)
+    notifications,  # noqa: E402,F401  (inbox and mail outbox)
     periodic,  # noqa: E402,F401  (periodic task claims)
 )

@@ -8,7 +8,7 @@ DATE` grants every case whose period is over on DATE and has no pending objectio
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from datetime import date
@@ -21,7 +21,7 @@ from talent.db import utcnow
 from talent.models import User
 from talent.models.applications import Application, Objection
 from talent.names import refusals
-from talent.services import Conflict, InvalidInput, NotAllowed, NotFound, ServiceError
+from talent.services import Conflict, InvalidInput, NotAllowed, NotFound, ServiceError, notifications
 from talent.services.applications import remember_person_history
 from talent.services.audit import record_event
 from talent.services.workflow import (
@@ -111,6 +111,7 @@ def file_objection(
         after={"application_id": application.id, "status": PENDING}, note=text,
     )
     flush_or_conflict(session)
+    notifications.objection_filed(session, application, actor)
     return objection
 
 
@@ -232,12 +233,16 @@ def close_notice(session: Session, application_id: int, *, as_of: date) -> Close
 
 
 def close_notice_periods(
-    transaction: Callable[[], AbstractContextManager[Session]], *, as_of: date
+    transaction: Callable[[], AbstractContextManager[Session]], *, as_of: date, only: Collection[int] | None = None
 ) -> list[CloseResult]:
     """Close every period that is over on `as_of`, each case in its own transaction (`transaction()` yields a
-    session and commits when its block ends), so one failing case leaves the others done and itself untouched."""
+    session and commits when its block ends), so one failing case leaves the others done and itself untouched.
+    With `only`, just those of the given cases (the ones an officer confirmed on the page)."""
     with transaction() as session:
         candidates = due_for_closing(session, as_of)
+    if only is not None:
+        wanted = set(only)
+        candidates = [application_id for application_id in candidates if application_id in wanted]
     results = []
     for application_id in candidates:
         try:

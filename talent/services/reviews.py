@@ -15,7 +15,7 @@ from talent.models import AuditEvent, User
 from talent.models.applications import Application, ApplicationDocument, Objection, ReviewDecision
 from talent.models.cards import Card, Instalment
 from talent.names import refusals
-from talent.services import Conflict, InvalidInput, NotAllowed
+from talent.services import Conflict, InvalidInput, NotAllowed, queue_search
 from talent.services.applications import PROGRAMME_KEYS, remember_person_history
 from talent.services.workflow import (
     NOTICE_WORKING_DAYS,
@@ -68,7 +68,7 @@ def _require_officer(actor: User) -> None:
 def review_queue(
     session: Session, actor: User, *, status: str | None = None, tier: str | None = None,
     programme: str | None = None, sort: str = "oldest", page: int = 1, per_page: int = 20,
-    today: date | None = None,
+    today: date | None = None, search: str | None = None, district: str | None = None,
 ) -> QueuePage:
     """Cases for officers: by default those waiting for a review decision or a confirmation, oldest first."""
     _require_officer(actor)
@@ -79,8 +79,9 @@ def review_queue(
         errors["tier"] = [f"Must be one of: {', '.join(TIERS)}."]
     if programme is not None and programme not in PROGRAMME_KEYS:
         errors["programme"] = [f"Must be one of: {', '.join(PROGRAMME_KEYS)}."]
-    if sort not in QUEUE_SORTS:
-        errors["sort"] = [f"Must be one of: {', '.join(QUEUE_SORTS)}."]
+    errors.update(queue_search.check(search, district))
+    if sort not in QUEUE_SORTS + queue_search.EXTRA_SORTS:
+        errors["sort"] = [f"Must be one of: {', '.join(QUEUE_SORTS + queue_search.EXTRA_SORTS)}."]
     if page < 1:
         errors["page"] = ["Must be 1 or more."]
     if not 1 <= per_page <= 100:
@@ -96,16 +97,18 @@ def review_queue(
         conditions.append(Application.tier == tier)
     if programme:
         conditions.append(Application.programmes.contains(f",{programme},"))
+    conditions += queue_search.conditions(search, district)
     where = and_(*conditions)
-    total = session.scalar(select(func.count()).select_from(Application).where(where)) or 0
+    total = session.scalar(queue_search.joined(select(func.count()).select_from(Application)).where(where)) or 0
     order = {
         "oldest": [Application.submitted_at.asc(), Application.id.asc()],
         "newest": [Application.submitted_at.desc(), Application.id.desc()],
         # Cases without a running clock sort last on both backends.
         "due": [Application.review_due_on.is_(None), Application.review_due_on.asc(), Application.id.asc()],
-    }[sort]
+    }.get(sort) or queue_search.order(sort)
     rows = list(
-        session.scalars(select(Application).where(where).order_by(*order).offset((page - 1) * per_page).limit(per_page))
+        session.scalars(queue_search.joined(select(Application)).where(where).order_by(*order)
+                        .offset((page - 1) * per_page).limit(per_page))
     )
     pending = dict(
         session.execute(

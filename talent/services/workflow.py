@@ -28,7 +28,7 @@ from talent.names import refusals
 from talent.names.workflow import STATUSES as STATUS_NAMES
 from talent.names.workflow import STEPS as STEP_NAMES
 from talent.names.workflow import pair
-from talent.services import Conflict, NotFound
+from talent.services import Conflict, NotFound, notifications
 from talent.services.audit import record_event
 
 LOCAL_TIMEZONE = ZoneInfo("Asia/Shanghai")
@@ -267,4 +267,5 @@ def apply_transition(
         note=reason,
     )
     flush_or_conflict(session)
+    notifications.case_changed(session, application, action, actor)
     return change

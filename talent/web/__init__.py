@@ -30,3 +30,12 @@ def init_app(app: Flask) -> None:
     from talent.web.filters import register_filters
 
     register_filters(app)
+
+    from talent.web import notifications, officer_tools
+
+    app.register_blueprint(notifications.bp)
+    notifications.register(app)
+    app.register_blueprint(officer_tools.bp)
+    from talent.web import match_display
+
+    match_display.register(app)

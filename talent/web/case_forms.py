@@ -206,10 +206,15 @@ class QueueFilterForm(FlaskForm):
             SelectChoice("oldest", _l("等待最久的在前")),
             SelectChoice("newest", _l("最新提交的在前")),
             SelectChoice("due", _l("办理时限最近的在前")),
+            SelectChoice("applicant", _l("按申请人姓名")),
+            SelectChoice("employer", _l("按用人单位")),
         ],
         default="oldest",
         validators=[Optional()],
     )
+    q = StringField(_l("查找"), validators=[Optional(), Length(max=60)],
+                    description=_l("姓名、申请编号、身份证号前 6 位或后 4 位、用人单位"))
+    district = SelectField(_l("单位所在区县"), choices=[], validators=[Optional()])
 
 
 # --- showing a service's refusal on the page -------------------------------------------------------------------

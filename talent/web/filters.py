@@ -86,6 +86,8 @@ def _nav_setup() -> None:
             "admin": [("officer.home", _l("审核工作台")), ("officer.objections", _l("公示与异议")),
                       ("officer_employers.index", _l("单位认证")), ("dashboard.index", _l("数据看板"))],
             "analyst": [("dashboard.index", _l("数据看板")), ("simulations.index", _l("政策模拟"))],
+            # every signed-in person: password, second factor, sign out everywhere
+            "signed_in": [("credentials.security", _l("账号安全"))],
         }
     )
 
@@ -98,7 +100,7 @@ def nav_items() -> list[dict[str, Any]]:
         _nav_setup()
     keys = ["anyone"]
     if current_user.is_authenticated:
-        keys.insert(0, current_user.role.value)
+        keys[:0] = [current_user.role.value, "signed_in"]
     items = []
     seen = set()
     for key in keys:

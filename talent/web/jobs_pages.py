@@ -9,6 +9,7 @@ from talent.clock import today_in_changchun
 from talent.codes import DIVISIONS
 from talent.db import db
 from talent.models.jobs import EDUCATION_LEVELS
+from talent.services import job_groups
 from talent.services import jobs as job_service
 from talent.services.job_search import SORTS
 from talent.services.paging import MAX_PAGE
@@ -51,6 +52,7 @@ def search():
     filters = {"q": q, "district": district or "", "education": education or "", "sort": sort or ""}
     return render_template(
         "jobs/search.html", result=result, filters=filters, problems=problems,
+        groups=job_groups.group_near_duplicates(result.items),
         page_args={key: value for key, value in filters.items() if value},
         today=today_in_changchun(),
     )
@@ -60,4 +62,6 @@ def search():
 @allow_anyone
 def detail(job_id: int):
     job = job_service.get_job(db.session, job_id)
-    return render_template("jobs/detail.html", job=job, today=today_in_changchun())
+    same_post, similar = job_groups.similar_jobs(db.session, job, open_condition=job_service.open_jobs_condition())
+    return render_template("jobs/detail.html", job=job, today=today_in_changchun(), same_post=same_post,
+                           similar=similar)

@@ -17,6 +17,7 @@ from werkzeug.datastructures import MultiDict
 from wtforms import SelectChoice
 
 from talent.auth import requires
+from talent.codes import DIVISIONS, division_label
 from talent.db import db
 from talent.i18n import current_language
 from talent.models import Role
@@ -67,7 +68,21 @@ def _queue_filter_form(args: Any) -> QueueFilterForm:
                          SelectChoice("none", _("未认定人才层次"))]
     form.programme.choices = [SelectChoice("", _("全部")),
                               *(SelectChoice(code, programme_name(code)) for code in PROGRAMMES)]
+    form.district.choices = [SelectChoice("", _("全部")),
+                             *(SelectChoice(code, division_label(code, current_language())) for code in DIVISIONS)]
     return form
+
+
+def queue_filters(form: QueueFilterForm) -> dict[str, Any]:
+    """The review_queue arguments of a validated filter form (also used by the exports)."""
+    return {
+        "status": form.status.data or None,
+        "tier": form.tier.data or None,
+        "programme": form.programme.data or None,
+        "sort": form.sort.data or "oldest",
+        "search": (form.q.data or "").strip() or None,
+        "district": form.district.data or None,
+    }
 
 
 def _page_number() -> int:
@@ -86,20 +101,15 @@ def home():
         # A hand-edited address: say so and show the default queue rather than an error page.
         problem = {"title": _("筛选条件无效"), "message": _("已改为显示全部待办。"), "details": [], "status": 422}
         form = _queue_filter_form(MultiDict())
-    filters = {
-        "status": form.status.data or None,
-        "tier": form.tier.data or None,
-        "programme": form.programme.data or None,
-        "sort": form.sort.data or "oldest",
-    }
+    filters = queue_filters(form)
     try:
         queue = reviews_service.review_queue(db.session, current_user, page=_page_number(), per_page=PER_PAGE,
                                              **filters)
     except InvalidInput as error:
         problem = refusal(error)
-        filters = {"status": None, "tier": None, "programme": None, "sort": "oldest"}
+        filters = queue_filters(_queue_filter_form(MultiDict()))
         queue = reviews_service.review_queue(db.session, current_user, page=1, per_page=PER_PAGE)
-    query = {key: value for key, value in filters.items() if value}
+    query = {{"search": "q"}.get(key, key): value for key, value in filters.items() if value}
     return render_template(
         "officer/home.html",
         form=form,

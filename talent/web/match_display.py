@@ -1,0 +1,54 @@
+"""How a match reads on the pages: its quality as a percentage, and its reasons sorted into those for the match,
+those against it, and plain notes (no "匹配度 1.02", no negative reason looking like a positive one).
+
+The percentage is the score over the best score a post can reach (every part of `features.Weights` at its
+full value except 专业不限, which a post that lists the graduate's own major does not also say), capped at 100.
+"""
+
+from __future__ import annotations
+
+from dataclasses import fields
+from typing import Any
+
+from flask import Flask
+
+from talent.scoring.features import Weights
+from talent.web.job_labels import why_parts
+
+_DEFAULT = Weights()
+BEST_SCORE = sum(getattr(_DEFAULT, f.name) for f in fields(Weights) if f.name != "any_major")
+
+# The parts of a `why` (talent.scoring.explain) by whether they speak for or against the match.
+_AGAINST = {"major": {"weak"}, "district": {"not_preferred"}, "salary": {"below"}}
+_NOTES = {"district": {"no_preference", "unknown"}, "salary": {"unknown", "no_expectation"}}
+
+
+def match_percent(score: float | None) -> int:
+    if score is None:
+        return 0
+    return max(0, min(100, round(float(score) / BEST_SCORE * 100)))
+
+
+def match_reasons(why: dict[str, Any] | None) -> dict[str, list[str]]:
+    """{"for": [...], "against": [...], "notes": [...]} in the page's language."""
+    sorted_parts: dict[str, list[str]] = {"for": [], "against": [], "notes": []}
+    parts = why_parts(why)
+    if not why or len(parts) < 4:
+        sorted_parts["notes"] = parts
+        return sorted_parts
+    head, (education, district, salary) = parts[:-3], parts[-3:]
+    keyed = [("major", head[0]), *(("skills", part) for part in head[1:]), ("education", education),
+             ("district", district), ("salary", salary)]
+    for key, text in keyed:
+        value = why.get(key)
+        if value in _AGAINST.get(key, ()):
+            sorted_parts["against"].append(text)
+        elif value in _NOTES.get(key, ()):
+            sorted_parts["notes"].append(text)
+        else:
+            sorted_parts["for"].append(text)
+    return sorted_parts
+
+
+def register(app: Flask) -> None:
+    app.jinja_env.globals.update(match_percent=match_percent, match_reasons=match_reasons)
