@@ -319,6 +319,11 @@ _PENDING_KEY = "talent.notifications.pending_mail"
 
 @event.listens_for(Session, "after_commit")
 def _send_after_commit(session: Session) -> None:
+    # after_commit also fires when a savepoint is released (the savepoint is still current then): the outer
+    # transaction has not committed, and a mail sent now could be for a change that is still rolled back (and,
+    # on SQLite, would wait for the outer transaction's write lock)
+    if session.get_nested_transaction() is not None:
+        return
     ids = session.info.pop(_PENDING_KEY, None)
     if ids:
         try:
