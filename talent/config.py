@@ -27,6 +27,9 @@ DEFAULTS: dict[str, Any] = {
     "SESSION_COOKIE_HTTPONLY": True,
     "SESSION_COOKIE_SAMESITE": "Lax",
     "WTF_CSRF_TIME_LIMIT": 8 * 3600,
+    "ENV": "development",  # development | production (talent.production)
+    "ID_KEY": None,  # encrypts ID numbers at rest; required in production
+    "PORT": 5000,  # the development server's port: its address is the public base URL in development
 }
 
 # Environment variables that configure the platform (API.md fixes the first three names).
@@ -40,9 +43,12 @@ ENVIRONMENT = {
     "TALENT_SESSION_COOKIE_SECURE": "SESSION_COOKIE_SECURE",
     "TALENT_SMTP_URL": "SMTP_URL",
     "TALENT_MAIL_FROM": "MAIL_FROM",
+    "TALENT_ENV": "ENV",
+    "TALENT_ID_KEY": "ID_KEY",
+    "PORT": "PORT",
 }
 
-_INTEGER_KEYS = {"TOKEN_MAX_AGE"}
+_INTEGER_KEYS = {"TOKEN_MAX_AGE", "PORT"}
 _BOOLEAN_KEYS = {"LOG_JSON", "SESSION_COOKIE_SECURE"}
 _process_secret: str | None = None
 
@@ -76,6 +82,8 @@ def load_config(overrides: dict[str, Any] | None = None, environ: dict[str, str]
     config = dict(DEFAULTS)
     config.update(_from_environment(environ))
     config.update(overrides or {})
+    config["SECRET_KEY_SET"] = bool(config.get("SECRET_KEY"))  # given, not made up below (talent.production)
+    config["ENV"] = str(config.get("ENV") or "development").strip().lower()
 
     instance = Path(config["INSTANCE_PATH"]).resolve()
     config["INSTANCE_PATH"] = str(instance)

@@ -15,7 +15,8 @@ from werkzeug.exceptions import RequestEntityTooLarge
 from talent.api.schemas import StrictSchema
 from talent.auth import requires
 from talent.db import db
-from talent.models import Role
+from talent.input_limits import FREE_TEXT_MAX, fits
+from talent.models import Employer, Role
 from talent.services import InvalidInput, uploads
 from talent.services import applications as service
 from talent.services import cards as cards_service
@@ -35,28 +36,28 @@ class ApplicationInSchema(StrictSchema):
                                  "`facts.<path>`); `application_date` defaults to today"},
     )
     employer_credit_code = ma.fields.String(
-        required=True, metadata={"description": "unified social credit code of a verified employer on the platform"}
+        required=True, validate=fits(Employer.credit_code), metadata={"description": "unified social credit code of a verified employer on the platform"}
     )
 
 
 class ResubmissionSchema(StrictSchema):
     facts = ma.fields.Dict(load_default=None, allow_none=True, metadata={"description": "replaces the facts"})
     employer_credit_code = ma.fields.String(
-        load_default=None, allow_none=True, metadata={"description": "only after the employer declined"}
+        load_default=None, allow_none=True, validate=fits(Employer.credit_code), metadata={"description": "only after the employer declined"}
     )
-    note = ma.fields.String(load_default=None, allow_none=True, validate=ma.validate.Length(max=2000))
+    note = ma.fields.String(load_default=None, allow_none=True, validate=ma.validate.Length(max=FREE_TEXT_MAX))
 
 
 class EndorsementSchema(StrictSchema):
     endorse = ma.fields.Boolean(required=True)
     comment = ma.fields.String(
-        load_default="", validate=ma.validate.Length(max=2000),
+        load_default="", validate=ma.validate.Length(max=FREE_TEXT_MAX),
         metadata={"description": "required when declining; the applicant reads it"},
     )
 
 
 class ApplicationRevocationInSchema(StrictSchema):
-    reason = ma.fields.String(required=True, validate=ma.validate.Length(min=1, max=4000))
+    reason = ma.fields.String(required=True, validate=ma.validate.Length(min=1, max=FREE_TEXT_MAX))
     fraud = ma.fields.Boolean(required=True)
     left_on = ma.fields.Date(
         load_default=None, allow_none=True,

@@ -173,7 +173,9 @@ def seed(session: Session, users: dict[str, User], employer: Employer) -> None:
         approve_twice(application, add_working_days(on, 6))
         close_notice(session, application.id, as_of=application.notice_ends_on)
         for instalment in [i for i in application.instalments if i.due_on <= now][:2]:
-            mark_instalment_paid(session, officer, instalment.id, paid_on=min(now, instalment.due_on + timedelta(days=10)))
+            # instalments that fell due during the review are paid once the grant takes effect
+            paid_on = max(instalment.due_on + timedelta(days=10), application.notice_ends_on)
+            mark_instalment_paid(session, officer, instalment.id, paid_on=min(now, paid_on))
 
     # 张晓彤: doctor graduate, waiting for the employer.
     if user := fresh("zhang.xiaotong@demo.talent.cc"):
@@ -274,7 +276,8 @@ def seed(session: Session, users: dict[str, User], employer: Employer) -> None:
         close_notice(session, application.id, as_of=application.notice_ends_on)
         for instalment in application.instalments:
             if instalment.due_on <= add_months(on, 6):
-                mark_instalment_paid(session, officer, instalment.id, paid_on=instalment.due_on + timedelta(days=5))
+                paid_on = max(instalment.due_on + timedelta(days=5), application.notice_ends_on)
+                mark_instalment_paid(session, officer, instalment.id, paid_on=paid_on)
         revoke_application(session, officer, application.id, reason="申请人已于上月离开长春工作，服务期未满5年。",
                            fraud=False, left_on=add_months(on, 7), today=now)
     session.flush()

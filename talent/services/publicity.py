@@ -20,6 +20,7 @@ from talent import codes
 from talent.db import utcnow
 from talent.models import User
 from talent.models.applications import Application, Objection
+from talent.models.audit import AUDIT_NOTE_LENGTH
 from talent.services import Conflict, InvalidInput, NotAllowed, NotFound, ServiceError
 from talent.services.applications import remember_person_history
 from talent.services.audit import record_event
@@ -36,7 +37,7 @@ from talent.services.workflow import today as local_today
 
 log = logging.getLogger("talent.publicity")
 
-MAX_OBJECTION_LENGTH = 2000
+MAX_OBJECTION_LENGTH = AUDIT_NOTE_LENGTH  # the objection is kept whole in the audit note
 PENDING, UPHELD, DISMISSED = "pending", "upheld", "dismissed"
 
 
@@ -116,6 +117,8 @@ def resolve_objection(
     reason = (reason or "").strip() if isinstance(reason, str) else ""
     if not reason:
         raise InvalidInput("Give the reason.", {"reason": ["Must not be empty."]})
+    if len(reason) > AUDIT_NOTE_LENGTH:
+        raise InvalidInput("The reason is too long.", {"reason": [f"At most {AUDIT_NOTE_LENGTH} characters."]})
     found = session.get(Objection, objection_id)
     if found is None:
         raise NotFound("No such objection.")

@@ -27,6 +27,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from werkzeug.exceptions import RequestEntityTooLarge
 
+from talent import production
 from talent.auth import requires
 from talent.db import db
 from talent.i18n import current_language
@@ -291,9 +292,9 @@ def _pdf(content: bytes, name: str):
 
 
 def public_base_url() -> str:
-    """Where the card's QR code points: the configured public address, or the address this request came to."""
-    base = current_app.config.get("PUBLIC_BASE_URL") or request.url_root
-    return base if base.endswith("/") else base + "/"
+    """Where the card's QR code points: the configured public address (talent.production), never the Host
+    header of the request."""
+    return production.public_base_url()
 
 
 @bp.route("/cases/<int:application_id>/card.pdf")

@@ -1,0 +1,19 @@
+"""Schemas shared by several API areas."""
+
+from __future__ import annotations
+
+import marshmallow as ma
+
+
+class StrictSchema(ma.Schema):
+    """Unknown fields are refused, so that a typo is an error rather than a silently ignored value."""
+
+    class Meta:
+        unknown = ma.RAISE
+
+
+class ErrorSchema(ma.Schema):
+    code = ma.fields.Integer()
+    status = ma.fields.String()
+    message = ma.fields.String()
+    errors = ma.fields.Dict(keys=ma.fields.String(), values=ma.fields.List(ma.fields.String()))

@@ -1,0 +1,106 @@
+"""Configuration: defaults < TALENT_* environment variables (and a .env file) < the mapping passed in."""
+
+from __future__ import annotations
+
+import logging
+import os
+import secrets
+from pathlib import Path
+from typing import Any
+
+log = logging.getLogger(__name__)
+
+DEFAULTS: dict[str, Any] = {
+    "INSTANCE_PATH": "./instance",
+    "DATABASE_URL": None,  # derived from INSTANCE_PATH when unset
+    "SECRET_KEY": None,  # random per process when unset, with a warning
+    "TOKEN_MAX_AGE": 12 * 3600,  # seconds an API token stays valid
+    "MAX_UPLOAD_BYTES": 10 * 1024 * 1024,
+    "BABEL_DEFAULT_LOCALE": "zh_Hans_CN",
+    "BABEL_DEFAULT_TIMEZONE": "Asia/Shanghai",
+    "LANGUAGES": ["zh_Hans_CN", "en"],
+    "PUBLIC_BASE_URL": None,  # used in card QR codes; defaults to the request's host
+    "SMTP_URL": None,  # smtp://[user:pass@]host:port; unset: e-mails are written under <instance>/outbox
+    "MAIL_FROM": None,  # sender of the platform's e-mails (talent.mail.DEFAULT_SENDER when unset)
+    "LOG_JSON": True,
+    "PASSWORD_HASHING": "recommended",  # Argon2id cost profile; the test suite uses "cheapest"
+    "SESSION_COOKIE_HTTPONLY": True,
+    "SESSION_COOKIE_SAMESITE": "Lax",
+    "WTF_CSRF_TIME_LIMIT": 8 * 3600,
+    "ENV": "development",  # development | production (talent.production)
+    "ID_KEY": None,  # encrypts ID numbers at rest; required in production
+    "PORT": 5000,  # the development server's port: its address is the public base URL in development
+}
+
+# Environment variables that configure the platform (API.md fixes the first three names).
+ENVIRONMENT = {
+    "TALENT_DATABASE_URL": "DATABASE_URL",
+    "TALENT_INSTANCE_PATH": "INSTANCE_PATH",
+    "TALENT_SECRET_KEY": "SECRET_KEY",
+    "TALENT_TOKEN_MAX_AGE": "TOKEN_MAX_AGE",
+    "TALENT_PUBLIC_BASE_URL": "PUBLIC_BASE_URL",
+    "TALENT_LOG_JSON": "LOG_JSON",
+    "TALENT_SESSION_COOKIE_SECURE": "SESSION_COOKIE_SECURE",
+    "TALENT_SMTP_URL": "SMTP_URL",
+    "TALENT_MAIL_FROM": "MAIL_FROM",
+    "TALENT_ENV": "ENV",
+    "TALENT_ID_KEY": "ID_KEY",
+    "PORT": "PORT",
+}
+
+_INTEGER_KEYS = {"TOKEN_MAX_AGE", "PORT"}
+_BOOLEAN_KEYS = {"LOG_JSON", "SESSION_COOKIE_SECURE"}
+_process_secret: str | None = None
+
+
+def _from_environment(environ: os._Environ[str] | dict[str, str]) -> dict[str, Any]:
+    values: dict[str, Any] = {}
+    for variable, key in ENVIRONMENT.items():
+        raw = environ.get(variable)
+        if raw is None or raw == "":
+            continue
+        if key in _INTEGER_KEYS:
+            values[key] = int(raw)
+        elif key in _BOOLEAN_KEYS:
+            values[key] = raw.strip().lower() in {"1", "true", "yes", "on"}
+        else:
+            values[key] = raw
+    return values
+
+
+def load_config(overrides: dict[str, Any] | None = None, environ: dict[str, str] | None = None) -> dict[str, Any]:
+    """Merge the defaults, the environment and the overrides, and derive what is left unset."""
+    global _process_secret
+    if environ is None:
+        try:
+            from dotenv import load_dotenv
+
+            load_dotenv(override=False)
+        except ImportError:  # pragma: no cover - python-dotenv is a dependency
+            pass
+        environ = dict(os.environ)
+    config = dict(DEFAULTS)
+    config.update(_from_environment(environ))
+    config.update(overrides or {})
+    config["SECRET_KEY_SET"] = bool(config.get("SECRET_KEY"))  # given, not made up below (talent.production)
+    config["ENV"] = str(config.get("ENV") or "development").strip().lower()
+
+    instance = Path(config["INSTANCE_PATH"]).resolve()
+    config["INSTANCE_PATH"] = str(instance)
+    if not config.get("DATABASE_URL"):
+        config["DATABASE_URL"] = f"sqlite:///{instance / 'talent.db'}"
+    config.setdefault("UPLOAD_PATH", str(instance / "uploads"))
+    config.setdefault("MODEL_PATH", str(instance / "models"))
+    if "SESSION_COOKIE_SECURE" not in config:
+        # Served over HTTPS (as the public base URL says)? Then the cookie is never sent over plain HTTP.
+        config["SESSION_COOKIE_SECURE"] = str(config.get("PUBLIC_BASE_URL") or "").startswith("https://")
+    config["REMEMBER_COOKIE_SECURE"] = config["SESSION_COOKIE_SECURE"]
+    if not config.get("SECRET_KEY"):
+        if _process_secret is None:
+            _process_secret = secrets.token_urlsafe(48)
+            log.warning(
+                "TALENT_SECRET_KEY is not set: using a random key for this process; "
+                "sessions and API tokens will not survive a restart"
+            )
+        config["SECRET_KEY"] = _process_secret
+    return config

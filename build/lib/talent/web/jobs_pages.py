@@ -1,0 +1,58 @@
+"""Public job search: open graduate positions with filters and paging, and one position's page."""
+
+from __future__ import annotations
+
+from flask import Blueprint, render_template, request
+
+from talent.auth import allow_anyone
+from talent.clock import today_in_changchun
+from talent.codes import DIVISIONS
+from talent.db import db
+from talent.models.jobs import EDUCATION_LEVELS
+from talent.services import jobs as job_service
+from talent.services.paging import MAX_PAGE
+
+bp = Blueprint("jobs_pages", __name__)
+
+PER_PAGE = 20
+
+
+def page_number(text: str | None) -> int:
+    """The `page` of a page's address: a hand-edited one is read as the nearest page that can exist."""
+    try:
+        return min(max(1, int(text or 1)), MAX_PAGE)
+    except ValueError:
+        return 1
+
+
+@bp.route("/jobs")
+@allow_anyone
+def search():
+    q = (request.args.get("q") or "").strip()[:200]
+    district = request.args.get("district") or None
+    education = request.args.get("education") or None
+    # Unknown filter values from a hand-edited address are dropped (and said so) rather than failing.
+    problems: list[str] = []
+    if district and district not in DIVISIONS:
+        district = None
+        problems.append("district")
+    if education and education not in EDUCATION_LEVELS:
+        education = None
+        problems.append("education")
+    result = job_service.search_jobs(
+        db.session, q=q or None, district=district, education=education,
+        page=page_number(request.args.get("page")), per_page=PER_PAGE,
+    )
+    filters = {"q": q, "district": district or "", "education": education or ""}
+    return render_template(
+        "jobs/search.html", result=result, filters=filters, problems=problems,
+        page_args={key: value for key, value in filters.items() if value},
+        today=today_in_changchun(),
+    )
+
+
+@bp.route("/jobs/<int:job_id>")
+@allow_anyone
+def detail(job_id: int):
+    job = job_service.get_job(db.session, job_id)
+    return render_template("jobs/detail.html", job=job, today=today_in_changchun())

@@ -1,0 +1,108 @@
+"""Public pages: home, sign-in, registration, sign-out."""
+
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+from flask import Blueprint, flash, redirect, render_template, request, session, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_user, logout_user
+
+from talent.auth import allow_anyone, requires
+from talent.db import db
+from talent.models import Role
+from talent.services import ServiceError
+from talent.services.accounts import TooManyAttempts, create_user, sign_in
+from talent.web.forms import LoginForm, RegisterForm
+
+bp = Blueprint("public", __name__)
+
+ROLE_HOME = {
+    Role.APPLICANT: "applicant.home",
+    Role.EMPLOYER: "employer.home",
+    Role.OFFICER: "officer.home",
+    Role.ADMIN: "officer.home",
+}
+
+
+def _safe_next(target: str | None) -> str | None:
+    """Only follow redirects within this site."""
+    if not target:
+        return None
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
+        return None
+    return target
+
+
+@bp.route("/")
+@allow_anyone
+def home():
+    return render_template("public/home.html")
+
+
+@bp.route("/login", methods=["GET", "POST"])
+@allow_anyone
+def login():
+    form = LoginForm()
+    if form.validate_on_submit():
+        try:
+            user = sign_in(db.session, form.email.data, form.password.data, request.remote_addr or "")
+        except TooManyAttempts:
+            form.password.errors.append(_("登录失败次数过多，请 15 分钟后再试"))
+        else:
+            if user is None:
+                form.password.errors.append(_("邮箱或密码不正确"))
+            else:
+                login_user(user)
+                flash(_("欢迎回来，%(name)s", name=user.name), "success")
+                return redirect(_safe_next(request.args.get("next")) or url_for(ROLE_HOME[user.role]))
+    status = 422 if form.errors else 200
+    return render_template("public/login.html", form=form), status
+
+
+@bp.route("/register", methods=["GET", "POST"])
+@allow_anyone
+def register():
+    form = RegisterForm()
+    if form.validate_on_submit():
+        try:
+            user = create_user(
+                db.session,
+                email=form.email.data,
+                password=form.password.data,
+                name=form.name.data,
+                role=form.role.data,
+            )
+        except ServiceError as exc:
+            # The form checks everything the service checks, in Chinese/English; what can still fail here is a
+            # duplicate address (also when two registrations race).
+            if exc.status == 409:
+                form.email.errors.append(_("该邮箱已注册"))
+            else:
+                form.email.errors.append(_("注册信息有误，请检查后重试"))
+        else:
+            login_user(user)
+            flash(_("注册成功"), "success")
+            return redirect(url_for(ROLE_HOME[user.role]))
+    status = 422 if form.errors else 200
+    return render_template("public/register.html", form=form), status
+
+
+@bp.route("/logout", methods=["POST"])
+@requires()
+def logout():
+    logout_user()
+    # Nothing the person typed (e.g. the eligibility checker's answers) stays for the next user of the computer.
+    language = session.get("lang")
+    session.clear()
+    if language:
+        session["lang"] = language
+    flash(_("您已安全退出"), "info")
+    return redirect(url_for("public.home"))
+
+
+@bp.route("/account")
+@requires()
+def account():
+    return redirect(url_for(ROLE_HOME[current_user.role]))
