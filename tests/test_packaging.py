@@ -5,6 +5,7 @@ data. Slow (it installs every dependency from the pip cache): `.ci/run` runs it 
 from __future__ import annotations
 
 import os
+import shutil
 import socket
 import subprocess
 import sys
@@ -35,8 +36,12 @@ def _get(url: str, headers: dict[str, str] | None = None, data: bytes | None = N
 
 
 def test_a_wheel_installed_outside_the_checkout_serves_pages_and_pdfs(tmp_path):
+    # Build from a copy of the sources, so the build leaves nothing in the checkout.
+    source = tmp_path / "source"
+    shutil.copytree(REPOSITORY, source, ignore=shutil.ignore_patterns(
+        ".git", ".venv", "instance", "build", "*.egg-info", "__pycache__", ".pytest_cache", ".ruff_cache", "*.mo"))
     wheels = tmp_path / "wheels"
-    subprocess.run([sys.executable, "-m", "pip", "wheel", "--no-deps", "-q", "-w", str(wheels), str(REPOSITORY)],
+    subprocess.run([sys.executable, "-m", "pip", "wheel", "--no-deps", "-q", "-w", str(wheels), str(source)],
                    check=True, cwd=tmp_path)
     wheel = next(wheels.glob("talent-*.whl"))
     venv = tmp_path / "venv"
