@@ -229,3 +229,16 @@ def test_an_oversized_upload_to_someone_elses_case_is_refused_not_a_500(app, cli
                            headers=token_for(people.other_applicant))
     assert response.status_code in (403, 413), response.get_data(as_text=True)[:300]
     assert response.get_json()["code"] == response.status_code
+
+
+def test_the_rule_engine_caches_only_ids_of_the_valid_length():
+    """The cache behind the eligibility check keeps at most 100,000 IDs of 18 characters, so its size is
+    bounded whatever callers send (it used to keep strings of any length)."""
+    before = len(facts_module._ID_CACHE)
+    for n in range(50):
+        with pytest.raises(facts_module.InputError) as refusal:
+            facts_module.normalise({"application_date": "2025-01-01", "id_number": f"{n:05d}" * 20}, frozenset())
+        assert "id_number" in refusal.value.errors
+    with pytest.raises(facts_module.InputError):
+        facts_module.normalise({"application_date": "2025-01-01", "id_number": "9" * 5000}, frozenset())
+    assert len(facts_module._ID_CACHE) == before
