@@ -6,7 +6,7 @@ import marshmallow as ma
 from flask_login import current_user
 from flask_smorest import Blueprint
 
-from talent.api.schemas import StrictSchema
+from talent.api.schemas import StrictSchema, UtcDateTime
 from talent.auth import requires
 from talent.db import db
 from talent.input_limits import SingleLine, fits
@@ -37,7 +37,7 @@ class EmployerSchema(ma.Schema):
     district = ma.fields.String()
     kind = ma.fields.String()
     verified = ma.fields.Boolean(attribute="is_verified")
-    verified_at = ma.fields.DateTime(allow_none=True)
+    verified_at = UtcDateTime(allow_none=True)
 
 
 class PagingQuery(ma.Schema):

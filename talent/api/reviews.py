@@ -7,7 +7,7 @@ from flask import jsonify, request
 from flask_login import current_user
 from flask_smorest import Blueprint
 
-from talent.api.schemas import StrictSchema
+from talent.api.schemas import StrictSchema, UtcDateTime
 from talent.auth import requires
 from talent.db import db
 from talent.input_limits import FREE_TEXT_MAX
@@ -85,8 +85,8 @@ class ObjectionSchema(ma.Schema):
     id = ma.fields.Integer()
     application_id = ma.fields.Integer()
     status = ma.fields.String()
-    filed_at = ma.fields.DateTime()
-    resolved_at = ma.fields.DateTime(allow_none=True)
+    filed_at = UtcDateTime()
+    resolved_at = UtcDateTime(allow_none=True)
     resolution_reason = ma.fields.String(allow_none=True)
 
 
