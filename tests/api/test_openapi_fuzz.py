@@ -1,6 +1,7 @@
 """The OpenAPI document through schemathesis, for every role: no server error, and every response (status,
 content type, body) is what the document says. Bounded examples per operation, so it stays a test (CI runs it on
-PostgreSQL too, through TALENT_TEST_DATABASE_URL, like every database test)."""
+PostgreSQL, through TALENT_TEST_DATABASE_URL; without it, on SQLite). TALENT_FUZZ_EXAMPLES raises the
+number of examples per operation for a longer hunt."""
 
 from __future__ import annotations
 
@@ -19,7 +20,7 @@ from schemathesis.checks import (
 from tests.services.workflow_support import case_in, make_people, token_for
 
 ROLES = ("anonymous", "applicant", "employer", "officer", "admin")
-EXAMPLES = int(os.environ.get("TALENT_FUZZ_EXAMPLES", "6"))
+EXAMPLES = int(os.environ.get("TALENT_FUZZ_EXAMPLES", "3"))
 CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance, response_schema_conformance]
 
 
@@ -58,7 +59,9 @@ def _summary(error: BaseException) -> str:
 
 
 @pytest.mark.parametrize("role", ROLES)
-def test_every_operation_answers_as_documented(app, world, role):
+def test_every_operation_answers_as_documented(app, world, backend, role):
+    if backend == "sqlite" and os.environ.get("TALENT_TEST_DATABASE_URL"):
+        pytest.skip("with a PostgreSQL test database (CI) the fuzzing runs there, where strings are strictest")
     schema = schemathesis.openapi.from_wsgi("/api/v1/openapi.json", app)
     failures = []
     for result in schema.get_all_operations():
