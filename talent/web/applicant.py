@@ -253,7 +253,12 @@ def _upload_too_large(_error: RequestEntityTooLarge):
     form = UploadForm(formdata=None)
     limit = current_app.config["MAX_UPLOAD_BYTES"] // (1024 * 1024)
     form.file.errors = [_("文件不能超过 %(mb)s MB，请压缩或分成几份后再上传。", mb=limit)]
-    return _render_case(application_id, status=413, upload_form=form)
+    try:
+        return _render_case(application_id, status=413, upload_form=form)
+    except ServiceError as error:  # not one's own case (or none): that answer, not a 500 from the handler
+        db.session.rollback()
+        return (render_template("errors/error.html", status=error.status, name="", message=readable(error.message),
+                                errors=None), error.status)
 
 
 @bp.route("/cases/<int:application_id>/documents/<int:document_id>")

@@ -244,3 +244,21 @@ def test_the_rule_engine_caches_only_ids_of_the_valid_length():
     with pytest.raises(facts_module.InputError):
         facts_module.normalise({"application_date": "2025-01-01", "id_number": "9" * 5000}, frozenset())
     assert len(facts_module._ID_CACHE) == before
+
+
+def test_an_oversized_upload_page_to_someone_elses_case_is_refused_not_a_500(app, client, db_session):
+    from io import BytesIO
+
+    from talent.models import Role
+    from talent.services.accounts import create_user
+
+    people = make_people(db_session)
+    application = case_in(db_session, people, "awaiting_endorsement")
+    create_user(db_session, email="intruder@example.cn", password="intruder-2026", name="闯入", role=Role.APPLICANT)
+    db_session.commit()
+    assert client.post("/login", data={"email": "intruder@example.cn", "password": "intruder-2026"}).status_code == 302
+    big = b"%PDF-1.4\n" + b"0" * (app.config["MAX_CONTENT_LENGTH"] + 10)
+    response = client.post(f"/applicant/cases/{application.id}/documents",
+                           data={"file": (BytesIO(big), "big.pdf")}, content_type="multipart/form-data")
+    assert response.status_code in (403, 404), response.status_code
+    assert response.mimetype == "text/html"
