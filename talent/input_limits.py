@@ -166,13 +166,42 @@ def _check_json_body(add: Any) -> None:
         add(field, problem)
 
 
+# The pages answer in the reader's language (Chinese msgids, English in translations/en/.../input_limits.po).
+_PAGE_MESSAGES = (
+    ("must not contain the NUL character", "不能包含空字符（NUL）"),
+    ("must not contain a lone surrogate", "包含无效的 Unicode 字符（孤立的代理项）"),
+    ("must be a single line", "只能填写一行，不能换行"),
+    ("must not contain control characters", "不能包含控制字符"),
+    ("field name", "字段名包含不允许的字符"),
+    ("is nested more than", "数据嵌套层级过深"),
+    ("must be at most", "内容过长"),
+)
+
+
+def _for_pages(problems: dict[str, list[str]]) -> dict[str, list[str]]:
+    from flask_babel import gettext
+
+    readable: dict[str, list[str]] = {}
+    for field, reasons in problems.items():
+        for reason in reasons:
+            zh = next((zh for en, zh in _PAGE_MESSAGES if reason.startswith(en)), None)
+            readable.setdefault(field, []).append(gettext(zh) if zh else reason)
+    return readable
+
+
 def refuse_bad_input() -> None:
     if request.is_json and (request.content_length or 0) > MAX_JSON_BYTES:
         # refused before the body is read: no JSON the API takes is anywhere near this size
         raise RequestEntityTooLarge(f"A JSON body may be at most {MAX_JSON_BYTES} bytes.")
     problems = request_problems()
     if problems:
-        raise InvalidInput("The input is not valid: see errors for each field.", problems)
+        from talent.errors import wants_json
+
+        if wants_json():
+            raise InvalidInput("The input is not valid: see errors for each field.", problems)
+        from flask_babel import gettext
+
+        raise InvalidInput(gettext("提交的内容包含不允许的字符或格式，请修改后重新提交。"), _for_pages(problems))
 
 
 # --- the flush guard ------------------------------------------------------------------------------------

@@ -79,7 +79,10 @@ def test_a_form_post_with_a_nul_gets_a_readable_page(client):
                                               "password": "long-enough-9", "confirm": "long-enough-9"})
     assert response.status_code == 422 and response.mimetype == "text/html"
     page = response.get_data(as_text=True)
-    assert "name" in page and "NUL" in page
+    assert "name" in page and "不能包含空字符（NUL）" in page
+    response = client.post("/register?lang=en", data={"role": "applicant", "name": "王\u0000五", "email": "a@example.cn",
+                                                       "password": "long-enough-9", "confirm": "long-enough-9"})
+    assert response.status_code == 422 and "must not contain the NUL character" in response.get_data(as_text=True)
 
 
 # --- lengths -------------------------------------------------------------------------------------------
