@@ -7,6 +7,7 @@ from flask import jsonify, request
 from flask_login import current_user
 from flask_smorest import Blueprint
 
+from talent.api.applications import ApplicationDocSchema
 from talent.api.schemas import StrictSchema, UtcDateTime
 from talent.auth import requires
 from talent.db import db
@@ -113,6 +114,7 @@ def queue(query):
 @blp.route("/applications/<int:application_id>/decision", methods=["POST"])
 @requires(Role.OFFICER)
 @blp.arguments(DecisionInSchema)
+@blp.response(200, ApplicationDocSchema)
 @blp.doc(security=BEARER)
 def decide(payload, application_id):
     """approve | reject | request_changes with a reason. The first approval waits for a second, different

@@ -71,3 +71,12 @@ def test_every_operation_answers_as_documented(app, world, backend, role):
         except (Exception, BaseExceptionGroup) as error:  # collect every operation's failure, then report them together
             failures.append(f"{operation.method.upper()} {operation.path}: {_summary(error)}")
     assert not failures, f"{len(failures)} operations failed as {role}:\n\n" + "\n\n".join(failures)
+
+
+def test_every_operation_documents_its_success(app):
+    """A status the API returns must be in the document: every operation names its 2xx answer."""
+    spec = app.test_client().get("/api/v1/openapi.json").get_json()
+    missing = [f"{method.upper()} {path}" for path, operations in spec["paths"].items()
+               for method, operation in operations.items()
+               if method != "parameters" and not any(code.startswith("2") for code in operation["responses"])]
+    assert not missing, missing
