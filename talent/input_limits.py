@@ -144,9 +144,16 @@ def request_problems() -> dict[str, list[str]]:
     if request.method in ("POST", "PUT", "PATCH", "DELETE"):
         if request.mimetype in ("application/x-www-form-urlencoded", "multipart/form-data"):
             for key, value in request.form.items(multi=True):
+                if not isinstance(key, str) or not isinstance(value, str):
+                    continue  # a part without a name: no field reads it
                 problem = text_problem(key, single_line=True) or text_problem(value)
                 if problem:
                     add(key if not text_problem(key) else "form", problem)
+            for key, upload in request.files.items(multi=True):
+                # the file's name is kept (and shown) with the evidence
+                problem = text_problem(upload.filename, single_line=True) if upload.filename else None
+                if isinstance(key, str) and problem:
+                    add(key, f"file name {problem}")
         elif request.is_json:
             _check_json_body(add)
     return problems

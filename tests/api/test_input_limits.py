@@ -265,3 +265,14 @@ def test_an_oversized_upload_page_to_someone_elses_case_is_refused_not_a_500(app
                            data={"file": (BytesIO(big), "big.pdf")}, content_type="multipart/form-data")
     assert response.status_code in (403, 404), response.status_code
     assert response.mimetype == "text/html"
+
+
+def test_a_multipart_part_without_a_name_or_with_a_nul_in_its_file_name_is_answered(client, people):
+    body = b'--x\r\nContent-Disposition: form-data\r\n\r\nabc\r\n--x--\r\n'
+    response = client.post("/api/v1/applications/1/documents", data=body, content_type="multipart/form-data; boundary=x",
+                           headers=token_for(people.applicant))
+    assert response.status_code in (404, 422)
+    body = b'--x\r\nContent-Disposition: form-data; name="file"; filename="a\x00.pdf"\r\n\r\n%PDF-1.4\r\n--x--\r\n'
+    response = client.post("/api/v1/applications/1/documents", data=body, content_type="multipart/form-data; boundary=x",
+                           headers=token_for(people.applicant))
+    refused(response, "file")
