@@ -36,13 +36,16 @@ def build_app(overrides: dict[str, Any] | None = None) -> Flask:
         static_folder=str(STATIC),
     )
     app.config.update(config)
+    from talent import production
+
+    production.init_app(app)
     # Ids in URLs are bounded like the database's integer columns, so an absurd id is a 404, not an overflow.
     app.url_map.converters["int"] = BoundedIntegerConverter
     app.config["MAX_CONTENT_LENGTH"] = config["MAX_UPLOAD_BYTES"] + 64 * 1024
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
 
     from talent import api as api_package
-    from talent import auth, errors, i18n, keys, limits, logs, web
+    from talent import auth, errors, i18n, input_limits, keys, limits, logs, web
     from talent.db import db
     from talent.services.accounts import use_password_profile
 
@@ -55,6 +58,7 @@ def build_app(overrides: dict[str, Any] | None = None) -> Flask:
     csrf.init_app(app)
     errors.init_app(app)
     limits.init_app(app)
+    input_limits.init_app(app)
     api_package.init_app(app)
     web.init_app(app)
     # The API authenticates with bearer tokens only (never the session cookie), so CSRF tokens do not apply.

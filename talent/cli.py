@@ -47,6 +47,10 @@ def seed_demo_command() -> None:
     from talent.services.demo import DEMO_ACCOUNTS, DEMO_PASSWORD, seed_demo
 
     app = _app()
+    if app.config.get("ENV") == "production":
+        # demo accounts have a published password: never on a public deployment
+        click.echo("Error: seed-demo is refused when TALENT_ENV=production.", err=True)
+        sys.exit(1)
     with app.app_context(), db.command_transaction() as session:
         seed_demo(session)
     click.echo(f"Demo data loaded. Demo sign-ins (password for all: {DEMO_PASSWORD}):")

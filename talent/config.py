@@ -24,8 +24,8 @@ DEFAULTS: dict[str, Any] = {
     "SMTP_URL": None,  # smtp://[user:pass@]host:port; unset: e-mails are written under <instance>/outbox
     "MAIL_FROM": None,  # sender of the platform's e-mails (talent.mail.DEFAULT_SENDER when unset)
     "REDIS_URL": None,  # redis://host:port/db: shared rate limits, Celery broker and results; unset: per process
-    "TRUSTED_PROXIES": 0,
-    "ID_KEY": None,  # kid:key[,kid:key…] encrypting ID numbers; unset: generated once into <instance>/id_key  # reverse-proxy hops whose X-Forwarded-For/-Proto are believed (ProxyFix)
+    "TRUSTED_PROXIES": 0,  # reverse-proxy hops whose X-Forwarded-For/-Proto are believed (ProxyFix)
+    "ID_KEY": None,  # kid:key[,kid:key…] encrypting ID numbers; unset: generated once into <instance>/id_key
     "LOG_JSON": True,
     "PASSWORD_HASHING": "recommended",  # Argon2id cost profile; the test suite uses "cheapest"
     "SESSION_COOKIE_HTTPONLY": True,
@@ -34,6 +34,8 @@ DEFAULTS: dict[str, Any] = {
     "STORAGE_URL": None,  # file:///path or s3://bucket/prefix; unset: file://<instance>/files
     "S3_ENDPOINT_URL": None,  # an S3-compatible store's address (MinIO, moto, …); unset: AWS
     "TASK_QUEUE": "talent",  # the Celery queue the platform's tasks go to and its workers read
+    "ENV": "development",  # development | production (talent.production)
+    "PORT": 5000,  # the development server's port: its address is the public base URL in development
 }
 
 # Environment variables that configure the platform (API.md fixes the first three names).
@@ -53,9 +55,11 @@ ENVIRONMENT = {
     "TALENT_TASK_QUEUE": "TASK_QUEUE",
     "TALENT_TRUSTED_PROXIES": "TRUSTED_PROXIES",
     "TALENT_ID_KEY": "ID_KEY",
+    "TALENT_ENV": "ENV",
+    "PORT": "PORT",
 }
 
-_INTEGER_KEYS = {"TOKEN_MAX_AGE", "TRUSTED_PROXIES"}
+_INTEGER_KEYS = {"TOKEN_MAX_AGE", "TRUSTED_PROXIES", "PORT"}
 _BOOLEAN_KEYS = {"LOG_JSON", "SESSION_COOKIE_SECURE"}
 _process_secret: str | None = None
 
@@ -89,6 +93,8 @@ def load_config(overrides: dict[str, Any] | None = None, environ: dict[str, str]
     config = dict(DEFAULTS)
     config.update(_from_environment(environ))
     config.update(overrides or {})
+    config["SECRET_KEY_SET"] = bool(config.get("SECRET_KEY"))  # given, not made up below (talent.production)
+    config["ENV"] = str(config.get("ENV") or "development").strip().lower()
 
     instance = Path(config["INSTANCE_PATH"]).resolve()
     config["INSTANCE_PATH"] = str(instance)

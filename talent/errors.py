@@ -48,7 +48,8 @@ def _respond(status: int, name: str, message: str, errors: dict[str, list[str]] 
         if headers:
             response.headers.update(headers)
         return response
-    return render_template("errors/error.html", status=status, name=name, **_page_texts(message, errors)), status
+    return (render_template("errors/error.html", status=status, name=name, **_page_texts(message, errors)), status,
+            headers or {})
 
 
 def _page_texts(message: str, errors: dict[str, list[str]] | None) -> dict[str, Any]:
@@ -105,6 +106,9 @@ def handle_http_exception(error: HTTPException):
     headers = data.get("headers")
     if error.code == 401:
         headers = {**(headers or {}), "WWW-Authenticate": 'Bearer realm="talent"'}
+    if error.code == 405 and getattr(error, "valid_methods", None):
+        # RFC 9110: a 405 names the methods the resource does allow
+        headers = {**(headers or {}), "Allow": ", ".join(error.valid_methods)}
     return _respond(error.code or 500, error.name, message, errors, headers)
 
 

@@ -15,7 +15,8 @@ from werkzeug.exceptions import RequestEntityTooLarge
 from talent.api.schemas import StrictSchema
 from talent.auth import requires
 from talent.db import db
-from talent.models import Role
+from talent.input_limits import FREE_TEXT_MAX, fits
+from talent.models import Employer, Role
 from talent.services import InvalidInput, uploads
 from talent.services import applications as service
 from talent.services import cards as cards_service
@@ -35,28 +36,28 @@ class ApplicationInSchema(StrictSchema):
                                  "`facts.<path>`); `application_date` defaults to today"},
     )
     employer_credit_code = ma.fields.String(
-        required=True, metadata={"description": "unified social credit code of a verified employer on the platform"}
+        required=True, validate=fits(Employer.credit_code), metadata={"description": "unified social credit code of a verified employer on the platform"}
     )
 
 
 class ResubmissionSchema(StrictSchema):
     facts = ma.fields.Dict(load_default=None, allow_none=True, metadata={"description": "replaces the facts"})
     employer_credit_code = ma.fields.String(
-        load_default=None, allow_none=True, metadata={"description": "only after the employer declined"}
+        load_default=None, allow_none=True, validate=fits(Employer.credit_code), metadata={"description": "only after the employer declined"}
     )
-    note = ma.fields.String(load_default=None, allow_none=True, validate=ma.validate.Length(max=2000))
+    note = ma.fields.String(load_default=None, allow_none=True, validate=ma.validate.Length(max=FREE_TEXT_MAX))
 
 
 class EndorsementSchema(StrictSchema):
     endorse = ma.fields.Boolean(required=True)
     comment = ma.fields.String(
-        load_default="", validate=ma.validate.Length(max=2000),
+        load_default="", validate=ma.validate.Length(max=FREE_TEXT_MAX),
         metadata={"description": "required when declining; the applicant reads it"},
     )
 
 
 class ApplicationRevocationInSchema(StrictSchema):
-    reason = ma.fields.String(required=True, validate=ma.validate.Length(min=1, max=4000))
+    reason = ma.fields.String(required=True, validate=ma.validate.Length(min=1, max=FREE_TEXT_MAX))
     fraud = ma.fields.Boolean(required=True)
     left_on = ma.fields.Date(
         load_default=None, allow_none=True,
@@ -77,22 +78,80 @@ class HistoryEntrySchema(ma.Schema):
     to = ma.fields.String()
     reason = ma.fields.String(allow_none=True)
     items = ma.fields.List(ma.fields.Dict(), allow_none=True)
+    # `from` is a Python keyword: named through data_key
+    from_status = ma.fields.String(data_key="from", allow_none=True)
+    actor = ma.fields.Dict(allow_none=True, metadata={"description": "who took the step (officers see names)"})
+
+
+def _open(description: str = "", **kwargs) -> ma.fields.Raw:
+    return ma.fields.Raw(allow_none=True, metadata={"description": description}, **kwargs)
 
 
 class ApplicationDocSchema(ma.Schema):
-    """The application (documentation of the main fields; the answer carries more, see docs/workflow.md)."""
+    """The application. Officers' answers carry more (first approver, decisions, objections in full), so the
+    object stays open to further fields; see docs/workflow.md."""
+
+    class Meta:
+        unknown = ma.EXCLUDE  # documented as an open object (no additionalProperties: false)
 
     id = ma.fields.Integer()
     number = ma.fields.String()
     status = ma.fields.String()
+    status_label = ma.fields.Dict(metadata={"description": "{zh, en}"})
+    applicant = ma.fields.Dict(metadata={"description": "{id, name}"})
+    employer = ma.fields.Dict(allow_none=True, metadata={"description": "{name, credit_code}"})
+    employment = _open("the employment facts (employer's view)")
     facts = ma.fields.Dict(metadata={"description": "as submitted, with the ID number masked"})
     decision = ma.fields.Dict(metadata={"description": "the rule engine's decision with its reasons"})
     policy = ma.fields.String()
     tier = ma.fields.String(allow_none=True)
+    programmes = _open("programmes granted or applied for")
+    application_date = ma.fields.String(allow_none=True)
+    submitted_at = ma.fields.String(allow_none=True)
+    endorsement_due_on = ma.fields.String(allow_none=True)
+    endorsed_at = ma.fields.String(allow_none=True)
+    endorsement_comment = ma.fields.String(allow_none=True)
+    review_due_on = ma.fields.String(allow_none=True)
+    review_round = ma.fields.Integer(allow_none=True)
+    first_approval_at = ma.fields.String(allow_none=True)
+    confirmed_at = ma.fields.String(allow_none=True)
+    decided_at = ma.fields.String(allow_none=True)
+    outcome_reason = ma.fields.String(allow_none=True)
+    requested_items = _open("request_changes: [{field, problem}]")
+    notice_starts_on = ma.fields.String(allow_none=True)
+    notice_ends_on = ma.fields.String(allow_none=True)
+    granted_at = ma.fields.String(allow_none=True)
+    version = ma.fields.Integer(metadata={"description": "send as If-Match to decide only this state"})
+    allowed_actions = _open("what the viewer may do next")
+    documents = _open("evidence files")
     history = ma.fields.List(ma.fields.Nested(HistoryEntrySchema))
-    clock = ma.fields.Dict()
+    clock = ma.fields.Dict(allow_none=True)
     card = ma.fields.Nested(CardRefSchema, allow_none=True)
     instalments = ma.fields.List(ma.fields.Dict())
+    revocation = _open("the revocation and refund, once revoked")
+
+
+class AuditEventSchema(ma.Schema):
+    id = ma.fields.Integer()
+    at = ma.fields.String()
+    action = ma.fields.String()
+    entity = ma.fields.Dict(metadata={"description": "{type, id}"})
+    actor = ma.fields.Dict(allow_none=True, metadata={"description": "{id, name, role}; null for the system"})
+    before = _open()
+    after = _open()
+    note = ma.fields.String(allow_none=True)
+
+
+class RevocationSchema(ma.Schema):
+    revoked_on = ma.fields.String()
+    left_on = ma.fields.String()
+    reason = ma.fields.String()
+    fraud = ma.fields.Boolean()
+    months_served = ma.fields.Integer()
+    paid_total = ma.fields.Integer()
+    vested = ma.fields.Integer()
+    refund_owed = ma.fields.Integer(metadata={"description": "integer yuan"})
+    cancelled_instalments = ma.fields.Integer()
 
 
 class DocumentSchema(ma.Schema):
@@ -227,6 +286,7 @@ def decision_letter(application_id):
 
 @blp.route("/<int:application_id>/audit", methods=["GET"])
 @requires(Role.OFFICER)
+@blp.response(200, AuditEventSchema(many=True))
 @blp.doc(security=BEARER)
 def audit_trail(application_id):
     """Every audit event of the case (who, when, what, before, after), oldest first. Officers."""
@@ -237,6 +297,7 @@ def audit_trail(application_id):
 @blp.route("/<int:application_id>/revocation", methods=["POST"])
 @requires(Role.OFFICER)
 @blp.arguments(ApplicationRevocationInSchema)
+@blp.response(200, RevocationSchema)
 @blp.doc(security=BEARER)
 def revoke(payload, application_id):
     """Revoke a granted case (also one without a card): unpaid instalments cancelled, refund owed computed."""

@@ -11,7 +11,8 @@ from talent import limits
 from talent.api.schemas import StrictSchema
 from talent.auth import allow_anyone, requires
 from talent.db import db
-from talent.models import Role
+from talent.input_limits import SingleLine, fits
+from talent.models import Role, User
 from talent.services import NotAllowed, Unauthenticated, credentials
 from talent.services.accounts import create_user, issue_token, sign_in
 
@@ -19,9 +20,9 @@ blp = Blueprint("auth", __name__, url_prefix="/api/v1/auth", description="Accoun
 
 
 class RegisterSchema(StrictSchema):
-    email = ma.fields.Email(required=True)
+    email = ma.fields.Email(required=True, validate=fits(User.email))
     password = ma.fields.String(required=True, load_only=True)
-    name = ma.fields.String(required=True, validate=ma.validate.Length(min=1, max=100))
+    name = ma.fields.String(required=True, validate=[fits(User.name, min=1), SingleLine()])
     role = ma.fields.String(
         required=True,
         validate=ma.validate.OneOf([Role.APPLICANT.value, Role.EMPLOYER.value]),
@@ -37,7 +38,7 @@ class UserSchema(ma.Schema):
 
 
 class TokenRequestSchema(StrictSchema):
-    email = ma.fields.String(required=True)
+    email = ma.fields.String(required=True, validate=fits(User.email))
     password = ma.fields.String(required=True, load_only=True)
     otp = ma.fields.String(
         load_only=True, load_default=None, validate=ma.validate.Length(max=10),

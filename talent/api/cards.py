@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 import marshmallow as ma
-from flask import Response, current_app, request
+from flask import Response
 from flask_login import current_user
 from flask_smorest import Blueprint
 
 from talent.api.schemas import StrictSchema
 from talent.auth import allow_anyone, requires
 from talent.db import db
+from talent.input_limits import FREE_TEXT_MAX
 from talent.models import Role
+from talent.production import public_base_url
 from talent.services import cards as service
 
 blp = Blueprint(
@@ -51,7 +53,7 @@ class VerificationSchema(ma.Schema):
 
 
 class CardRevocationInSchema(StrictSchema):
-    reason = ma.fields.String(required=True)
+    reason = ma.fields.String(required=True, validate=ma.validate.Length(min=1, max=FREE_TEXT_MAX))
     fraud = ma.fields.Boolean(required=True)
     left_on = ma.fields.Date(
         load_default=None, allow_none=True,
@@ -94,7 +96,7 @@ class InstalmentSchema(ma.Schema):
 
 
 def _base_url() -> str:
-    return current_app.config.get("PUBLIC_BASE_URL") or request.host_url
+    return public_base_url()
 
 
 @blp.route("/cards/verify/<code>", methods=["GET"])

@@ -11,7 +11,8 @@ blp = Blueprint("api_docs", __name__, url_prefix="/api/v1", description="API doc
 
 
 @blp.route("/docs", methods=["GET"])
-@blp.doc(hide=True)
+@blp.doc(responses={"200": {"description": "the API reference as a page",
+                             "content": {"text/html": {"schema": {"type": "string"}}}}})
 @allow_anyone
 def docs_page():
     spec = current_app.extensions["talent.api"].spec.to_dict()

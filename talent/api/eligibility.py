@@ -13,7 +13,7 @@ from flask_smorest import Blueprint
 
 from talent import limits
 from talent.auth import allow_anyone
-from talent.rules.facts import EDUCATION, EMPLOYER_KINDS, ROLE_KINDS, TITLES
+from talent.rules.facts import EDUCATION, EMPLOYER_KINDS, ID_NUMBER_MAX_INPUT, ROLE_KINDS, TITLES
 from talent.rules.names import HONOURS, SERVICES
 from talent.services import InvalidInput
 from talent.services.eligibility import assess_facts, list_policies
@@ -42,7 +42,7 @@ def _money(description: str) -> ma.fields.Integer:
 
 
 class FactsEmploymentSchema(ma.Schema):
-    employer_district = ma.fields.String(metadata={"description": "GB/T 2260 division code, e.g. 220104"})
+    employer_district = ma.fields.String(validate=ma.validate.Length(max=6), metadata={"description": "GB/T 2260 division code, e.g. 220104"})
     employer_kind = ma.fields.String(validate=ma.validate.OneOf(EMPLOYER_KINDS))
     role_kind = ma.fields.String(validate=ma.validate.OneOf(ROLE_KINDS))
     contract_years = ma.fields.Decimal(as_string=False, metadata={"description": "length of the labour contract"})
@@ -62,7 +62,7 @@ class FactsPurchaseSchema(ma.Schema):
     contract_date = _date("purchase contract date")
     price = _money("purchase price")
     floor_area_m2 = ma.fields.Decimal(as_string=False)
-    district = ma.fields.String(metadata={"description": "GB/T 2260 division code of the home"})
+    district = ma.fields.String(validate=ma.validate.Length(max=6), metadata={"description": "GB/T 2260 division code of the home"})
     new_commodity_housing = ma.fields.Boolean()
     first_home = ma.fields.Boolean()
 
@@ -83,6 +83,7 @@ class FactsSchema(ma.Schema):
 
     application_date = _date("decides the policy version in force", required=True)
     id_number = ma.fields.String(
+        validate=ma.validate.Length(max=ID_NUMBER_MAX_INPUT),
         metadata={"description": "18-character resident ID (GB 11643); gives the birth date. Never echoed."}
     )
     birth_date = _date("required when there is no id_number; must agree with it otherwise")

@@ -6,10 +6,11 @@ import marshmallow as ma
 from flask_login import current_user
 from flask_smorest import Blueprint
 
-from talent.api.schemas import StrictSchema
+from talent.api.schemas import StrictSchema, UtcDateTime
 from talent.auth import requires
 from talent.db import db
-from talent.models import Role
+from talent.input_limits import SingleLine, fits
+from talent.models import Employer, Role
 from talent.models.employers import EMPLOYER_KINDS
 from talent.services import employers as service
 from talent.services.paging import MAX_PAGE, MAX_PER_PAGE
@@ -18,11 +19,14 @@ blp = Blueprint("employers", __name__, url_prefix="/api/v1/employers", descripti
 
 
 class EmployerInSchema(StrictSchema):
-    name = ma.fields.String(required=True, validate=ma.validate.Length(min=1, max=200))
+    name = ma.fields.String(required=True, validate=[fits(Employer.name, min=1), SingleLine()])
     credit_code = ma.fields.String(
+        validate=fits(Employer.credit_code),
         required=True, metadata={"description": "18-character unified social credit code (GB 32100)"}
     )
-    district = ma.fields.String(required=True, metadata={"description": "Changchun division code, e.g. 220104"})
+    district = ma.fields.String(
+        required=True, validate=fits(Employer.district), metadata={"description": "Changchun division code, e.g. 220104"}
+    )
     kind = ma.fields.String(load_default="enterprise", validate=ma.validate.OneOf(EMPLOYER_KINDS))
 
 
@@ -33,7 +37,7 @@ class EmployerSchema(ma.Schema):
     district = ma.fields.String()
     kind = ma.fields.String()
     verified = ma.fields.Boolean(attribute="is_verified")
-    verified_at = ma.fields.DateTime(allow_none=True)
+    verified_at = UtcDateTime(allow_none=True)
 
 
 class PagingQuery(ma.Schema):

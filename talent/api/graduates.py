@@ -10,7 +10,9 @@ from talent.api.jobs import JobSchema, LimitQuery, UtcDateTime
 from talent.api.schemas import StrictSchema
 from talent.auth import requires
 from talent.db import db
+from talent.input_limits import SingleLine, fits
 from talent.models import Role
+from talent.models.jobs import GraduateProfile
 from talent.services import graduates as service
 from talent.services import matching
 
@@ -28,16 +30,23 @@ class SkillsField(ma.fields.Field):
 
 
 class ProfileInSchema(StrictSchema):
-    major = ma.fields.String(required=True, metadata={"description": "Catalogue name or free text."})
+    major = ma.fields.String(
+        required=True, validate=[fits(GraduateProfile.major), SingleLine()],
+        metadata={"description": "Catalogue name or free text."},
+    )
     major_code = ma.fields.String(
-        load_default=None, allow_none=True,
+        load_default=None, allow_none=True, validate=fits(GraduateProfile.major_code),
         metadata={"description": "Catalogue code (080207); filled in from the name when the name is a catalogue one."},
     )
-    education = ma.fields.String(required=True, metadata={"description": "college, bachelor, master or doctor."})
+    education = ma.fields.String(
+        required=True, validate=fits(GraduateProfile.education),
+        metadata={"description": "college, bachelor, master or doctor."},
+    )
     graduation_date = ma.fields.Date(load_default=None, allow_none=True)
     skills = SkillsField(load_default=list)
     preferred_districts = ma.fields.List(
-        ma.fields.String(), load_default=list, metadata={"description": "Changchun division codes; empty: any."}
+        ma.fields.String(validate=ma.validate.Length(max=6)), load_default=list,
+        metadata={"description": "Changchun division codes; empty: any."},
     )
     expected_salary = ma.fields.Integer(
         strict=True, load_default=None, allow_none=True, metadata={"description": "Monthly, whole yuan."}

@@ -15,11 +15,15 @@ from talent.auth import allow_anyone, requires
 from talent.clock import today_in_changchun
 from talent.codes import DIVISIONS, mask_name
 from talent.db import db
+from talent.input_limits import LONG_TEXTS, SingleLine, fits
 from talent.models import Role
+from talent.models.jobs import Job
 from talent.services import jobs as service
 from talent.services import matching
 from talent.services.employers import employers_of
 from talent.services.paging import MAX_ID
+
+MAJOR_MAX = 60  # services.jobs refuses longer major names
 
 blp = Blueprint("jobs", __name__, url_prefix="/api/v1/jobs", description="Graduate positions and matching")
 
@@ -44,17 +48,21 @@ class JobInSchema(StrictSchema):
         load_default=None, allow_none=True, validate=ma.validate.Range(1, MAX_ID),
         metadata={"description": "Only needed when the account acts for several organisations."},
     )
-    title = ma.fields.String(required=True, metadata={"description": "At most 120 characters."})
-    description = ma.fields.String(required=True)
-    min_education = ma.fields.String(
-        required=True, metadata={"description": "Minimum education: college, bachelor, master or doctor."}
+    title = ma.fields.String(
+        required=True, validate=[fits(Job.title), SingleLine()], metadata={"description": "At most 120 characters."}
     )
-    district = ma.fields.String(required=True, metadata={"description": "Changchun division code, e.g. 220173."})
+    description = ma.fields.String(required=True, validate=fits(Job.description, maximum=LONG_TEXTS["description"]))
+    min_education = ma.fields.String(
+        required=True, validate=fits(Job.min_education), metadata={"description": "Minimum education: college, bachelor, master or doctor."}
+    )
+    district = ma.fields.String(
+        required=True, validate=fits(Job.district), metadata={"description": "Changchun division code, e.g. 220173."}
+    )
     salary_min = ma.fields.Integer(strict=True, required=True, metadata={"description": "Monthly, whole yuan."})
     salary_max = ma.fields.Integer(strict=True, required=True, metadata={"description": "Monthly, whole yuan."})
     headcount = ma.fields.Integer(strict=True, required=True, metadata={"description": "Positions, 1 or more."})
     majors = ma.fields.List(
-        ma.fields.String(), load_default=list,
+        ma.fields.String(validate=ma.validate.Length(max=MAJOR_MAX)), load_default=list,
         metadata={"description": "Accepted majors: catalogue codes (080902), class prefixes (0809) or names."},
     )
     closing_date = ma.fields.Date(load_default=None, allow_none=True, metadata={"description": "Last day to apply."})
@@ -62,14 +70,14 @@ class JobInSchema(StrictSchema):
 
 class JobPatchSchema(StrictSchema):
     id = ma.fields.Raw(load_only=True, validate=_refuse_client_id)
-    title = ma.fields.String()
-    description = ma.fields.String()
-    min_education = ma.fields.String()
-    district = ma.fields.String()
+    title = ma.fields.String(validate=[fits(Job.title), SingleLine()])
+    description = ma.fields.String(validate=fits(Job.description, maximum=LONG_TEXTS["description"]))
+    min_education = ma.fields.String(validate=fits(Job.min_education))
+    district = ma.fields.String(validate=fits(Job.district))
     salary_min = ma.fields.Integer(strict=True)
     salary_max = ma.fields.Integer(strict=True)
     headcount = ma.fields.Integer(strict=True)
-    majors = ma.fields.List(ma.fields.String())
+    majors = ma.fields.List(ma.fields.String(validate=ma.validate.Length(max=MAJOR_MAX)))
     closing_date = ma.fields.Date(allow_none=True)
     status = ma.fields.String(
         validate=ma.validate.OneOf(["open", "closed"]),
@@ -108,10 +116,10 @@ class JobSchema(ma.Schema):
 
 
 class JobSearchQuery(PagingQuery):
-    q = ma.fields.String(load_default=None, metadata={"description": "Words in the title, description or employer."})
-    district = ma.fields.String(load_default=None, metadata={"description": "Changchun division code."})
+    q = ma.fields.String(load_default=None, validate=ma.validate.Length(max=200), metadata={"description": "Words in the title, description or employer."})
+    district = ma.fields.String(load_default=None, validate=fits(Job.district), metadata={"description": "Changchun division code."})
     education = ma.fields.String(
-        load_default=None, metadata={"description": "Posts whose minimum education is at most this level."}
+        load_default=None, validate=fits(Job.min_education), metadata={"description": "Posts whose minimum education is at most this level."}
     )
     sort = ma.fields.String(
         load_default=None,

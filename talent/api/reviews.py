@@ -8,13 +8,16 @@ from flask_login import current_user
 from flask_smorest import Blueprint
 
 from talent import limits
-from talent.api.schemas import StrictSchema
+from talent.api.applications import ApplicationDocSchema
+from talent.api.schemas import StrictSchema, UtcDateTime
 from talent.auth import requires
 from talent.db import db
+from talent.input_limits import FREE_TEXT_MAX
 from talent.models import Role
 from talent.services import InvalidInput, publicity
 from talent.services import applications as applications_service
 from talent.services import reviews as service
+from talent.services.paging import MAX_PAGE
 
 blp = Blueprint(
     "reviews", __name__, url_prefix="/api/v1",
@@ -27,12 +30,12 @@ class QueueQuerySchema(ma.Schema):
     class Meta:
         unknown = ma.RAISE
 
-    status = ma.fields.String(load_default=None, metadata={"description": "default: in_review and awaiting_confirmation"})
-    tier = ma.fields.String(load_default=None, metadata={"description": "A, B, C or none"})
-    programme = ma.fields.String(load_default=None, metadata={"description": "e.g. housing_subsidy"})
-    sort = ma.fields.String(load_default="oldest", metadata={"description": "oldest (by age, default), newest, due"})
-    page = ma.fields.Integer(load_default=1)
-    per_page = ma.fields.Integer(load_default=20)
+    status = ma.fields.String(validate=ma.validate.Length(max=32), load_default=None, metadata={"description": "default: in_review and awaiting_confirmation"})
+    tier = ma.fields.String(validate=ma.validate.Length(max=32), load_default=None, metadata={"description": "A, B, C or none"})
+    programme = ma.fields.String(validate=ma.validate.Length(max=32), load_default=None, metadata={"description": "e.g. housing_subsidy"})
+    sort = ma.fields.String(validate=ma.validate.Length(max=32), load_default="oldest", metadata={"description": "oldest (by age, default), newest, due"})
+    page = ma.fields.Integer(load_default=1, validate=ma.validate.Range(1, MAX_PAGE))
+    per_page = ma.fields.Integer(load_default=20, validate=ma.validate.Range(1, 100))
 
 
 class ClockSchema(ma.Schema):
@@ -66,7 +69,9 @@ class QueueSchema(ma.Schema):
 
 class DecisionInSchema(StrictSchema):
     outcome = ma.fields.String(required=True, validate=ma.validate.OneOf(service.OUTCOMES))
-    reason = ma.fields.String(required=True, metadata={"description": "the applicant reads it"})
+    reason = ma.fields.String(
+        required=True, validate=ma.validate.Length(max=FREE_TEXT_MAX), metadata={"description": "the applicant reads it"}
+    )
     items = ma.fields.List(
         ma.fields.Dict(), load_default=None, allow_none=True,
         metadata={"description": "request_changes only: every missing or wrong item at once, "
@@ -75,21 +80,21 @@ class DecisionInSchema(StrictSchema):
 
 
 class ObjectionInSchema(StrictSchema):
-    text = ma.fields.String(required=True)
+    text = ma.fields.String(required=True, validate=ma.validate.Length(max=FREE_TEXT_MAX))
 
 
 class ObjectionSchema(ma.Schema):
     id = ma.fields.Integer()
     application_id = ma.fields.Integer()
     status = ma.fields.String()
-    filed_at = ma.fields.DateTime()
-    resolved_at = ma.fields.DateTime(allow_none=True)
+    filed_at = UtcDateTime()
+    resolved_at = UtcDateTime(allow_none=True)
     resolution_reason = ma.fields.String(allow_none=True)
 
 
 class ResolutionInSchema(StrictSchema):
     uphold = ma.fields.Boolean(required=True)
-    reason = ma.fields.String(required=True)
+    reason = ma.fields.String(required=True, validate=ma.validate.Length(max=FREE_TEXT_MAX))
 
 
 @blp.route("/reviews", methods=["GET"])
@@ -110,6 +115,7 @@ def queue(query):
 @blp.route("/applications/<int:application_id>/decision", methods=["POST"])
 @requires(Role.OFFICER)
 @blp.arguments(DecisionInSchema)
+@blp.response(200, ApplicationDocSchema)
 @blp.doc(security=BEARER)
 def decide(payload, application_id):
     """approve | reject | request_changes with a reason. The first approval waits for a second, different
@@ -126,7 +132,8 @@ def _if_match_version() -> int | None:
     raw = request.headers.get("If-Match", "").strip().removeprefix("W/").strip('"')
     if not raw or raw == "*":
         return None
-    if not raw.isdigit():
+    # ASCII digits only ("²".isdigit() holds) and no more than a 32-bit version has (int() refuses 4,301+)
+    if not (raw.isascii() and raw.isdigit() and len(raw) <= 10):
         raise InvalidInput("If-Match must be the case's version.", {"If-Match": ["Use the `version` of the case."]})
     return int(raw)
 

@@ -17,3 +17,14 @@ class ErrorSchema(ma.Schema):
     status = ma.fields.String()
     message = ma.fields.String()
     errors = ma.fields.Dict(keys=ma.fields.String(), values=ma.fields.List(ma.fields.String()))
+
+
+class UtcDateTime(ma.fields.DateTime):
+    """A time stored in UTC; SQLite hands it back without a zone, so the output says UTC explicitly (RFC 3339)."""
+
+    def _serialize(self, value, attr, obj, **kwargs):
+        import datetime as dt
+
+        if isinstance(value, dt.datetime) and value.tzinfo is None:
+            value = value.replace(tzinfo=dt.UTC)
+        return super()._serialize(value, attr, obj, **kwargs)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import marshmallow as ma
 from flask import jsonify
 from flask_smorest import Blueprint
 from sqlalchemy import text
@@ -12,8 +13,15 @@ from talent.db import db
 blp = Blueprint("system", __name__, description="Service health")
 
 
+class HealthSchema(ma.Schema):
+    status = ma.fields.String(metadata={"description": "ok, or unavailable (503)"})
+    database = ma.fields.String(metadata={"description": "with 503: what is not answering"})
+
+
 @blp.route("/healthz", methods=["GET"])
 @allow_anyone
+@blp.response(200, HealthSchema)
+@blp.alt_response(503, schema=HealthSchema, description="the database does not answer")
 def healthz():
     """200 {"status": "ok"} when the database answers, 503 otherwise."""
     try:

@@ -20,7 +20,10 @@ from weasyprint.urls import URLFetcher
 logger = logging.getLogger(__name__)
 
 # The one place that knows where the document templates live (the lead may move them into the package).
-TEMPLATES_DIR = Path(__file__).resolve().parent.parent.parent / "templates" / "documents"
+_CHECKOUT_TEMPLATES = Path(__file__).resolve().parent.parent.parent / "templates" / "documents"
+# An installed copy carries them inside the package (setup.py copies templates/ into talent/templates).
+TEMPLATES_DIR = (_CHECKOUT_TEMPLATES if _CHECKOUT_TEMPLATES.is_dir()
+                 else Path(__file__).resolve().parent.parent / "templates" / "documents")
 
 ALLOWED_URL_SCHEMES = frozenset({"data"})
 

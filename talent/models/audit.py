@@ -10,6 +10,8 @@ from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from talent.db import Base, JSONType, utcnow
 
+# Free texts (reasons, objections, comments, notes) are copied whole into the note, so they are bounded by it.
+AUDIT_NOTE_LENGTH = 1000
 
 class AuditEvent(Base):
     __tablename__ = "audit_events"
@@ -23,7 +25,7 @@ class AuditEvent(Base):
     entity_id: Mapped[str] = mapped_column(String(40))
     before: Mapped[dict[str, Any] | None] = mapped_column(JSONType, nullable=True)
     after: Mapped[dict[str, Any] | None] = mapped_column(JSONType, nullable=True)
-    note: Mapped[str | None] = mapped_column(String(1000), nullable=True)
+    note: Mapped[str | None] = mapped_column(String(AUDIT_NOTE_LENGTH), nullable=True)
 
 
 class AuditTrailIsAppendOnly(RuntimeError):

@@ -90,7 +90,13 @@ ENUMS = {
 _BOOL, _DATE, _INT = object(), object(), object()
 _CONTAINER_OF = {"employment": 1, "conduct": 2, "housing": 3, "purchase": 4, "history": 5}
 _DATE_CACHE: dict[str, int] = {}
-_ID_CACHE: dict[str, int | str] = {}  # ID number -> birth ordinal or the reason it is invalid  # ISO text -> ordinal; dates repeat a lot in a batch
+_DATE_CACHE_SIZE = 200_000  # ISO text (10 characters) -> ordinal; dates repeat a lot in a batch
+# ID number (18 characters only) -> birth ordinal or the reason it is invalid. Only strings of the one valid
+# length are kept, so an anonymous caller sending huge ID fields cannot grow a worker's memory.
+_ID_CACHE: dict[str, int | str] = {}
+_ID_CACHE_SIZE = 100_000
+ID_NUMBER_LENGTH = 18
+ID_NUMBER_MAX_INPUT = 64  # with surrounding blanks; anything longer is refused unread
 
 
 def _fast_check(kind: str) -> object:
@@ -297,7 +303,7 @@ def normalise(facts: Any, honour_codes: frozenset[str] | dict) -> list[Any]:
             record[index] = value
             continue
         record[index] = _value(kind, value, path, errors)
-        if kind in ("date", "history_date") and record[index] is not None and len(_DATE_CACHE) < 200_000:
+        if kind in ("date", "history_date") and record[index] is not None and len(_DATE_CACHE) < _DATE_CACHE_SIZE:
             _DATE_CACHE[value] = record[index]
 
     honours = facts.get("honours")
@@ -331,15 +337,19 @@ def _birth_date(facts: dict, record: list[Any], errors: _Errors) -> None:
         if not isinstance(id_number, str):
             errors.add("id_number", "must be an 18-character resident ID number", "须为18位居民身份证号码")
         else:
-            cached = _ID_CACHE.get(id_number)
+            cached = _ID_CACHE.get(id_number) if len(id_number) == ID_NUMBER_LENGTH else None
             try:
                 if cached is None:
-                    try:
-                        cached = codes.parse_id_number(id_number)[0].toordinal()
-                    except ValueError as exc:
-                        cached = str(exc)
-                    if len(_ID_CACHE) < 100_000:
-                        _ID_CACHE[id_number] = cached
+                    if len(id_number) > ID_NUMBER_MAX_INPUT:
+                        # refused before any parsing (and never cached)
+                        cached = f"ID number must have {ID_NUMBER_LENGTH} characters, got {len(id_number)}"
+                    else:
+                        try:
+                            cached = codes.parse_id_number(id_number)[0].toordinal()
+                        except ValueError as exc:
+                            cached = str(exc)
+                        if len(id_number) == ID_NUMBER_LENGTH and len(_ID_CACHE) < _ID_CACHE_SIZE:
+                            _ID_CACHE[id_number] = cached
                 if isinstance(cached, str):
                     raise ValueError(cached)
                 from_id = cached

@@ -13,6 +13,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from talent.models import Role, User
+from talent.production import refuses_password
 from talent.services import Conflict, InvalidInput
 from talent.services.audit import record_event
 
@@ -89,6 +90,8 @@ def create_user(
         errors["name"] = ["Must not be empty."]
     if password is not None and (problems := password_problems(password)):
         errors["password"] = problems
+    if refuses_password(password):  # the demo password is published: never an account's in production
+        errors.setdefault("password", []).append("This password is published (demo); choose another.")
     try:
         role = Role(role)
     except ValueError:

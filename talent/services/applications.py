@@ -18,6 +18,7 @@ from talent import codes
 from talent.db import utcnow
 from talent.models import Employer, Role, User
 from talent.models.applications import Application, PersonRecord, StatusChange
+from talent.models.audit import AUDIT_NOTE_LENGTH
 from talent.models.identities import Identity
 from talent.names import refusals
 from talent.services import Conflict, InvalidInput, NotAllowed, NotFound, identities
@@ -44,7 +45,7 @@ PROGRAMME_KEYS = (
     "privilege_card", "housing_subsidy", "living_allowance", "purchase_measure_2022q3", "youth_apartment",
 )
 HISTORY_FIELDS = ("last_classified_on", "last_rejected_on", "revoked_on")
-MAX_COMMENT_LENGTH = 2000
+MAX_COMMENT_LENGTH = AUDIT_NOTE_LENGTH  # the comment is kept whole in the audit note
 
 
 # --- person history (docs/policy.md §2 G6) -------------------------------------------------------------------
@@ -351,6 +352,8 @@ def resubmit_application(
     if errors:
         raise InvalidInput("The resubmission is not valid: see errors for each field.", errors)
     note = (note or "").strip() or None
+    if note is not None and len(note) > AUDIT_NOTE_LENGTH:
+        raise InvalidInput("The note is too long.", {"note": [f"At most {AUDIT_NOTE_LENGTH} characters."]})
     changed: list[str] = []
     if decided is not None:
         changed = _changed_fact_paths(identities.full_facts(application), decided[0])

@@ -25,6 +25,7 @@ from talent.documents import (
 from talent.documents import Instalment as LetterInstalment
 from talent.models import User
 from talent.models.applications import Application
+from talent.models.audit import AUDIT_NOTE_LENGTH
 from talent.models.cards import (
     CARD_ACTIVE,
     CARD_REVOKED,
@@ -359,9 +360,20 @@ def mark_instalment_paid(
         raise Conflict(refusals.PAYMENTS_GRANTED_ONLY)
     if instalment.status != INSTALMENT_DUE:
         raise Conflict(refusals.INSTALMENT_DONE.with_detail(f"This instalment is already {instalment.status}."))
+    paid_on = paid_on or local_today()
+    # The earliest day the grant could be paid: the end of its public notice (or the day it was granted,
+    # whichever is earlier); the notice day also holds for cases entered after the fact.
+    grant_days = [day for day in (application.notice_ends_on,
+                                  local_date(application.granted_at) if application.granted_at else None) if day]
+    granted_on = min(grant_days) if grant_days else None
+    if paid_on > local_today():
+        raise InvalidInput("The payment date is in the future.", {"paid_on": ["Must not be after today."]})
+    if granted_on is not None and paid_on < granted_on:
+        raise InvalidInput("The payment date is before the grant.",
+                           {"paid_on": [f"Must not be before the grant ({granted_on.isoformat()})."]})
     before = instalment.snapshot()
     instalment.status = INSTALMENT_PAID
-    instalment.paid_on = paid_on or local_today()
+    instalment.paid_on = paid_on
     instalment.paid_by_id = actor.id
     instalment.paid_at = utcnow()
     record_event(
@@ -430,12 +442,17 @@ def revoke_application(
     reason = (reason or "").strip() if isinstance(reason, str) else ""
     if not reason:
         raise InvalidInput("Give the reason.", {"reason": ["Must not be empty."]})
+    if len(reason) > AUDIT_NOTE_LENGTH:
+        raise InvalidInput("The reason is too long.", {"reason": [f"At most {AUDIT_NOTE_LENGTH} characters."]})
     application = lock_application(session, application_id)
     if application.owner_id == actor.id:
         raise NotAllowed("An officer cannot revoke their own grant.")
     transition_for(application.status, "revoke")
     on = today or local_today()
     left = left_on or on
+    if left > on:
+        # a leaving day still to come would lower the refund for months not yet served
+        raise InvalidInput("The leaving date is in the future.", {"left_on": ["Must not be after today."]})
     if left < application.application_date:
         raise InvalidInput("The leaving date is before the application date.",
                            {"left_on": ["Must not be before the application date."]})

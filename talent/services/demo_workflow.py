@@ -356,7 +356,7 @@ def seed(session: Session, users: dict[str, User], employer: Employer) -> None:
         first_pay_day = add_working_days(application.notice_ends_on, 3)
         for instalment in application.instalments:
             if instalment.due_on <= add_months(on, 6):
-                pay(instalment, max(first_pay_day, instalment.due_on + timedelta(days=5)))
+                pay(instalment, min(now, max(first_pay_day, instalment.due_on + timedelta(days=5))))
         with _at(session, add_working_days(now, -1), 10, 15):
             revoke_application(session, officer, application.id, reason="申请人已于上月离开长春工作，服务期未满5年。",
                                fraud=False, left_on=add_months(on, 7), today=add_working_days(now, -1))

@@ -20,6 +20,7 @@ from talent import codes
 from talent.db import utcnow
 from talent.models import User
 from talent.models.applications import Application, Objection
+from talent.models.audit import AUDIT_NOTE_LENGTH
 from talent.names import refusals
 from talent.services import Conflict, InvalidInput, NotAllowed, NotFound, ServiceError, notifications
 from talent.services.applications import remember_person_history
@@ -37,7 +38,7 @@ from talent.services.workflow import today as local_today
 
 log = logging.getLogger("talent.publicity")
 
-MAX_OBJECTION_LENGTH = 2000
+MAX_OBJECTION_LENGTH = AUDIT_NOTE_LENGTH  # the objection is kept whole in the audit note
 ALREADY_PENDING = refusals.OBJECTION_PENDING
 PENDING, UPHELD, DISMISSED = "pending", "upheld", "dismissed"
 
@@ -128,6 +129,8 @@ def resolve_objection(
     reason = (reason or "").strip() if isinstance(reason, str) else ""
     if not reason:
         raise InvalidInput("Give the reason.", {"reason": ["Must not be empty."]})
+    if len(reason) > AUDIT_NOTE_LENGTH:
+        raise InvalidInput("The reason is too long.", {"reason": [f"At most {AUDIT_NOTE_LENGTH} characters."]})
     found = session.get(Objection, objection_id)
     if found is None:
         raise NotFound("No such objection.")

@@ -13,10 +13,12 @@ from talent import workdays
 from talent.db import utcnow
 from talent.models import AuditEvent, User
 from talent.models.applications import Application, ApplicationDocument, Objection, ReviewDecision
+from talent.models.audit import AUDIT_NOTE_LENGTH
 from talent.models.cards import Card, Instalment
 from talent.names import refusals
 from talent.services import Conflict, InvalidInput, NotAllowed, queue_search
 from talent.services.applications import PROGRAMME_KEYS, remember_person_history
+from talent.services.paging import MAX_PAGE
 from talent.services.workflow import (
     NOTICE_WORKING_DAYS,
     STATUS_LABELS,
@@ -34,7 +36,7 @@ OUTCOMES = ("approve", "reject", "request_changes")
 QUEUE_STATUSES = (Status.IN_REVIEW, Status.AWAITING_CONFIRMATION)
 QUEUE_SORTS = ("oldest", "newest", "due")
 TIERS = ("A", "B", "C", "none")
-MAX_REASON_LENGTH = 4000
+MAX_REASON_LENGTH = AUDIT_NOTE_LENGTH  # the reason is kept whole in the audit note
 MAX_ITEMS = 50
 
 
@@ -82,8 +84,8 @@ def review_queue(
     errors.update(queue_search.check(search, district))
     if sort not in QUEUE_SORTS + queue_search.EXTRA_SORTS:
         errors["sort"] = [f"Must be one of: {', '.join(QUEUE_SORTS + queue_search.EXTRA_SORTS)}."]
-    if page < 1:
-        errors["page"] = ["Must be 1 or more."]
+    if not 1 <= page <= MAX_PAGE:
+        errors["page"] = [f"Must be between 1 and {MAX_PAGE}."]
     if not 1 <= per_page <= 100:
         errors["per_page"] = ["Must be between 1 and 100."]
     if errors:

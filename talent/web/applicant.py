@@ -27,6 +27,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from werkzeug.exceptions import RequestEntityTooLarge
 
+from talent import production
 from talent.auth import requires
 from talent.db import db
 from talent.i18n import current_language
@@ -255,7 +256,12 @@ def _upload_too_large(_error: RequestEntityTooLarge):
     form = UploadForm(formdata=None)
     limit = current_app.config["MAX_UPLOAD_BYTES"] // (1024 * 1024)
     form.file.errors = [_("文件不能超过 %(mb)s MB，请压缩或分成几份后再上传。", mb=limit)]
-    return _render_case(application_id, status=413, upload_form=form)
+    try:
+        return _render_case(application_id, status=413, upload_form=form)
+    except ServiceError as error:  # not one's own case (or none): that answer, not a 500 from the handler
+        db.session.rollback()
+        return (render_template("errors/error.html", status=error.status, name="", message=readable(error.message),
+                                errors=None), error.status)
 
 
 @bp.route("/cases/<int:application_id>/documents/<int:document_id>")
@@ -294,9 +300,9 @@ def _pdf(content: bytes, name: str):
 
 
 def public_base_url() -> str:
-    """Where the card's QR code points: the configured public address, or the address this request came to."""
-    base = current_app.config.get("PUBLIC_BASE_URL") or request.url_root
-    return base if base.endswith("/") else base + "/"
+    """Where the card's QR code points: the configured public address (talent.production), never the Host
+    header of the request."""
+    return production.public_base_url()
 
 
 @bp.route("/cases/<int:application_id>/card.pdf")

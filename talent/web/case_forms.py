@@ -28,8 +28,10 @@ from wtforms.validators import DataRequired, Length, Optional, ValidationError
 from wtforms.widgets import TextInput
 
 from talent import codes
+from talent.input_limits import FREE_TEXT_MAX
+from talent.rules.facts import ID_NUMBER_MAX_INPUT
 
-REASON_MAX = 1000
+REASON_MAX = FREE_TEXT_MAX  # kept whole in the audit note
 ITEM_MAX = 300
 REQUEST_ITEM_ROWS = 5
 
@@ -62,12 +64,12 @@ class UnechoedTextInput(TextInput):
 class ApplyForm(FlaskForm):
     employer_credit_code = StringField(
         _l("用人单位统一社会信用代码"),
-        validators=[DataRequired(_l("请填写用人单位的统一社会信用代码")), _credit_code_check],
+        validators=[DataRequired(_l("请填写用人单位的统一社会信用代码")), Length(max=18), _credit_code_check],
         render_kw={"autocomplete": "off", "spellcheck": "false", "maxlength": 18},
     )
     id_number = StringField(
         _l("居民身份证号码"),
-        validators=[DataRequired(_l("请填写居民身份证号码")), _id_number_check],
+        validators=[DataRequired(_l("请填写居民身份证号码")), Length(max=ID_NUMBER_MAX_INPUT), _id_number_check],
         widget=UnechoedTextInput(),
         render_kw={"autocomplete": "off", "spellcheck": "false", "maxlength": 18},
     )
@@ -85,7 +87,7 @@ class ResubmitForm(FlaskForm):
     use_checked_facts = BooleanField(_l("用我最近一次政策测算填写的信息替换申请信息"))
     employer_credit_code = StringField(
         _l("用人单位统一社会信用代码"),
-        validators=[Optional(), _credit_code_check],
+        validators=[Optional(), Length(max=18), _credit_code_check],
         render_kw={"autocomplete": "off", "spellcheck": "false", "maxlength": 18},
     )
 
@@ -116,7 +118,7 @@ class DecisionForm(FlaskForm):
     the meantime (new evidence, another officer's decision), the service refuses with 409 instead of deciding on
     what the officer did not see."""
 
-    version = HiddenField()
+    version = HiddenField(validators=[Length(max=10)])
 
     def seen_version(self) -> int | None:
         try:
@@ -173,7 +175,7 @@ class RequestChangesForm(DecisionForm):
 class ObjectionForm(FlaskForm):
     text = TextAreaField(
         _l("异议内容"),
-        validators=[DataRequired(_l("请写明异议的事实和理由")), Length(min=10, max=2000, message=_l("异议内容应为 10–2000 字"))],
+        validators=[DataRequired(_l("请写明异议的事实和理由")), Length(min=10, max=FREE_TEXT_MAX, message=_l("异议内容应为 10–1000 字"))],
     )
 
 

@@ -16,7 +16,7 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from markupsafe import Markup
 from wtforms import BooleanField, RadioField, SelectChoice, SelectField, SelectMultipleField, StringField
-from wtforms.validators import Optional
+from wtforms.validators import Length, Optional
 from wtforms.widgets import DateInput, TextInput
 
 from talent.clock import today_in_changchun
@@ -30,6 +30,7 @@ from talent.codes import (
     division_label,
 )
 from talent.i18n import current_language
+from talent.rules.facts import ID_NUMBER_MAX_INPUT
 from talent.rules.names import HONOURS
 
 # Employment outside Changchun: G1 only asks whether the code is a Changchun division, so any well-formed
@@ -68,11 +69,12 @@ class YesNoField(RadioField):
 
 def _date_field(label: Any) -> StringField:
     # Kept as text: the engine judges the date, so a malformed one gets the same message as in the API.
-    return StringField(label, widget=DateInput(), validators=[Optional()])
+    return StringField(label, widget=DateInput(), validators=[Optional(), Length(max=40)])
 
 
 def _amount_field(label: Any) -> StringField:
-    return StringField(label, validators=[Optional()], render_kw={"inputmode": "numeric", "autocomplete": "off"})
+    return StringField(label, validators=[Optional(), Length(max=40)],
+                       render_kw={"inputmode": "numeric", "autocomplete": "off"})
 
 
 def _division_choices(outside: bool, language: str) -> list[SelectChoice]:
@@ -96,13 +98,14 @@ class EligibilityForm(FlaskForm):
     application_date = StringField(
         # Changchun's date, not the server's: the server runs in UTC, and before 08:00 in Changchun its date is
         # still yesterday, which on 2024-06-01 would pick the previous policy version.
-        _l("申请日期"), widget=DateInput(), default=lambda: today_in_changchun().isoformat(), validators=[Optional()]
+        _l("申请日期"), widget=DateInput(), default=lambda: today_in_changchun().isoformat(),
+        validators=[Optional(), Length(max=40)],
     )
 
     id_number = StringField(
         _l("居民身份证号码"),
         widget=UnechoedTextInput(),
-        validators=[Optional()],
+        validators=[Optional(), Length(max=ID_NUMBER_MAX_INPUT)],
         render_kw={"maxlength": 18, "autocomplete": "off", "spellcheck": "false", "inputmode": "text"},
     )
     birth_date = _date_field(_l("出生日期"))
@@ -132,7 +135,7 @@ class EligibilityForm(FlaskForm):
     has_purchase = BooleanField(_l("我已签订购房合同，想测算购房补贴"))
     purchase_contract_date = _date_field(_l("购房合同签订日期"))
     purchase_price = _amount_field(_l("购房总价（元）"))
-    purchase_floor_area_m2 = StringField(_l("建筑面积（平方米）"), validators=[Optional()],
+    purchase_floor_area_m2 = StringField(_l("建筑面积（平方米）"), validators=[Optional(), Length(max=40)],
                                          render_kw={"inputmode": "decimal"})
     purchase_district = SelectField(_l("住房所在区域"), validators=[Optional()])
     purchase_new_commodity_housing = YesNoField(_l("是否新建商品住房"))

@@ -11,7 +11,7 @@ from talent.services.accounts import EMAIL_PATTERN, password_problems
 
 
 class LoginForm(FlaskForm):
-    email = EmailField(_l("电子邮箱"), validators=[DataRequired(_l("请填写电子邮箱"))])
+    email = EmailField(_l("电子邮箱"), validators=[DataRequired(_l("请填写电子邮箱")), Length(max=254)])
     password = PasswordField(_l("密码"), validators=[DataRequired(_l("请填写密码"))])
 
 

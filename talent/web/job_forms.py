@@ -26,6 +26,7 @@ from wtforms.validators import DataRequired, InputRequired, Length, Optional, Va
 from wtforms.widgets import CheckboxInput, DateInput, ListWidget, NumberInput, TextInput
 
 from talent.codes import CREDIT_CODE_ALPHABET, DIVISIONS, credit_code_check, organisation_code_check
+from talent.input_limits import FREE_TEXT_MAX, LONG_TEXTS
 from talent.models.employers import EMPLOYER_KINDS
 from talent.models.jobs import EDUCATION_LEVELS
 from talent.web.job_labels import district_label, education_label, employer_kind_label, min_education_label
@@ -140,7 +141,7 @@ def credit_code_problem(code: str) -> Any | None:
 class OrganisationForm(FlaskForm):
     name = StringField(_l("单位名称"), validators=[DataRequired(_l("请填写单位名称")), Length(max=200)])
     credit_code = StringField(
-        _l("统一社会信用代码"), validators=[DataRequired(_l("请填写统一社会信用代码"))],
+        _l("统一社会信用代码"), validators=[DataRequired(_l("请填写统一社会信用代码")), Length(max=18)],
         render_kw={"autocomplete": "off", "spellcheck": "false", "maxlength": "18"},
     )
     district = SelectField(
@@ -164,9 +165,9 @@ class OrganisationForm(FlaskForm):
 
 class JobForm(FlaskForm):
     employer_id = SelectField(_l("发布单位"), coerce=int, validators=[Optional()])
-    title = StringField(_l("岗位名称"), validators=[DataRequired(_l("请填写岗位名称"))])
+    title = StringField(_l("岗位名称"), validators=[DataRequired(_l("请填写岗位名称")), Length(max=120)])
     description = TextAreaField(
-        _l("岗位描述"), validators=[DataRequired(_l("请填写岗位描述"))], render_kw={"rows": "8"}
+        _l("岗位描述"), validators=[DataRequired(_l("请填写岗位描述")), Length(max=LONG_TEXTS["description"])], render_kw={"rows": "8"}
     )
     min_education = SelectField(_l("最低学历"), invalid_choice_message=NOT_AN_EDUCATION)
     district = SelectField(
@@ -175,7 +176,7 @@ class JobForm(FlaskForm):
     salary_min = WholeNumberField(_l("最低月薪（元）"), validators=[InputRequired(_l("请填写最低月薪"))])
     salary_max = WholeNumberField(_l("最高月薪（元）"), validators=[InputRequired(_l("请填写最高月薪"))])
     headcount = WholeNumberField(_l("招聘人数"), validators=[InputRequired(_l("请填写招聘人数"))])
-    majors = StringField(_l("专业要求"), widget=TextInput(), validators=[Optional()])
+    majors = StringField(_l("专业要求"), widget=TextInput(), validators=[Optional(), Length(max=FREE_TEXT_MAX)])
     closing_date = IsoDateField(_l("截止日期"), validators=[Optional()])
 
     def __init__(self, *args: Any, employers: list[Any] | None = None, **kwargs: Any) -> None:
@@ -217,12 +218,12 @@ class JobForm(FlaskForm):
 
 class GraduateProfileForm(FlaskForm):
     major = StringField(
-        _l("所学专业"), validators=[DataRequired(_l("请填写所学专业"))],
+        _l("所学专业"), validators=[DataRequired(_l("请填写所学专业")), Length(max=100)],
         render_kw={"list": "major-catalogue", "autocomplete": "off"},
     )
     education = SelectField(_l("学历"), default="bachelor", invalid_choice_message=NOT_AN_EDUCATION)
     graduation_date = IsoDateField(_l("毕业日期"), validators=[Optional()])
-    skills = StringField(_l("技能与证书"), validators=[Optional()])
+    skills = StringField(_l("技能与证书"), validators=[Optional(), Length(max=FREE_TEXT_MAX)])
     preferred_districts = CheckboxListField(
         _l("意向工作区域"), validators=[Optional()],
         invalid_choice_message=_l("不是长春市的区县代码（GB/T 2260）：%(value)s"),

@@ -29,6 +29,7 @@ from talent.services import applications as applications_service
 from talent.services import cards as cards_service
 from talent.services import reviews as reviews_service
 from talent.services.eligibility import FACT_LABELS
+from talent.services.paging import MAX_PAGE
 from talent.services.uploads import open_document
 from talent.services.workflow import STATUS_LABELS, Status
 from talent.services.workflow import today as local_today
@@ -87,7 +88,7 @@ def queue_filters(form: QueueFilterForm) -> dict[str, Any]:
 
 def _page_number() -> int:
     try:
-        return max(1, int(request.args.get("page", "1")))
+        return min(max(1, int(request.args.get("page", "1"))), MAX_PAGE)
     except ValueError:
         return 1
 

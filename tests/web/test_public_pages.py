@@ -107,7 +107,7 @@ def test_a_signed_in_user_objects_during_the_notice(client, people, db_session):
     assert "提交异议" in page.text and f'name="case{case_id}-text"' in page.text
 
     short = client.post(f"/notice/{case_id}/objections", data={f"case{case_id}-text": "太短"})
-    assert short.status_code == 422 and "异议内容应为 10–2000 字" in short.text
+    assert short.status_code == 422 and "异议内容应为 10–1000 字" in short.text
     assert db_session.scalar(select(Objection.id)) is None
 
     text = "据我所知，该申请人并未在长春缴纳社会保险。"
