@@ -8,3 +8,6 @@ from talent.models.jobs import GraduateProfile, Job  # noqa: F401
 from talent.models.people import Role, User
 
 __all__ = ["AuditEvent", "Base", "Employer", "Role", "User"]
+
+# Issue 11: youth-talent apartments and card services.
+from talent.models import apartments, service_requests  # noqa: E402,F401

@@ -16,6 +16,7 @@ class Role(enum.StrEnum):
     EMPLOYER = "employer"
     OFFICER = "officer"
     ADMIN = "admin"
+    PARTNER = "partner"  # staff of a partner organisation that provides card services (POLICY.md §10)
 
 
 class User(Base):
