@@ -22,6 +22,8 @@ PUBLIC_ENDPOINTS = {
     "jobs.search_jobs", "jobs_pages.detail", "jobs_pages.search", "policies.assess", "policies.policies",
     "public.home", "public.login", "public.register", "public_notice.index", "system.healthz",
 }
+# Issue 11: youth-apartment communities and rounds are public (POLICY.md §9: anyone can re-run a round).
+PUBLIC_ENDPOINTS |= {"apartments.communities", "apartments.get_round", "apartments.round_inputs"}
 
 
 def test_only_intended_views_are_public(app):

@@ -229,9 +229,14 @@ def canonical_json(data: Any) -> bytes:
     return json.dumps(data, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode("utf-8")
 
 
+def canonical_json_digest(data: Any) -> str:
+    """SHA-256 (hex) of the canonical JSON of `data` (sorted keys, no spaces, UTF-8)."""
+    return hashlib.sha256(canonical_json(data)).hexdigest()
+
+
 def inputs_digest(inputs: RoundInputs) -> str:
-    """SHA-256 (hex) of the canonical JSON of the published inputs (sorted keys, no spaces, UTF-8)."""
-    return hashlib.sha256(canonical_json(inputs.to_json())).hexdigest()
+    """The digest of the published inputs: `canonical_json_digest(inputs.to_json())`."""
+    return canonical_json_digest(inputs.to_json())
 
 
 def draw_order(seed: str, applications: Iterable[ApplicationInput]) -> list[ApplicationInput]:
