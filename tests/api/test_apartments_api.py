@@ -23,7 +23,14 @@ from talent.cli import main as talent_command
 from talent.models import AuditEvent, Role
 from talent.models.apartments import ApartmentLease, ApartmentRound, ApartmentUnit
 from talent.services.workflow import today
-from tests.services.workflow_support import graduate_facts, id_number, make_people, make_user, token_for, years_ago
+from tests.services.workflow_support import (
+    graduate_facts,
+    id_number,
+    make_people,
+    make_user,
+    token_for,
+    years_ago,
+)
 
 
 def apartment_facts(sequence: int, education: str = "doctor") -> dict:
