@@ -635,6 +635,8 @@ def _end_offer(session: Session, offer: ApartmentOffer, status: str, on: date, a
     offer.open_unit_id = None
     offer.open_application_id = None
     offer.responded_at = utcnow()
+    # Flush the offer first: an answer given at the same moment loses here (version), before anything else moves.
+    flush_or_conflict(session, "The offer was answered at the same moment.")
     application = _lock(session, ApartmentApplication, offer.application_id, "No such apartment application.")
     _close_application(application, APPLICATION_DECLINED)
     unit = _lock(session, ApartmentUnit, offer.unit_id, "No such unit.")
@@ -665,6 +667,7 @@ def respond_to_offer(
     offer.open_unit_id = None
     offer.open_application_id = None
     offer.responded_at = utcnow()
+    flush_or_conflict(session, "The offer was answered at the same moment.")
     application = _lock(session, ApartmentApplication, offer.application_id, "No such apartment application.")
     unit = _lock(session, ApartmentUnit, offer.unit_id, "No such unit.")
     used = _months_leased(session, [actor.id]).get(actor.id, 0)
