@@ -23,7 +23,8 @@ PUBLIC_ENDPOINTS = {
     "public.home", "public.login", "public.register", "public_notice.index", "system.healthz",
 }
 # Issue 11: youth-apartment communities and rounds are public (POLICY.md §9: anyone can re-run a round).
-PUBLIC_ENDPOINTS |= {"apartments.communities", "apartments.get_round", "apartments.round_inputs"}
+PUBLIC_ENDPOINTS |= {"apartments.communities", "apartments.get_round", "apartments.round_inputs",
+                     "apartment_pages.index", "apartment_pages.round_page"}
 
 
 def test_only_intended_views_are_public(app):
