@@ -57,6 +57,8 @@ class RoundInSchema(StrictSchema):
     name = ma.fields.String(required=True, validate=ma.validate.Length(min=1, max=100))
     closes_on = ma.fields.Date(required=True)
     community_ids = ma.fields.List(ma.fields.Integer(), load_default=None, allow_none=True)
+    unit_ids = ma.fields.List(ma.fields.Integer(), load_default=None, allow_none=True,
+                              metadata={"description": "the units offered (default: every free unit not in an open round)"})
 
 
 class OfferAnswerInSchema(StrictSchema):

@@ -380,10 +380,10 @@ def _lock(session: Session, model: Any, row_id: int, missing: str) -> Any:
 
 def open_round(
     session: Session, actor: User, *, name: str, closes_on: date, community_ids: list[int] | None = None,
-    on: date | None = None,
+    unit_ids: list[int] | None = None, on: date | None = None,
 ) -> ApartmentRound:
-    """Open a round offering every free unit (of the given communities) that no other open round offers, and
-    publish the commitment to its secret seed at once."""
+    """Open a round offering the given units, or every free unit (of the given communities), that no other open
+    round offers, and publish the commitment to its secret seed at once."""
     _require_officer(actor, "open rounds")
     on = on or local_today()
     if not (name or "").strip():
@@ -395,6 +395,13 @@ def open_round(
     query = select(ApartmentUnit.id).where(ApartmentUnit.status == UNIT_FREE, ApartmentUnit.id.not_in(busy))
     if community_ids:
         query = query.where(ApartmentUnit.community_id.in_(community_ids))
+    if unit_ids is not None:
+        wanted = set(unit_ids)
+        available = set(session.scalars(query.where(ApartmentUnit.id.in_(wanted))))
+        if wanted - available:
+            raise InvalidInput("Some units are not free or are offered by another open round.",
+                               {"unit_ids": [f"Not available: {', '.join(map(str, sorted(wanted - available)[:20]))}."]})
+        query = query.where(ApartmentUnit.id.in_(wanted))
     unit_ids = list(session.scalars(query.order_by(ApartmentUnit.id)))
     if not unit_ids:
         raise InvalidInput("No free unit is left to offer.", {"community_ids": ["No free unit outside open rounds."]})
