@@ -21,7 +21,7 @@ from datetime import date, timedelta
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from sqlalchemy import func, insert, select
+from sqlalchemy import func, insert, select, update
 from sqlalchemy.orm import Session
 
 from talent import allocation, codes, workdays
@@ -435,29 +435,47 @@ def lease_months_used(lease: ApartmentLease) -> int:
     return min(lease.months, whole + partial)
 
 
-def round_inputs(session: Session, round_: ApartmentRound) -> tuple[allocation.RoundInputs, dict[str, Any]]:
-    """The allocation inputs of a round as they stand now, and the database rows behind them."""
-    units = list(session.scalars(
-        select(ApartmentUnit).join(ApartmentRoundUnit, ApartmentRoundUnit.unit_id == ApartmentUnit.id)
+def round_inputs(session: Session, round_: ApartmentRound) -> allocation.RoundInputs:
+    """The allocation inputs of a round as they stand now: its units that are still free, and every open or
+    waiting application (read as plain rows: a round has tens of thousands of them)."""
+    units = session.execute(
+        select(ApartmentUnit.id, ApartmentUnit.community_id, ApartmentBuilding.name, ApartmentUnit.number,
+               ApartmentUnit.unit_type)
+        .join(ApartmentRoundUnit, ApartmentRoundUnit.unit_id == ApartmentUnit.id)
+        .join(ApartmentBuilding, ApartmentBuilding.id == ApartmentUnit.building_id)
         .where(ApartmentRoundUnit.round_id == round_.id, ApartmentUnit.status == UNIT_FREE)
-    ))
-    buildings = dict(session.execute(select(ApartmentBuilding.id, ApartmentBuilding.name)).all())
-    applications = list(session.scalars(
-        select(ApartmentApplication).where(ApartmentApplication.status.in_((APPLICATION_OPEN, APPLICATION_WAITING)))
-    ))
+    ).all()
+    applications = session.execute(
+        select(ApartmentApplication.id, ApartmentApplication.applicant_id, ApartmentApplication.priority_group,
+               ApartmentApplication.communities, ApartmentApplication.unit_type, ApartmentApplication.eligible,
+               ApartmentApplication.max_months)
+        .where(ApartmentApplication.status.in_((APPLICATION_OPEN, APPLICATION_WAITING)))
+    ).all()
     leased = _months_leased(session, [a.applicant_id for a in applications])
-    max_months = max((a.max_months for a in applications), default=36)
-    inputs = allocation.RoundInputs(
-        units=tuple(allocation.UnitInput(str(u.id), str(u.community_id), buildings[u.building_id], u.number,
-                                         u.unit_type) for u in units),
+    return allocation.RoundInputs(
+        units=tuple(allocation.UnitInput(str(u.id), str(u.community_id), u.name, u.number, u.unit_type)
+                    for u in units),
         applications=tuple(
             allocation.ApplicationInput(str(a.id), a.priority_group, tuple(str(c) for c in a.communities),
                                         a.unit_type, a.eligible, leased.get(a.applicant_id, 0))
             for a in applications
         ),
-        max_months=max_months,
+        max_months=max((a.max_months for a in applications), default=36),
     )
-    return inputs, {"units": {u.id: u for u in units}, "applications": {a.id: a for a in applications}}
+
+
+def _bulk_update(session: Session, model: Any, ids: list[int], expected: tuple[str, ...], values: dict[str, Any],
+                 message: str) -> None:
+    """Set `values` on every row of `ids` still in an `expected` status, or fail with a 409 if any row moved."""
+    for start in range(0, len(ids), 5000):
+        chunk = ids[start:start + 5000]
+        result = session.execute(
+            update(model).where(model.id.in_(chunk), model.status.in_(expected))
+            .values(**values, version=model.version + 1).execution_options(synchronize_session=False)
+        )
+        if result.rowcount != len(chunk):
+            session.rollback()
+            raise Conflict(message)
 
 
 def close_round(session: Session, actor: User | None, round_id: int, *, on: date | None = None) -> ApartmentRound:
@@ -472,42 +490,47 @@ def close_round(session: Session, actor: User | None, round_id: int, *, on: date
     if on < round_.closes_on:
         raise Conflict(f"The round takes applications until {round_.closes_on.isoformat()}.")
     respond_by = workdays.add_working_days(on, OFFER_WORKING_DAYS)
-    inputs, rows = round_inputs(session, round_)
+    inputs = round_inputs(session, round_)
     result = allocation.allocate(inputs, round_.secret_seed)
     before = round_.snapshot()
     round_.status = ROUND_ALLOCATED
     round_.seed = round_.secret_seed
     round_.inputs = inputs.to_json()
-    round_.inputs_digest = allocation.inputs_digest(inputs)
+    round_.inputs_digest = allocation.canonical_json_digest(round_.inputs)
     round_.result = result.to_json()
     round_.closed_by_id = actor.id if actor is not None else None
     round_.closed_at = utcnow()
     round_.allocated_on = on
     # The round row is written first: a second closer fails here (version) before touching any unit.
-    flush_or_conflict(session, "The round was closed by someone else at the same moment.")
+    conflict = "The round was closed by someone else at the same moment."
+    flush_or_conflict(session, conflict)
 
-    units, applications = rows["units"], rows["applications"]
-    offers = []
-    for offer in result.offers:
-        unit = units[int(offer.unit_id)]
-        application = applications[int(offer.application_id)]
-        unit.status = UNIT_OFFERED
-        application.status = APPLICATION_OFFERED
-        offers.append({"round_id": round_.id, "application_id": application.id, "unit_id": unit.id,
-                       "open_unit_id": unit.id, "open_application_id": application.id, "source": "draw",
-                       "status": OFFER_PENDING, "offered_on": on, "respond_by": respond_by, "version": 1})
-    for application_id in result.waiting:
-        applications[int(application_id)].status = APPLICATION_WAITING
-    for excluded in result.excluded:
-        _close_application(applications[int(excluded.application_id)], APPLICATION_EXCLUDED)
-    flush_or_conflict(session, "The round was closed by someone else at the same moment.")
-    if offers:
-        session.execute(insert(ApartmentOffer), offers)
+    # Units and applications change in bulk (a round has tens of thousands); a row that changed since the
+    # inputs were read (a unit taken out for maintenance, an application withdrawn) makes the whole close a 409.
+    moved = "A unit or an application changed while the round was being closed; close it again."
+    offered_units = [int(offer.unit_id) for offer in result.offers]
+    offered_applications = [int(offer.application_id) for offer in result.offers]
+    _bulk_update(session, ApartmentUnit, offered_units, (UNIT_FREE,), {"status": UNIT_OFFERED}, moved)
+    waiting_and_open = (APPLICATION_OPEN, APPLICATION_WAITING)
+    _bulk_update(session, ApartmentApplication, offered_applications, waiting_and_open,
+                 {"status": APPLICATION_OFFERED}, moved)
+    _bulk_update(session, ApartmentApplication, [int(a) for a in result.waiting], waiting_and_open,
+                 {"status": APPLICATION_WAITING}, moved)
+    _bulk_update(session, ApartmentApplication, [int(e.application_id) for e in result.excluded], waiting_and_open,
+                 {"status": APPLICATION_EXCLUDED, "open_applicant_id": None, "closed_at": utcnow()}, moved)
+    if result.offers:
+        session.execute(insert(ApartmentOffer), [
+            {"round_id": round_.id, "application_id": a, "unit_id": u, "open_unit_id": u, "open_application_id": a,
+             "source": "draw", "status": OFFER_PENDING, "offered_on": on, "respond_by": respond_by, "version": 1}
+            for a, u in zip(offered_applications, offered_units, strict=True)
+        ])
     record_event(session, actor=actor, action="apartment_round.allocated", entity_type="apartment_round",
                  entity_id=round_.id, before=before,
                  after={**round_.snapshot(), "offers": len(result.offers), "waiting": len(result.waiting),
                         "excluded": len(result.excluded)})
-    flush_or_conflict(session, "The round was closed by someone else at the same moment.")
+    flush_or_conflict(session, conflict)
+    # Rows loaded earlier in this session must not keep their old status.
+    session.expire_all()
     return round_
 
 
