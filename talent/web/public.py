@@ -23,6 +23,7 @@ ROLE_HOME = {
     Role.OFFICER: "officer.home",
     Role.ADMIN: "officer.home",
 }
+ROLE_HOME[Role.PARTNER] = "service_pages.desk"  # issue 11: partner organisations' staff
 
 
 def _safe_next(target: str | None) -> str | None:

@@ -102,8 +102,8 @@ def test_holder_and_partner_pages(app, client, people, db_session):
     case_in(db_session, people, "granted")
     partner = requests_service.create_partner(db_session, people.officer, name="吉大一院", services=["hospital_green_channel"])
     requests_service.verify_partner(db_session, people.officer, partner.id)
-    nurse = requests_service.add_partner_staff(db_session, people.officer, partner.id, email="desk@jdyy.example.cn",
-                                               name="王护士", password="partner-pass-2026")
+    requests_service.add_partner_staff(db_session, people.officer, partner.id, email="desk@jdyy.example.cn",
+                                       name="王护士", password="partner-pass-2026")
     db_session.commit()
     sign_in(app, client, people.applicant.id)
     opened = client.post("/services/", data={"action": "open", "service": "hospital_green_channel",
@@ -111,7 +111,9 @@ def test_holder_and_partner_pages(app, client, people, db_session):
     assert "请求已提交" in text_of(opened) and "吉大一院" in text_of(opened)
     with client.session_transaction() as stored:
         stored.clear()
-    sign_in(app, client, nurse.id)
+    signed_in = client.post("/login", data={"email": "desk@jdyy.example.cn", "password": "partner-pass-2026"})
+    assert signed_in.status_code == 302 and signed_in.headers["Location"].endswith("/services/desk")
+    assert "服务受理台" in text_of(client.get("/account", follow_redirects=True))
     desk = client.get("/services/desk")
     text = text_of(desk)
     assert "李*" in text and "李娜" not in text and "需要专家门诊" in text
