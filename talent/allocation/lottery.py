@@ -140,26 +140,27 @@ class RoundInputs:
 
     @classmethod
     def from_json(cls, data: Mapping[str, Any]) -> RoundInputs:
+        # Written as plain loops with exact type checks: a round has tens of thousands of lines, and this is
+        # the first step of every verification.
         try:
             units = tuple(
                 UnitInput(str(u["id"]), str(u["community"]), str(u["building"]), str(u["number"]), str(u["type"]))
                 for u in data["units"]
             )
-            applications = tuple(
-                ApplicationInput(
-                    id=str(a["id"]),
-                    group=_strict_int(a["group"]),
-                    communities=tuple(str(c) for c in a["communities"]),
-                    unit_type=str(a["type"]),
-                    eligible=_strict_bool(a["eligible"]),
-                    months_leased=_strict_int(a["months_leased"]),
-                )
-                for a in data["applications"]
-            )
+            applications = []
+            append = applications.append
+            for a in data["applications"]:
+                group, months, eligible = a["group"], a["months_leased"], a["eligible"]
+                if type(group) is not int or type(months) is not int:
+                    raise TypeError(f"application {a['id']}: group and months_leased must be integers")
+                if type(eligible) is not bool:
+                    raise TypeError(f"application {a['id']}: eligible must be true or false")
+                append(ApplicationInput(str(a["id"]), group, tuple(map(str, a["communities"])), str(a["type"]),
+                                        eligible, months))
             max_months = _strict_int(data["max_months"])
         except (KeyError, TypeError) as error:
             raise ValueError(f"not round inputs: {error!r}") from error
-        return cls(units=units, applications=applications, max_months=max_months)
+        return cls(units=units, applications=tuple(applications), max_months=max_months)
 
 
 def _strict_int(value: Any) -> int:

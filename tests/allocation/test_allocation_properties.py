@@ -274,6 +274,8 @@ def test_priority_group(tier: str | None, education: str | None, group: int | No
                             "eligible": True, "months_leased": 0}]}, "1 to 3"),
         ({"applications": [{"id": "1", "group": 1, "communities": ["a"], "type": "studio", "eligible": "yes",
                             "months_leased": 0}]}, "true or false"),
+        ({"applications": [{"id": "1", "group": True, "communities": ["a"], "type": "studio", "eligible": True,
+                            "months_leased": 0}]}, "integers"),
     ],
 )
 def test_bad_inputs_are_refused(change: dict, message: str) -> None:
