@@ -194,6 +194,15 @@ def test_apply_allocate_accept_lease_and_verify(client, people, db_session, cli_
     assert {"apartment_round.opened", "apartment_round.allocated", "apartment_offer.declined",
             "apartment_offer.reoffered", "apartment_offer.accepted", "apartment_lease.started"} <= actions
 
+    # Only the tenant (or an officer) may end the lease.
+    assert client.post(f"/api/v1/apartments/leases/{lease['id']}/move-out", headers=token_for(applicants[0]),
+                       json={}).status_code == 404
+    moved = client.post(f"/api/v1/apartments/leases/{lease['id']}/move-out", headers=token_for(next_person),
+                        json={"note": "工作调动"})
+    assert moved.status_code == 200 and moved.get_json()["moved_out_on"] == today().isoformat()
+    db_session.refresh(unit)
+    assert unit.status == "free"
+
     # The verification command reproduces the round ...
     result = CliRunner().invoke(talent_command, ["apartments", "allocate", "--round", str(round_id), "--verify"])
     assert result.exit_code == 0, result.output

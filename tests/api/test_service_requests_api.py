@@ -8,6 +8,7 @@ officers; a revoked card closes its open requests; a card checked at a partner's
 
 from __future__ import annotations
 
+import io
 from pathlib import Path
 
 import pytest
@@ -132,6 +133,17 @@ def test_refusals(client, people, holder_card):
     assert client.get("/api/v1/service-requests", headers=staff).get_json() == []
     assert client.post(f"/api/v1/service-requests/{opened['id']}/decline", headers=token_for(people.officer),
                        json={"reason": ""}).status_code == 422
+    # Evidence goes through the upload checks: recognised by content, not by name.
+    bad = client.post(f"/api/v1/service-requests/{opened['id']}/evidence", headers=holder,
+                      data={"file": (io.BytesIO(b"MZ not an image"), "photo.png")}, content_type="multipart/form-data")
+    assert bad.status_code == 422 and "file" in bad.get_json()["errors"]
+    good = client.post(f"/api/v1/service-requests/{opened['id']}/evidence", headers=holder,
+                       data={"file": (io.BytesIO(b"\x89PNG\r\n\x1a\n" + bytes(64)), "登机牌.png")},
+                       content_type="multipart/form-data")
+    assert good.status_code == 200 and good.get_json()["evidence"].endswith(".png")
+    assert client.post(f"/api/v1/service-requests/{opened['id']}/evidence", headers=token_for(people.other_applicant),
+                       data={"file": (io.BytesIO(b"\x89PNG\r\n\x1a\n" + bytes(64)), "x.png")},
+                       content_type="multipart/form-data").status_code == 404
     declined = client.post(f"/api/v1/service-requests/{opened['id']}/decline", headers=token_for(people.officer),
                            json={"reason": "该服务本月暂停。"})
     assert declined.status_code == 200 and declined.get_json()["status"] == "declined"
