@@ -133,3 +133,15 @@ def parse_date(_ctx: click.Context, _param: click.Parameter, value: str | None) 
         return dt.date.fromisoformat(value)
     except ValueError as exc:
         raise click.BadParameter("use YYYY-MM-DD") from exc
+
+
+# Issue 11: youth-talent apartments and card-holder services.
+def _add_issue_11_groups() -> None:
+    from talent.cli_apartments import apartments
+    from talent.cli_services import services
+
+    main.add_command(apartments)
+    main.add_command(services)
+
+
+_add_issue_11_groups()

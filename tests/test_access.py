@@ -28,6 +28,9 @@ PUBLIC_ENDPOINTS |= {
     "credentials_api.request_reset", "credentials_api.reset",
 }
 PUBLIC_ENDPOINTS |= {"eligibility.restore"}  # issue 15: the checker's saved-answers link (nothing stored)
+# Issue 11: youth-apartment communities and rounds are public (docs/policy.md §9: anyone can re-run a round).
+PUBLIC_ENDPOINTS |= {"apartments.communities", "apartments.get_round", "apartments.round_inputs",
+                     "apartment_pages.index", "apartment_pages.round_page"}
 
 
 def test_only_intended_views_are_public(app):

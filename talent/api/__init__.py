@@ -44,6 +44,10 @@ def init_app(app: Flask) -> None:
         api.register_blueprint(module.blp)
     for module in _area_modules():
         api.register_blueprint(module.blp)
+    from talent.api import apartments, service_requests  # issue 11
+
+    for module in (apartments, service_requests):
+        api.register_blueprint(module.blp)
 
 
 def _area_modules() -> list:

@@ -11,8 +11,11 @@ from talent.models.people import Role, User
 from talent.models.simulations import Simulation  # noqa: F401
 
 __all__ = ["AuditEvent", "Base", "Employer", "Role", "User"]
-from talent.models import (
+# Issue 11: youth-talent apartments and card services.
+from talent.models import (  # noqa: E402,F401
+    apartments,
     matches,  # noqa: F401,E402  (stored matches and job search documents)
     notifications,  # noqa: E402,F401  (inbox and mail outbox)
     periodic,  # noqa: E402,F401  (periodic task claims)
+    service_requests,
 )

@@ -17,6 +17,7 @@ class Role(enum.StrEnum):
     OFFICER = "officer"
     ADMIN = "admin"
     ANALYST = "analyst"  # read-only: the dashboard and policy simulation
+    PARTNER = "partner"  # staff of a partner organisation that provides card services (docs/policy.md §10)
 
 
 class User(Base):

@@ -478,6 +478,9 @@ def revoke_application(
             session, actor=actor, action="card.revoked", entity_type="card", entity_id=card.id,
             before=card_before, after=card.snapshot(), note=reason,
         )
+        from talent.services.service_requests import close_requests_of_card  # docs/policy.md §10
+
+        close_requests_of_card(session, card, reason="card_revoked", actor=actor, on=on)
     revocation = Revocation(
         application=application, card=card, revoked_by_id=actor.id,
         revoked_on=on, left_on=left, reason=reason, fraud=bool(fraud), months_served=refund.months_served,

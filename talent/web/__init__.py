@@ -27,6 +27,11 @@ def init_app(app: Flask) -> None:
                    endorsements, public_notice, cards_public, credentials, dashboard, simulations):
         app.register_blueprint(module.bp)
 
+    from talent.web import apartments, service_requests  # issue 11
+
+    for module in (apartments, service_requests):
+        app.register_blueprint(module.bp)
+
     from talent.web.filters import register_filters
 
     register_filters(app)

@@ -90,6 +90,13 @@ def _nav_setup() -> None:
             "signed_in": [("credentials.security", _l("账号安全"))],
         }
     )
+    # Issue 11: youth-talent apartments and card-holder services.
+    NAV["anyone"].append(("apartment_pages.index", _l("青年人才公寓")))
+    NAV["applicant"] += [("apartment_pages.mine", _l("我的配租")), ("service_pages.mine", _l("尊享卡服务"))]
+    NAV["partner"] = [("service_pages.desk", _l("服务受理台"))]
+    for role in ("officer", "admin"):
+        NAV[role] += [("apartment_pages.manage", _l("公寓管理")), ("service_pages.desk", _l("服务受理台")),
+                      ("service_pages.partners", _l("合作机构"))]
 
 
 def nav_items() -> list[dict[str, Any]]:
@@ -116,6 +123,7 @@ def role_label(role: Any) -> str:
 
     labels = {"applicant": _("申请人"), "employer": _("用人单位"), "officer": _("审核人员"), "admin": _("管理员"),
               "analyst": _("数据分析员")}
+    labels["partner"] = _("合作机构")  # issue 11
     return labels.get(getattr(role, "value", role), str(role))
 
 

@@ -27,6 +27,7 @@ ROLE_HOME = {
     Role.ADMIN: "officer.home",
     Role.ANALYST: "dashboard.index",
 }
+ROLE_HOME[Role.PARTNER] = "service_pages.desk"  # issue 11: partner organisations' staff
 
 
 def _safe_next(target: str | None) -> str | None:

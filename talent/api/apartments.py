@@ -1,0 +1,218 @@
+"""Youth-talent apartments (docs/policy.md §9): communities, applications, rounds, offers, leases. docs/apartments.md."""
+
+from __future__ import annotations
+
+import marshmallow as ma
+from flask import jsonify, request
+from flask_login import current_user
+from flask_smorest import Blueprint
+
+from talent.api.schemas import StrictSchema
+from talent.auth import allow_anyone, requires
+from talent.db import db
+from talent.models import Role
+from talent.models.apartments import ApartmentLease
+from talent.services import InvalidInput
+from talent.services import apartments as service
+
+blp = Blueprint(
+    "apartments", __name__, url_prefix="/api/v1/apartments",
+    description="Youth-talent apartments: communities, applications, rounds (commitment, seed, result), offers, "
+                "leases.",
+)
+BEARER = [{"bearer": []}]
+UNIT_TYPES = ma.validate.OneOf(["studio", "one_bed", "two_bed"])
+
+
+class ApartmentApplicationInSchema(StrictSchema):
+    communities = ma.fields.List(ma.fields.Integer(), required=True,
+                                 metadata={"description": "1 to 3 community ids, in order of preference"})
+    unit_type = ma.fields.String(required=True, validate=UNIT_TYPES)
+    facts = ma.fields.Dict(load_default=None, allow_none=True,
+                           metadata={"description": "docs/policy.md §7 facts; default: those of your latest talent "
+                                                    "application. The application date is always today."})
+
+
+class CommunityInSchema(StrictSchema):
+    code = ma.fields.String(required=True)
+    name_zh = ma.fields.String(required=True)
+    name_en = ma.fields.String(required=True)
+    district = ma.fields.String(required=True)
+    address = ma.fields.String(load_default="")
+
+
+class UnitInSchema(StrictSchema):
+    community = ma.fields.String(required=True, metadata={"description": "the community's code"})
+    building = ma.fields.String(required=True)
+    number = ma.fields.String(required=True)
+    type = ma.fields.String(required=True)
+    area_m2 = ma.fields.String(required=True, metadata={"description": "decimal m², e.g. \"34.50\""})
+
+
+class UnitStatusInSchema(StrictSchema):
+    status = ma.fields.String(required=True, validate=ma.validate.OneOf(["free", "maintenance"]))
+
+
+class RoundInSchema(StrictSchema):
+    name = ma.fields.String(required=True, validate=ma.validate.Length(min=1, max=100))
+    closes_on = ma.fields.Date(required=True)
+    community_ids = ma.fields.List(ma.fields.Integer(), load_default=None, allow_none=True)
+    unit_ids = ma.fields.List(ma.fields.Integer(), load_default=None, allow_none=True,
+                              metadata={"description": "the units offered (default: every free unit not in an open round)"})
+
+
+class OfferAnswerInSchema(StrictSchema):
+    accept = ma.fields.Boolean(required=True)
+
+
+class MoveOutInSchema(StrictSchema):
+    on = ma.fields.Date(load_default=None, allow_none=True)
+    note = ma.fields.String(load_default="", validate=ma.validate.Length(max=2000))
+
+
+@blp.route("/communities", methods=["GET"])
+@allow_anyone
+@blp.doc(responses={"200": {"description": "[{id, code, name_zh, name_en, district, units, free_units: {type: n}}]"}})
+def communities():
+    """Anyone: the communities with their free units per type."""
+    return jsonify(service.community_list(db.session))
+
+
+@blp.route("/communities", methods=["POST"])
+@requires(Role.OFFICER)
+@blp.arguments(CommunityInSchema)
+@blp.doc(security=BEARER)
+def create_community(payload):
+    """Officers: add a community (district: a Changchun division code)."""
+    community = service.create_community(db.session, current_user, **payload)
+    return jsonify({"id": community.id, "code": community.code}), 201
+
+
+@blp.route("/units", methods=["POST"])
+@requires(Role.OFFICER)
+@blp.arguments(UnitInSchema)
+@blp.doc(security=BEARER)
+def create_unit(payload):
+    """Officers: add one unit (the same checks as an imported row)."""
+    service.add_units(db.session, current_user, [payload], source="api")
+    return jsonify({"created": 1}), 201
+
+
+@blp.route("/units/import", methods=["POST"])
+@requires(Role.OFFICER)
+@blp.doc(security=BEARER, requestBody={"required": True, "content": {"multipart/form-data": {"schema": {
+    "type": "object", "properties": {"file": {"type": "string", "format": "binary"}}, "required": ["file"]}}}})
+def import_units():
+    """Officers: import a unit list (.csv UTF-8 or .xlsx; columns community, building, number, type, area_m2).
+    All rows or none: every bad row is reported as `rows.<n>.<field>` (n from 1, the header not counted)."""
+    upload = request.files.get("file")
+    if upload is None:
+        raise InvalidInput("Attach the file.", {"file": ["Send the file as the multipart field 'file'."]})
+    created = service.import_units(db.session, current_user, upload.filename or "", upload.read())
+    return jsonify({"created": created}), 201
+
+
+@blp.route("/units/<int:unit_id>/status", methods=["POST"])
+@requires(Role.OFFICER)
+@blp.arguments(UnitStatusInSchema)
+@blp.doc(security=BEARER)
+def unit_status(payload, unit_id):
+    """Officers: take a free unit out for maintenance or put it back."""
+    unit = service.set_unit_status(db.session, current_user, unit_id, payload["status"])
+    return jsonify({"id": unit.id, "status": unit.status})
+
+
+@blp.route("/applications", methods=["POST"])
+@requires(Role.APPLICANT)
+@blp.arguments(ApartmentApplicationInSchema)
+@blp.doc(security=BEARER)
+def apply(payload):
+    """Applicants: apply (one open application per person); refused (422) when not eligible today."""
+    application = service.apply_for_apartment(db.session, current_user, **payload)
+    return jsonify(service.application_view(application)), 201
+
+
+@blp.route("/applications/me", methods=["GET"])
+@requires(Role.APPLICANT)
+@blp.doc(security=BEARER)
+def my_apartment():
+    """Applicants: my applications, offers and leases (with the rent schedule)."""
+    session = db.session
+    return jsonify({
+        "applications": [service.application_view(a) for a in service.apartment_applications_of(session, current_user)],
+        "offers": [service.offer_view(session, o) for o in service.offers_of(session, current_user)],
+        "leases": [service.lease_view(session, lease) for lease in service.leases_of(session, current_user)],
+    })
+
+
+@blp.route("/applications/<int:application_id>/withdrawal", methods=["POST"])
+@requires(Role.APPLICANT)
+@blp.doc(security=BEARER)
+def withdraw(application_id):
+    """Applicants: withdraw an application that has no pending offer."""
+    return jsonify(service.application_view(
+        service.withdraw_apartment_application(db.session, current_user, application_id)))
+
+
+@blp.route("/offers/<int:offer_id>/answer", methods=["POST"])
+@requires(Role.APPLICANT)
+@blp.arguments(OfferAnswerInSchema)
+@blp.doc(security=BEARER)
+def answer_offer(payload, offer_id):
+    """Applicants: accept (→ 201 with the lease) or decline (→ 200 with the offer; the unit is re-offered)."""
+    result = service.respond_to_offer(db.session, current_user, offer_id, accept=payload["accept"])
+    if isinstance(result, ApartmentLease):
+        return jsonify(service.lease_view(db.session, result)), 201
+    return jsonify(service.offer_view(db.session, result))
+
+
+@blp.route("/leases/<int:lease_id>/move-out", methods=["POST"])
+@requires(Role.APPLICANT, Role.OFFICER)
+@blp.arguments(MoveOutInSchema)
+@blp.doc(security=BEARER)
+def move_out(payload, lease_id):
+    """The tenant or an officer: end the lease (default: today); the unit becomes free."""
+    lease = service.move_out(db.session, current_user, lease_id, on=payload["on"], note=payload["note"])
+    return jsonify(service.lease_view(db.session, lease))
+
+
+@blp.route("/rounds", methods=["POST"])
+@requires(Role.OFFICER)
+@blp.arguments(RoundInSchema)
+@blp.doc(security=BEARER)
+def open_round(payload):
+    """Officers: open a round with every free unit (of the given communities) and publish its commitment."""
+    round_ = service.open_round(db.session, current_user, **payload)
+    return jsonify(service.round_view(db.session, round_)), 201
+
+
+@blp.route("/rounds/<int:round_id>", methods=["GET"])
+@allow_anyone
+@blp.doc(responses={"200": {"description": "{id, name, status, commitment, seed, inputs_digest, offers, waiting, "
+                                           "excluded} with names masked"}})
+def get_round(round_id):
+    """Anyone: the round: its commitment, then (once closed) the seed, the inputs' digest and the allocation
+    with names masked."""
+    return jsonify(service.round_view(db.session, service.get_round(db.session, round_id)))
+
+
+@blp.route("/rounds/<int:round_id>/inputs", methods=["GET"])
+@allow_anyone
+def round_inputs(round_id):
+    """Anyone: the published inputs of a closed round (the JSON whose SHA-256 is the inputs' digest once written
+    canonically), for re-running the allocation (talent.allocation)."""
+    round_ = service.get_round(db.session, round_id)
+    if round_.inputs is None:
+        return jsonify({"inputs": None})
+    return jsonify({"inputs": round_.inputs, "seed": round_.seed, "commitment": round_.commitment,
+                    "inputs_digest": round_.inputs_digest, "result": round_.result})
+
+
+@blp.route("/rounds/<int:round_id>/closing", methods=["POST"])
+@requires(Role.OFFICER)
+@blp.doc(security=BEARER)
+def close_round(round_id):
+    """Officers: close the round: allocate, publish seed, inputs and result, make the offers (409 if already
+    closed)."""
+    round_ = service.close_round(db.session, current_user, round_id)
+    return jsonify(service.round_view(db.session, round_))

@@ -1,0 +1,214 @@
+"""Services for card holders (docs/policy.md §10): requests, their handling by officers or partners, partner
+organisations and the use of a service at a partner's desk. docs/services.md."""
+
+from __future__ import annotations
+
+import marshmallow as ma
+from flask import current_app, jsonify, request
+from flask_login import current_user
+from flask_smorest import Blueprint
+from werkzeug.exceptions import RequestEntityTooLarge
+
+from talent.api.schemas import StrictSchema
+from talent.auth import requires
+from talent.db import db
+from talent.models import Role
+from talent.rules import SERVICES
+from talent.services import InvalidInput, uploads
+from talent.services import service_requests as service
+
+blp = Blueprint(
+    "service_requests", __name__, url_prefix="/api/v1",
+    description="Services for card holders (特事特办): requests, handling, partners, uses at the desk.",
+)
+BEARER = [{"bearer": []}]
+HANDLERS = (Role.OFFICER, Role.PARTNER)
+
+
+class RequestInSchema(StrictSchema):
+    service = ma.fields.String(required=True, validate=ma.validate.OneOf(list(SERVICES)))
+    description = ma.fields.String(required=True, validate=ma.validate.Length(min=1, max=2000))
+
+
+class QuestionInSchema(StrictSchema):
+    question = ma.fields.String(required=True, validate=ma.validate.Length(min=1, max=2000))
+
+
+class AnswerInSchema(StrictSchema):
+    answer = ma.fields.String(required=True, validate=ma.validate.Length(min=1, max=2000))
+
+
+class CompleteInSchema(StrictSchema):
+    note = ma.fields.String(load_default="", validate=ma.validate.Length(max=2000))
+
+
+class DeclineInSchema(StrictSchema):
+    reason = ma.fields.String(required=True, validate=ma.validate.Length(min=1, max=2000))
+
+
+class RatingInSchema(StrictSchema):
+    rating = ma.fields.Integer(required=True, strict=True, validate=ma.validate.Range(min=1, max=5))
+    comment = ma.fields.String(load_default="", validate=ma.validate.Length(max=2000))
+
+
+class PartnerInSchema(StrictSchema):
+    name = ma.fields.String(required=True, validate=ma.validate.Length(min=1, max=200))
+    services = ma.fields.List(ma.fields.String(validate=ma.validate.OneOf(list(SERVICES))), required=True,
+                              validate=ma.validate.Length(min=1))
+
+
+class StaffInSchema(StrictSchema):
+    email = ma.fields.String(required=True)
+    name = ma.fields.String(required=True)
+    password = ma.fields.String(required=True)
+
+
+class UseInSchema(StrictSchema):
+    verification_code = ma.fields.String(required=True)
+    service = ma.fields.String(required=True, validate=ma.validate.OneOf(list(SERVICES)))
+
+
+class ListArgs(ma.Schema):
+    status = ma.fields.String(load_default=None)
+
+
+def _view(item):
+    return jsonify(service.request_view(db.session, item, current_user))
+
+
+@blp.route("/service-requests", methods=["POST"])
+@requires(Role.APPLICANT)
+@blp.arguments(RequestInSchema)
+@blp.doc(security=BEARER)
+def open_request(payload):
+    """Card holder: ask for a service listed on the active card → 201 with its due date."""
+    item = service.open_request(db.session, current_user, **payload)
+    return _view(item), 201
+
+
+@blp.route("/service-requests", methods=["GET"])
+@requires(Role.APPLICANT, Role.OFFICER, Role.PARTNER)
+@blp.arguments(ListArgs, location="query")
+@blp.doc(security=BEARER)
+def list_requests(args):
+    """The holder's own requests; a partner's routed requests (holder masked); every request for officers."""
+    items = service.requests_for(db.session, current_user, status=args["status"])
+    return jsonify([service.request_view(db.session, i, current_user) for i in items])
+
+
+@blp.route("/service-requests/<int:request_id>", methods=["GET"])
+@requires(Role.APPLICANT, Role.OFFICER, Role.PARTNER)
+@blp.doc(security=BEARER)
+def get_request(request_id):
+    """One request (its holder, its handlers)."""
+    return _view(service.get_request(db.session, current_user, request_id))
+
+
+@blp.route("/service-requests/<int:request_id>/evidence", methods=["POST"])
+@requires(Role.APPLICANT)
+@blp.doc(security=BEARER, requestBody={"required": True, "content": {"multipart/form-data": {"schema": {
+    "type": "object", "properties": {"file": {"type": "string", "format": "binary"}}, "required": ["file"]}}}})
+def evidence(request_id):
+    """Holder: attach evidence (PDF, JPEG or PNG by content, ≤ 10 MB)."""
+    upload = request.files.get("file")
+    if upload is None:
+        raise InvalidInput("Attach the file.", {"file": ["Send the file as the multipart field 'file'."]})
+    try:
+        item = service.attach_evidence(db.session, current_user, request_id, stream=upload.stream,
+                                       filename=upload.filename, upload_dir=current_app.config["UPLOAD_PATH"],
+                                       max_bytes=current_app.config["MAX_UPLOAD_BYTES"])
+    except uploads.UploadTooLarge as error:
+        raise RequestEntityTooLarge(error.message) from None
+    return _view(item)
+
+
+@blp.route("/service-requests/<int:request_id>/acceptance", methods=["POST"])
+@requires(*HANDLERS)
+@blp.doc(security=BEARER)
+def accept(request_id):
+    """Handler (officer, or staff of the partner it is routed to): take the request on."""
+    return _view(service.accept_request(db.session, current_user, request_id))
+
+
+@blp.route("/service-requests/<int:request_id>/information-request", methods=["POST"])
+@requires(*HANDLERS)
+@blp.arguments(QuestionInSchema)
+@blp.doc(security=BEARER)
+def ask(payload, request_id):
+    """Handler: ask the holder for information; the clock stops."""
+    return _view(service.ask_for_information(db.session, current_user, request_id, question=payload["question"]))
+
+
+@blp.route("/service-requests/<int:request_id>/information", methods=["POST"])
+@requires(Role.APPLICANT)
+@blp.arguments(AnswerInSchema)
+@blp.doc(security=BEARER)
+def answer(payload, request_id):
+    """Holder: give the information; the clock runs again (due date moved by the stopped working days)."""
+    return _view(service.answer_information(db.session, current_user, request_id, answer=payload["answer"]))
+
+
+@blp.route("/service-requests/<int:request_id>/completion", methods=["POST"])
+@requires(*HANDLERS)
+@blp.arguments(CompleteInSchema)
+@blp.doc(security=BEARER)
+def complete(payload, request_id):
+    """Handler: the service was provided."""
+    return _view(service.complete_request(db.session, current_user, request_id, note=payload["note"]))
+
+
+@blp.route("/service-requests/<int:request_id>/decline", methods=["POST"])
+@requires(*HANDLERS)
+@blp.arguments(DeclineInSchema)
+@blp.doc(security=BEARER)
+def decline(payload, request_id):
+    """Handler: decline with the reason the holder reads."""
+    return _view(service.decline_request(db.session, current_user, request_id, reason=payload["reason"]))
+
+
+@blp.route("/service-requests/<int:request_id>/rating", methods=["POST"])
+@requires(Role.APPLICANT)
+@blp.arguments(RatingInSchema)
+@blp.doc(security=BEARER)
+def rate(payload, request_id):
+    """Holder: rate a closed request 1–5 with a comment (once)."""
+    return _view(service.rate_request(db.session, current_user, request_id, **payload))
+
+
+@blp.route("/partners", methods=["POST"])
+@requires(Role.OFFICER)
+@blp.arguments(PartnerInSchema)
+@blp.doc(security=BEARER)
+def create_partner(payload):
+    """Officers: register a partner organisation and the services it provides."""
+    partner = service.create_partner(db.session, current_user, **payload)
+    return jsonify({"id": partner.id, "name": partner.name, "services": partner.services, "verified": False}), 201
+
+
+@blp.route("/partners/<int:partner_id>/verification", methods=["POST"])
+@requires(Role.OFFICER)
+@blp.doc(security=BEARER)
+def verify_partner(partner_id):
+    """Officers: verify a partner organisation (requests are routed only to verified partners)."""
+    partner = service.verify_partner(db.session, current_user, partner_id)
+    return jsonify({"id": partner.id, "name": partner.name, "services": partner.services, "verified": True})
+
+
+@blp.route("/partners/<int:partner_id>/staff", methods=["POST"])
+@requires(Role.OFFICER)
+@blp.arguments(StaffInSchema)
+@blp.doc(security=BEARER)
+def add_staff(payload, partner_id):
+    """Officers: create a `partner` account for the organisation's staff."""
+    user = service.add_partner_staff(db.session, current_user, partner_id, **payload)
+    return jsonify({"id": user.id, "email": user.email, "role": user.role.value}), 201
+
+
+@blp.route("/service-uses", methods=["POST"])
+@requires(Role.PARTNER)
+@blp.arguments(UseInSchema)
+@blp.doc(security=BEARER)
+def record_use(payload):
+    """Partner staff: a card checked at the desk; record that the holder used a service here."""
+    use = service.record_service_use(db.session, current_user, **payload)
+    return jsonify({"id": use.id, "service": use.service, "used_at": use.used_at.isoformat()}), 201
