@@ -279,7 +279,15 @@ def _facts_of_latest_application(session: Session, actor: User) -> dict[str, Any
     application = session.scalar(
         select(Application).where(Application.owner_id == actor.id).order_by(Application.id.desc()).limit(1)
     )
-    return copy.deepcopy(application.facts) if application is not None else None
+    if application is None:
+        return None
+    from talent.services.identities import id_number_of
+
+    facts = copy.deepcopy(application.facts)
+    number = id_number_of(application)  # kept encrypted apart from the facts (docs/security.md)
+    if number:
+        facts["id_number"] = number
+    return facts
 
 
 def open_apartment_application_of(session: Session, actor: User) -> ApartmentApplication | None:
@@ -326,7 +334,7 @@ def apply_for_apartment(
     facts = copy.deepcopy(facts) if isinstance(facts, dict) else facts
     if isinstance(facts, dict):
         facts["application_date"] = on.isoformat()  # eligibility "on the day" (docs/policy.md §9)
-    _facts, decision = _decided_facts(session, actor.id, facts, on)
+    _facts, decision, _identity = _decided_facts(session, actor, facts, on)
     programme = decision.get("programmes", {}).get("youth_apartment", {})
     group = allocation.priority_group(decision.get("tier"), _facts.get("education"))
     if not programme.get("eligible") or group is None:

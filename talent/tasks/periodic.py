@@ -80,3 +80,33 @@ def overdue_service_clocks_task(self: Any, as_of: str | None = None) -> dict[str
     return {"claimed": True, "as_of": day.isoformat(),
             "overdue": [{"application_id": c.application_id, "kind": c.kind, "due_on": c.due_on.isoformat()}
                         for c in recorded]}
+
+
+DAILY_SERVICES = "daily_services"
+
+
+@shared_task(name="talent.daily_services", bind=True, autoretry_for=(OperationalError,),
+             retry_backoff=True, max_retries=5)
+def daily_services_task(self: Any, as_of: str | None = None) -> dict[str, Any]:
+    """The other daily work, once per Changchun date: apartment offers left unanswered past their deadline count
+    as declined (their units are re-offered), card-service requests of expired cards are closed, overdue
+    service requests are escalated to the lead officers, and payment and deadline reminders are sent."""
+    from talent.db import db
+    from talent.services.apartments import expire_offers
+    from talent.services.notifications import retry_failed, send_reminders
+    from talent.services.periodic import claim_period
+    from talent.services.service_requests import close_requests_of_expired_cards, escalate_overdue
+
+    day = _day(as_of)
+    with db.command_transaction() as session:
+        if not claim_period(session, DAILY_SERVICES, day.isoformat()):
+            return {"claimed": False, "as_of": day.isoformat()}
+        expired = expire_offers(session, as_of=day)
+        closed = close_requests_of_expired_cards(session, as_of=day)
+        escalated = escalate_overdue(session, as_of=day)
+        reminders = send_reminders(session, day)
+        retried = retry_failed(session)
+    return {"claimed": True, "as_of": day.isoformat(), "offers_expired": len(expired),
+            "requests_closed": closed, "requests_escalated": len(escalated),
+            "payment_reminders": reminders.payment_due, "deadline_reminders": reminders.deadline_near,
+            "mails_retried": retried}

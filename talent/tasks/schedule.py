@@ -17,4 +17,5 @@ def beat_schedule() -> dict[str, dict[str, Any]]:
         "close-notice-periods": {"task": "talent.close_notice_periods", "schedule": crontab(minute=5)},
         "overdue-service-clocks": {"task": "talent.overdue_service_clocks", "schedule": crontab(minute=15)},
         "match-refresh": {"task": "talent.refresh_matches_daily", "schedule": crontab(minute=30, hour="2-5")},
+        "daily-services": {"task": "talent.daily_services", "schedule": crontab(minute=45)},
     }

@@ -141,7 +141,8 @@ def test_the_schedule_names_registered_tasks_in_changchun_time(app):
     assert celery.conf.timezone == "Asia/Shanghai"
     schedule = celery.conf.beat_schedule
     assert {entry["task"] for entry in schedule.values()} == {
-        "talent.close_notice_periods", "talent.overdue_service_clocks", "talent.refresh_matches_daily"}
+        "talent.close_notice_periods", "talent.overdue_service_clocks", "talent.refresh_matches_daily",
+        "talent.daily_services"}
     assert all(entry["task"] in celery.tasks for entry in schedule.values())
     assert celery.conf.task_acks_late and celery.conf.task_reject_on_worker_lost
     assert celery.conf.worker_prefetch_multiplier == 1
@@ -157,3 +158,17 @@ def test_worker_and_scheduler_need_redis(tmp_path):
     for command in ("worker", "scheduler"):
         result = CliRunner().invoke(main, [command], env=env)
         assert result.exit_code == 1 and "needs TALENT_REDIS_URL" in result.output
+
+
+def test_the_daily_service_work_runs_once_a_day(app, db_session, people):
+    """Unanswered apartment offers, expired cards' requests, escalation and reminders: one run per Changchun date."""
+    with app.app_context():
+        first = enqueue("talent.daily_services", "2026-03-02").get()
+        assert first["claimed"] is True and first["as_of"] == "2026-03-02"
+        assert {key: value for key, value in first.items() if isinstance(value, int) and key != "deadline_reminders"} \
+            == {"offers_expired": 0, "requests_closed": 0, "requests_escalated": 0, "payment_reminders": 0,
+                "mails_retried": 0}
+        assert enqueue("talent.daily_services", "2026-03-02").get() == {"claimed": False, "as_of": "2026-03-02"}
+    db_session.expire_all()
+    assert db_session.scalar(select(func.count()).select_from(PeriodicRun)
+                             .where(PeriodicRun.task == "daily_services")) == 1
