@@ -15,12 +15,14 @@ from talent.services import InvalidInput
 from tests.services.workflow_support import case_in, make_people, token_for
 
 GOOD_KEY = "k" * 32
+# A key as `talent keys new` prints it: 32 bytes, URL-safe base64 (talent/keys.py).
+ID_KEY = "k1:" + "MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY"
 
 
 def production_config(database_url: str, tmp_path, **changes):
     config = {
         "ENV": "production", "TESTING": True, "DATABASE_URL": database_url, "INSTANCE_PATH": str(tmp_path / "i"),
-        "SECRET_KEY": GOOD_KEY, "ID_KEY": "id-key-for-tests", "PUBLIC_BASE_URL": "https://talent.example.cn",
+        "SECRET_KEY": GOOD_KEY, "ID_KEY": ID_KEY, "PUBLIC_BASE_URL": "https://talent.example.cn",
         "PASSWORD_HASHING": "cheapest",
     }
     config.update(changes)
@@ -48,7 +50,7 @@ def test_an_unknown_environment_name_is_refused(tmp_path):
 
 
 def test_the_environment_variables_configure_production(tmp_path, monkeypatch):
-    for variable, value in {"TALENT_ENV": "production", "TALENT_SECRET_KEY": GOOD_KEY, "TALENT_ID_KEY": "x",
+    for variable, value in {"TALENT_ENV": "production", "TALENT_SECRET_KEY": GOOD_KEY, "TALENT_ID_KEY": ID_KEY,
                             "TALENT_PUBLIC_BASE_URL": "https://talent.example.cn",
                             "TALENT_INSTANCE_PATH": str(tmp_path / "i")}.items():
         monkeypatch.setenv(variable, value)
@@ -77,7 +79,7 @@ def test_development_sends_no_hsts(client):
 def test_seed_demo_is_refused_in_production(database_url, tmp_path, monkeypatch):
     from talent.cli import main
 
-    for variable, value in {"TALENT_ENV": "production", "TALENT_SECRET_KEY": GOOD_KEY, "TALENT_ID_KEY": "x",
+    for variable, value in {"TALENT_ENV": "production", "TALENT_SECRET_KEY": GOOD_KEY, "TALENT_ID_KEY": ID_KEY,
                             "TALENT_PUBLIC_BASE_URL": "https://talent.example.cn",
                             "TALENT_DATABASE_URL": database_url, "TALENT_INSTANCE_PATH": str(tmp_path / "i")}.items():
         monkeypatch.setenv(variable, value)

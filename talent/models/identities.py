@@ -23,6 +23,9 @@ class Identity(Base):
     id_digest: Mapped[str] = mapped_column(String(64), unique=True)
     id_cipher: Mapped[str] = mapped_column(Text)
     key_id: Mapped[str] = mapped_column(String(16), index=True)
+    # The number as pages show it (region code and last 4: 220104********0311), so officers can search and
+    # exports can print it without decrypting; it reveals nothing a page does not.
+    id_masked: Mapped[str | None] = mapped_column(String(18), nullable=True, index=True)
     # The account that first applied with this ID number: the only one that may use it.
     owner_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)

@@ -76,7 +76,7 @@ def identity_for(session: Session, actor: User, id_number: Any) -> Identity:
             raise IdentityTaken(found, actor, codes.mask_id_number(number))
         return found
     identity = Identity(id_digest=ring.digest(number), id_cipher=ring.encrypt(number, ID_CONTEXT),
-                        key_id=ring.current_kid, owner_id=actor.id)
+                        key_id=ring.current_kid, owner_id=actor.id, id_masked=codes.mask_id_number(number))
     try:
         # Two accounts applying with a new number at the same moment: the unique digest lets one win.
         with session.begin_nested():
@@ -170,6 +170,8 @@ def rotate(session: Session, ring: Keyring) -> dict[str, int]:
         new_digest = ring.digest(number)
         digest_map[identity.id_digest] = new_digest
         digest_map[_legacy_digest(number)] = new_digest
+        if identity.id_masked != codes.mask_id_number(number):
+            identity.id_masked = codes.mask_id_number(number)
         if identity.key_id != ring.current_kid or identity.id_digest != new_digest:
             identity.id_cipher = ring.encrypt(number, ID_CONTEXT)
             identity.key_id = ring.current_kid
@@ -188,7 +190,8 @@ def rotate(session: Session, ring: Keyring) -> dict[str, int]:
             identity = by_digest.get(digest)
             if identity is None:
                 identity = Identity(id_digest=digest, id_cipher=ring.encrypt(number, ID_CONTEXT),
-                                    key_id=ring.current_kid, owner_id=application.owner_id)
+                                    key_id=ring.current_kid, owner_id=application.owner_id,
+                                    id_masked=codes.mask_id_number(number))
                 session.add(identity)
                 session.flush()
                 by_digest[digest] = identity

@@ -69,13 +69,24 @@ def parse_reform_text(text: str) -> Reform:
 
 
 def platform_population(session: Session) -> list[dict[str, Any]]:
-    """The facts of every application as decided (withdrawn ones left out), with the application id."""
-    rows = session.execute(select(Application.id, Application.facts, Application.application_date)
-                           .where(Application.status != "withdrawn").order_by(Application.id))
+    """The facts of every application as decided (withdrawn ones left out), with the application id.
+
+    The ID number is kept encrypted apart from the facts (docs/security.md); it is decrypted here, in memory
+    only, because the decision was made with it (it gives the birth date). Results show it masked."""
+    from talent.models.identities import Identity
+    from talent.services.identities import ID_CONTEXT, keyring_of
+
+    ring = keyring_of(session)
+    rows = session.execute(
+        select(Application.id, Application.facts, Application.application_date, Identity.id_cipher)
+        .outerjoin(Identity, Application.identity_id == Identity.id)
+        .where(Application.status != "withdrawn").order_by(Application.id))
     population = []
-    for application_id, facts, application_date in rows:
+    for application_id, facts, application_date, cipher in rows:
         facts = dict(facts or {})
         facts.setdefault("application_date", application_date.isoformat())
+        if cipher is not None:
+            facts["id_number"] = ring.decrypt(cipher, ID_CONTEXT)
         facts["application_id"] = application_id  # the engine ignores fields outside docs/policy.md §7
         population.append(facts)
     return population
@@ -121,9 +132,14 @@ def list_simulations(session: Session, limit: int = 50) -> list[Simulation]:
 
 def what_if(simulation: Simulation, application: Application) -> dict[str, Any]:
     """This case's decision under the policy in force and under the simulation's reform, and what changed."""
+    from talent.services.identities import id_number_of
+
     reform = parse_reform_text(simulation.reform_yaml)
     facts = dict(application.facts or {})
     facts.setdefault("application_date", application.application_date.isoformat())
+    number = id_number_of(application)  # decrypted in memory: the decision was made with it
+    if number:
+        facts["id_number"] = number
     try:
         before = load_engine().decide(facts, reasons=True)
         after = reformed_engine(reform).decide(facts, reasons=True)

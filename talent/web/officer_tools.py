@@ -39,7 +39,9 @@ EXPORT_PAGE = 100
 
 
 def _masked_id(application: Application) -> str:
-    value = (application.facts or {}).get("id_number")
+    if application.identity is not None and application.identity.id_masked:
+        return application.identity.id_masked
+    value = (application.facts or {}).get("id_number")  # a case from before the numbers were moved
     return mask_id_number(value) if isinstance(value, str) and value else ""
 
 

@@ -165,7 +165,8 @@ def test_the_daily_service_work_runs_once_a_day(app, db_session, people):
     with app.app_context():
         first = enqueue("talent.daily_services", "2026-03-02").get()
         assert first["claimed"] is True and first["as_of"] == "2026-03-02"
-        assert {key: value for key, value in first.items() if isinstance(value, int) and key != "deadline_reminders"} \
+        assert {key: value for key, value in first.items()
+                if type(value) is int and key != "deadline_reminders"} \
             == {"offers_expired": 0, "requests_closed": 0, "requests_escalated": 0, "payment_reminders": 0,
                 "mails_retried": 0}
         assert enqueue("talent.daily_services", "2026-03-02").get() == {"claimed": False, "as_of": "2026-03-02"}
