@@ -56,6 +56,7 @@ class Table:
     columns: list[str]
     rows: list[tuple[Any, ...]] = field(default_factory=list)
     unit: str = "people"  # people | cases | yuan | working_days | units
+    labels: dict[str, dict[str, str]] = field(default_factory=dict)  # names of codes the tables hold (zh, en)
 
 
 def _application_query(filters: Filters, *columns: Any):
@@ -210,6 +211,26 @@ def posts(session: Session, filters: Filters) -> Table:
                  [(int(y), n, int(h or 0), int(o or 0)) for y, n, h, o in rows], "units")
 
 
+def apartments(session: Session, filters: Filters) -> Table:
+    """Units of each youth-talent community by status (free, offered, let, under maintenance); the district
+    filter applies to the community's district, the date range does not (a unit has no application date)."""
+    from talent.models.apartments import UNIT_STATUSES, ApartmentCommunity, ApartmentUnit
+
+    names = {code: {"zh": zh, "en": en} for code, zh, en in session.execute(
+        select(ApartmentCommunity.code, ApartmentCommunity.name_zh, ApartmentCommunity.name_en))}
+    query = select(ApartmentCommunity.code, ApartmentCommunity.district, ApartmentUnit.status, func.count()) \
+        .select_from(ApartmentUnit).join(ApartmentCommunity, ApartmentUnit.community_id == ApartmentCommunity.id)
+    if filters.district:
+        query = query.where(ApartmentCommunity.district == filters.district)
+    counts: dict[tuple[str, str], Counter[str]] = defaultdict(Counter)
+    for code, district, status, count in session.execute(
+            query.group_by(ApartmentCommunity.code, ApartmentCommunity.district, ApartmentUnit.status)):
+        counts[(code, district)][status] += count
+    rows = [(code, district, *(counter[status] for status in UNIT_STATUSES))
+            for (code, district), counter in sorted(counts.items())]
+    return Table("apartments", ["community", "district", *UNIT_STATUSES], rows, "units", names)
+
+
 def open_cases(session: Session, filters: Filters) -> int:
     return int(session.scalar(_application_query(filters, func.count())
                               .where(Application.status.in_([str(s) for s in OPEN_STATUSES]))) or 0)
@@ -225,6 +246,7 @@ PANELS = {
     "money": money_by_year,
     "cards": cards,
     "posts": posts,
+    "apartments": apartments,
 }
 
 

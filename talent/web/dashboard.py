@@ -41,6 +41,7 @@ def _titles() -> dict[str, str]:
         "money": _("资金：承诺与已发放（元）"),
         "cards": _("尊享卡持卡人"),
         "posts": _("发布岗位与招聘人数"),
+        "apartments": _("青年人才公寓：各社区房源状态"),
     }
 
 
@@ -51,6 +52,8 @@ def _column_names() -> dict[str, str]:
         "median": _("中位数"), "p90": _("90% 案件不超过"), "overdue": _("超时未办"), "year": _("年份"),
         "committed": _("承诺金额"), "paid": _("已发放"), "active": _("有效"), "expired": _("已到期"),
         "revoked": _("已撤销"), "posts": _("岗位数"), "headcount": _("招聘人数"), "open_headcount": _("在招人数"),
+        "community": _("社区"), "free": _("空置"), "offered": _("已配租待确认"), "let": _("已出租"),
+        "maintenance": _("维修中"),
     }
 
 
@@ -63,10 +66,12 @@ def _tier_label(code: str) -> str:
     return _("未认定") if code == "none" else _("%(tier)s 类", tier=code)
 
 
-def _cell(column: str, value: Any) -> Any:
+def _cell(column: str, value: Any, labels: dict[str, dict[str, str]] | None = None) -> Any:
     """A cell as a person reads it: codes named in the page's language, numbers as they are."""
     if value is None:
         return "—"
+    if labels and isinstance(value, str) and value in labels:
+        return labels[value].get(current_language()) or value
     if column == "status":
         return status_name(value)
     if column == "tier":
@@ -87,7 +92,7 @@ def readable(table: Table) -> dict[str, Any]:
         "title": _titles()[table.key],
         "columns": [names.get(c, c) for c in table.columns],
         "codes": table.columns,
-        "rows": [[_cell(c, v) for c, v in zip(table.columns, row, strict=True)] for row in table.rows],
+        "rows": [[_cell(c, v, table.labels) for c, v in zip(table.columns, row, strict=True)] for row in table.rows],
         "unit": table.unit,
     }
 
@@ -108,6 +113,9 @@ def chart_of(table: Table) -> Any:
         return bar_chart(title, [str(y) for y in years], {view["columns"][2]: committed, view["columns"][3]: paid})
     if table.key == "cards":
         return bar_chart(title, labels, {view["columns"][k]: [row[k] for row in table.rows] for k in (1, 2, 3)})
+    if table.key == "apartments":
+        return bar_chart(title, labels, {view["columns"][k]: [row[k] for row in table.rows] for k in (2, 3, 4, 5)},
+                         horizontal=True)
     if table.key == "posts":
         return bar_chart(title, labels, {view["columns"][2]: [row[2] for row in table.rows]})
     return bar_chart(title, labels, {view["columns"][1]: [row[1] for row in table.rows]},

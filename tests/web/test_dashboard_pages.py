@@ -225,3 +225,30 @@ def test_an_uploaded_population_is_simulated(client, db_session, people):
         {"id": "more", "parameters": {"living_graduate_monthly_master": {"values": {"2024-06-01": 3000}}}}), years=3,
         examples=20)
     assert simulation.result["difference"] == json.loads(json.dumps(expected["difference"]))
+
+
+def test_apartments_by_community_equal_the_units_rows(client, db_session, people):
+    from decimal import Decimal
+
+    from talent.models.apartments import ApartmentBuilding, ApartmentCommunity, ApartmentUnit
+
+    made = Counter()
+    for code, district, statuses in (("NG", "220102", ["free", "free", "let", "maintenance"]),
+                                     ("JY", "220172", ["offered", "let", "let"])):
+        community = ApartmentCommunity(code=code, name_zh=f"{code}青年人才社区", name_en=f"{code} Youth Community",
+                                       district=district)
+        building = ApartmentBuilding(community=community, name="1")
+        db_session.add_all([community, building])
+        db_session.flush()
+        for k, status in enumerate(statuses):
+            db_session.add(ApartmentUnit(building_id=building.id, community_id=community.id, number=f"10{k}",
+                                         unit_type="studio", area_m2=Decimal("30.00"), status=status))
+            made[(code, status)] += 1
+    db_session.commit()
+    table = dashboard_service.apartments(db_session, Filters())
+    assert {(row[0], status): row[2 + k] for row in table.rows
+            for k, status in enumerate(("free", "offered", "let", "maintenance")) if row[2 + k]} == dict(made)
+    assert [row[0] for row in dashboard_service.apartments(db_session, Filters(district="220172")).rows] == ["JY"]
+    page = sign_in(client, people.officer).get("/officer/dashboard/?lang=en")
+    assert "Youth-talent apartments: units by community and status" in page.text
+    assert "NG Youth Community" in page.text and "NG青年人才社区" not in page.text
