@@ -3,7 +3,6 @@ pure-library commands (`rules eval`, `match rank`) start fast."""
 
 from __future__ import annotations
 
-import datetime as dt
 import sys
 
 import click
@@ -126,13 +125,6 @@ from talent.cli_tasks import register as _register_task_commands  # noqa: E402
 _register_task_commands(main)
 
 
-def parse_date(_ctx: click.Context, _param: click.Parameter, value: str | None) -> dt.date | None:
-    if value is None:
-        return None
-    try:
-        return dt.date.fromisoformat(value)
-    except ValueError as exc:
-        raise click.BadParameter("use YYYY-MM-DD") from exc
 
 
 # Issue 11: youth-talent apartments and card-holder services.

@@ -8,14 +8,7 @@ from pathlib import Path
 
 import click
 
-
-def _parse_date(_ctx: click.Context, _param: click.Parameter, value: str | None) -> dt.date | None:
-    if value is None:
-        return None
-    try:
-        return dt.date.fromisoformat(value)
-    except ValueError as exc:
-        raise click.BadParameter("use YYYY-MM-DD") from exc
+from talent.cli_dates import parse_date as _parse_date
 
 
 @click.group("apartments")
