@@ -21,7 +21,7 @@ from talent.db import db
 from talent.i18n import current_language
 from talent.models import Role, User
 from talent.models.applications import Application, ReviewDecision
-from talent.services import InvalidInput, exports, publicity
+from talent.services import InvalidInput, exports, identities, publicity
 from talent.services import reviews as reviews_service
 from talent.services.audit import record_event
 from talent.services.workflow import LOCAL_TIMEZONE
@@ -39,7 +39,8 @@ EXPORT_PAGE = 100
 
 
 def _masked_id(application: Application) -> str:
-    value = (application.facts or {}).get("id_number")
+    # The number is kept encrypted in `identities`, not in the facts (old cases may still have it there).
+    value = identities.id_number_of(application)
     return mask_id_number(value) if isinstance(value, str) and value else ""
 
 
