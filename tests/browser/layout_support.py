@@ -15,16 +15,20 @@ EMAILS = {
     "employer": "employer@demo.talent.cc",
     "officer": "officer@demo.talent.cc",
     "admin": "admin@demo.talent.cc",
+    "analyst": "analyst@demo.talent.cc",
+    "partner": "desk@partner.example.cn",  # made by seed_with_a_case: the demo accounts have no partner staff
 }
 
 
 def seed_with_a_case(app: Any) -> int:
-    """Demo accounts and employer, and the demo applicant's case endorsed and approved once (awaiting the
-    second officer): every role has something on its pages and in its inbox."""
+    """Demo accounts and employer, a partner organisation with one staff account, and the demo applicant's case
+    endorsed and approved once (awaiting the second officer): every role has something on its pages and in its
+    inbox."""
     from talent.db import db
     from talent.models import User
     from talent.services.applications import endorse_application, submit_application
     from talent.services.reviews import decide_application
+    from talent.services.service_requests import add_partner_staff, create_partner, verify_partner
     from tests.services.workflow_support import DEMO_EMPLOYER_CODE, tier_b_facts
 
     ids = seed(app)
@@ -36,6 +40,10 @@ def seed_with_a_case(app: Any) -> int:
                             comment="情况属实")
         decide_application(session, session.get(User, ids[EMAILS["officer"]]), application.id, outcome="approve",
                            reason="符合条件。")
+        officer = session.get(User, ids[EMAILS["officer"]])
+        partner = create_partner(session, officer, name="吉林大学第一医院", services=["hospital_green_channel"])
+        verify_partner(session, officer, partner.id)
+        add_partner_staff(session, officer, partner.id, email=EMAILS["partner"], name="刘医生", password=PASSWORD)
         return application.id
 
 
@@ -111,3 +119,14 @@ def axe_violations(page: Any) -> list[str]:
         }"""
     )
     return list(results)
+
+
+def click_nav_link(page: Any, name: str) -> None:
+    """Follow a navigation entry as a person would: on the header's row if it fits, otherwise under "更多 /
+    More" (wide screens) or in the menu (phones) — which entries fit depends on the width, role and language."""
+    page.wait_for_function("() => !!document.getElementById('site-nav').dataset.layoutWidth")
+    link = page.locator("#site-nav").get_by_role("link", name=name, exact=True)
+    if not link.is_visible():
+        more = page.locator(".nav-more-button")
+        (more if more.is_visible() else page.locator(".nav-toggle")).click()
+    link.click()

@@ -13,6 +13,7 @@ from talent.services import apartments
 from talent.services.accounts import create_user
 from talent.services.workflow import today
 from tests.api.test_apartments_api import apartment_facts
+from tests.browser.layout_support import click_nav_link
 from tests.conftest import seed
 from tests.services.workflow_support import DEMO_EMPLOYER_CODE
 
@@ -49,7 +50,7 @@ def test_apply_draw_accept_and_see_the_lease(app, live_server, page):
         community_id = community.id
 
     sign_in(page, live_server.url, "young@example.cn")
-    page.get_by_role("link", name="我的配租").click()
+    click_nav_link(page, "我的配租")
     page.get_by_label("第 1 志愿社区").select_option(str(community_id))
     page.get_by_label("户型").select_option("studio")
     page.get_by_role("button", name="提交申请").click()
@@ -58,7 +59,7 @@ def test_apply_draw_accept_and_see_the_lease(app, live_server, page):
     sign_out(page)
 
     sign_in(page, live_server.url, "officer@demo.talent.cc")
-    page.get_by_role("link", name="公寓管理").click()
+    click_nav_link(page, "公寓管理")
     page.get_by_role("button", name="截止并摇号").click()
     page.wait_for_url("**/apartments/rounds/*")
     seed_text = page.locator("#round-seed").inner_text().strip()

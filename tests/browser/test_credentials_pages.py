@@ -11,6 +11,7 @@ from pathlib import Path
 import pyotp
 import pytest
 
+from tests.browser.layout_support import click_nav_link
 from tests.conftest import seed
 
 pytestmark = pytest.mark.browser
@@ -29,7 +30,9 @@ def test_an_officer_enrols_a_second_factor_and_signs_in_with_it(app, live_server
     page.get_by_label("密码").fill("demo-pass-2026")
     page.get_by_role("button", name="登录").click()
     page.wait_for_url("**/officer/")
-    page.get_by_role("link", name="账号安全").click()
+    # 账号安全 is in the navigation: on the row if it fits, otherwise under "更多", as a person would find it.
+    click_nav_link(page, "账号安全")
+    page.wait_for_url("**/account/security")
     page.get_by_role("link", name="启用两步验证").click()
     qr = page.get_by_role("img", name="两步验证二维码")
     box = qr.bounding_box()
@@ -42,6 +45,10 @@ def test_an_officer_enrols_a_second_factor_and_signs_in_with_it(app, live_server
     page.wait_for_url("**/account/security")
     assert "两步验证：已启用" in page.content()
     _shot(page, "security")
+    # The name in the header leads here too, in one click from any page.
+    page.goto(live_server.url + "/officer/")
+    page.locator(".account-name").click()
+    page.wait_for_url("**/account/security")
 
     page.get_by_role("button", name="退出", exact=True).click()
     page.goto(live_server.url + "/login")

@@ -9,6 +9,7 @@ import re
 import pytest
 from playwright.sync_api import Page, expect
 
+from tests.browser.layout_support import click_nav_link
 from tests.conftest import seed
 
 pytestmark = pytest.mark.browser
@@ -55,7 +56,7 @@ def test_a_posted_job_reaches_the_graduate_and_the_graduate_reaches_the_employer
 
     # A graduate (the demo applicant) fills the profile with consent and sees the post among the matches.
     sign_in(page, base, "applicant@demo.talent.cc")
-    page.get_by_role("link", name="求职意向").first.click()
+    click_nav_link(page, "求职意向")
     page.get_by_label("所学专业").fill("光电信息科学与工程")
     page.get_by_label("学历", exact=True).select_option("master")
     page.get_by_label("技能与证书").fill("Zemax、Code V、光学设计")
