@@ -7,7 +7,7 @@ from itertools import islice
 
 import click
 
-from talent.cli_rules import CHUNK_LINES, _json_functions, _parse_lines
+from talent.cli_rules import CHUNK_LINES, _cyclic_gc_paused, _json_functions, _parse_lines
 
 
 def read_population(file) -> list:
@@ -45,11 +45,14 @@ def simulate_command(population_file, reform_path: str, years: int, from_year: i
     dumps, _, _ = _json_functions()
     try:
         reform = load_reform(reform_path)
-        population = read_population(population_file)
-        if workers is None:
-            workers = min(2, os.cpu_count() or 1) if len(population) > 200_000 else 1
-        result = simulate(population, reform, years=years, from_year=from_year, examples=examples,
-                          policy_dir=policy_dir, workers=workers)
+        # a million parsed people are millions of containers: the cyclic collector would scan them again and
+        # again while they are read and decided (as in `talent rules eval`)
+        with _cyclic_gc_paused():
+            population = read_population(population_file)
+            if workers is None:
+                workers = min(2, os.cpu_count() or 1) if len(population) > 200_000 else 1
+            result = simulate(population, reform, years=years, from_year=from_year, examples=examples,
+                              policy_dir=policy_dir, workers=workers)
     except ReformError as exc:
         for problem in exc.problems:
             click.echo(problem, err=True)
