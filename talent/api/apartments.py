@@ -10,8 +10,15 @@ from flask_smorest import Blueprint
 from talent.api.schemas import StrictSchema
 from talent.auth import allow_anyone, requires
 from talent.db import db
+from talent.input_limits import SingleLine, fits
 from talent.models import Role
-from talent.models.apartments import ApartmentLease
+from talent.models.apartments import (
+    ApartmentBuilding,
+    ApartmentCommunity,
+    ApartmentLease,
+    ApartmentRound,
+    ApartmentUnit,
+)
 from talent.services import InvalidInput
 from talent.services import apartments as service
 
@@ -22,6 +29,8 @@ blp = Blueprint(
 )
 BEARER = [{"bearer": []}]
 UNIT_TYPES = ma.validate.OneOf(["studio", "one_bed", "two_bed"])
+# An area as text ("34.50"; the column is Numeric(7, 2)): a few characters more than the longest, for spaces.
+AREA_TEXT_MAX = 20
 
 
 class ApartmentApplicationInSchema(StrictSchema):
@@ -34,19 +43,22 @@ class ApartmentApplicationInSchema(StrictSchema):
 
 
 class CommunityInSchema(StrictSchema):
-    code = ma.fields.String(required=True)
-    name_zh = ma.fields.String(required=True)
-    name_en = ma.fields.String(required=True)
-    district = ma.fields.String(required=True)
-    address = ma.fields.String(load_default="")
+    code = ma.fields.String(required=True, validate=[fits(ApartmentCommunity.code), SingleLine()])
+    name_zh = ma.fields.String(required=True, validate=[fits(ApartmentCommunity.name_zh), SingleLine()])
+    name_en = ma.fields.String(required=True, validate=[fits(ApartmentCommunity.name_en), SingleLine()])
+    district = ma.fields.String(required=True, validate=[fits(ApartmentCommunity.district), SingleLine()])
+    address = ma.fields.String(load_default="", validate=[fits(ApartmentCommunity.address), SingleLine()])
 
 
 class UnitInSchema(StrictSchema):
-    community = ma.fields.String(required=True, metadata={"description": "the community's code"})
-    building = ma.fields.String(required=True)
-    number = ma.fields.String(required=True)
-    type = ma.fields.String(required=True)
-    area_m2 = ma.fields.String(required=True, metadata={"description": "decimal m², e.g. \"34.50\""})
+    community = ma.fields.String(required=True, validate=[fits(ApartmentCommunity.code), SingleLine()],
+                                 metadata={"description": "the community's code"})
+    building = ma.fields.String(required=True, validate=[fits(ApartmentBuilding.name), SingleLine()])
+    number = ma.fields.String(required=True, validate=[fits(ApartmentUnit.number), SingleLine()])
+    type = ma.fields.String(required=True, validate=[fits(ApartmentUnit.unit_type), SingleLine()],
+                            metadata={"description": "studio, one_bed or two_bed"})
+    area_m2 = ma.fields.String(required=True, validate=[ma.validate.Length(max=AREA_TEXT_MAX), SingleLine()],
+                               metadata={"description": "decimal m², e.g. \"34.50\""})
 
 
 class UnitStatusInSchema(StrictSchema):
@@ -54,7 +66,7 @@ class UnitStatusInSchema(StrictSchema):
 
 
 class RoundInSchema(StrictSchema):
-    name = ma.fields.String(required=True, validate=ma.validate.Length(min=1, max=100))
+    name = ma.fields.String(required=True, validate=[fits(ApartmentRound.name, min=1), SingleLine()])
     closes_on = ma.fields.Date(required=True)
     community_ids = ma.fields.List(ma.fields.Integer(), load_default=None, allow_none=True)
     unit_ids = ma.fields.List(ma.fields.Integer(), load_default=None, allow_none=True,
@@ -67,7 +79,8 @@ class OfferAnswerInSchema(StrictSchema):
 
 class MoveOutInSchema(StrictSchema):
     on = ma.fields.Date(load_default=None, allow_none=True)
-    note = ma.fields.String(load_default="", validate=ma.validate.Length(max=2000))
+    note = ma.fields.String(load_default="", validate=fits(ApartmentLease.move_out_note),
+                            metadata={"description": "kept with the lease"})
 
 
 @blp.route("/communities", methods=["GET"])

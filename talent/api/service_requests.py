@@ -12,7 +12,10 @@ from werkzeug.exceptions import RequestEntityTooLarge
 from talent.api.schemas import StrictSchema
 from talent.auth import requires
 from talent.db import db
-from talent.models import Role
+from talent.input_limits import SingleLine, fits
+from talent.models import Role, User
+from talent.models.cards import Card
+from talent.models.service_requests import PartnerOrganisation, ServiceRequest
 from talent.rules import SERVICES
 from talent.services import InvalidInput, uploads
 from talent.services import service_requests as service
@@ -31,45 +34,45 @@ class RequestInSchema(StrictSchema):
 
 
 class QuestionInSchema(StrictSchema):
-    question = ma.fields.String(required=True, validate=ma.validate.Length(min=1, max=2000))
+    question = ma.fields.String(required=True, validate=fits(ServiceRequest.info_question, min=1))
 
 
 class AnswerInSchema(StrictSchema):
-    answer = ma.fields.String(required=True, validate=ma.validate.Length(min=1, max=2000))
+    answer = ma.fields.String(required=True, validate=fits(ServiceRequest.info_answer, min=1))
 
 
 class CompleteInSchema(StrictSchema):
-    note = ma.fields.String(load_default="", validate=ma.validate.Length(max=2000))
+    note = ma.fields.String(load_default="", validate=fits(ServiceRequest.outcome_reason))
 
 
 class DeclineInSchema(StrictSchema):
-    reason = ma.fields.String(required=True, validate=ma.validate.Length(min=1, max=2000))
+    reason = ma.fields.String(required=True, validate=fits(ServiceRequest.outcome_reason, min=1))
 
 
 class RatingInSchema(StrictSchema):
     rating = ma.fields.Integer(required=True, strict=True, validate=ma.validate.Range(min=1, max=5))
-    comment = ma.fields.String(load_default="", validate=ma.validate.Length(max=2000))
+    comment = ma.fields.String(load_default="", validate=fits(ServiceRequest.rating_comment))
 
 
 class PartnerInSchema(StrictSchema):
-    name = ma.fields.String(required=True, validate=ma.validate.Length(min=1, max=200))
+    name = ma.fields.String(required=True, validate=[fits(PartnerOrganisation.name, min=1), SingleLine()])
     services = ma.fields.List(ma.fields.String(validate=ma.validate.OneOf(list(SERVICES))), required=True,
                               validate=ma.validate.Length(min=1))
 
 
 class StaffInSchema(StrictSchema):
-    email = ma.fields.String(required=True)
-    name = ma.fields.String(required=True)
-    password = ma.fields.String(required=True)
+    email = ma.fields.String(required=True, validate=[fits(User.email), SingleLine()])
+    name = ma.fields.String(required=True, validate=[fits(User.name, min=1), SingleLine()])
+    password = ma.fields.String(required=True, load_only=True)
 
 
 class UseInSchema(StrictSchema):
-    verification_code = ma.fields.String(required=True)
+    verification_code = ma.fields.String(required=True, validate=[fits(Card.verification_code), SingleLine()])
     service = ma.fields.String(required=True, validate=ma.validate.OneOf(list(SERVICES)))
 
 
 class ListArgs(ma.Schema):
-    status = ma.fields.String(load_default=None)
+    status = ma.fields.String(load_default=None, validate=fits(ServiceRequest.status))
 
 
 def _view(item):
