@@ -33,9 +33,12 @@ MAX_JSON_BYTES = 2 * 1024 * 1024
 # Longest free text (reasons, objections, resolutions, comments, notes): the audit note keeps it whole.
 FREE_TEXT_MAX = AUDIT_NOTE_LENGTH
 # Free texts that are not copied into the audit trail and may be longer (field name -> most characters).
-LONG_TEXTS = {"description": 10_000}
-# No string in a JSON body may be longer than the longest text any field takes: refused before it is read further.
-MAX_JSON_STRING = max(LONG_TEXTS.values())
+# reform_yaml: a policy reform written as YAML on the simulation page (a form, never a JSON body), kept whole in
+# simulations.reform_yaml (Text); talent.services.simulations.MAX_REFORM_BYTES bounds it too.
+LONG_TEXTS = {"description": 10_000, "reform_yaml": 64 * 1024}
+# No string in a JSON body may be longer than the longest text any API field takes: refused before it is read
+# further (the reform YAML is only ever posted as a page form).
+MAX_JSON_STRING = LONG_TEXTS["description"]
 # Longest query-string value (search words, filters, a return address).
 QUERY_VALUE_MAX = FREE_TEXT_MAX
 

@@ -15,7 +15,7 @@ from talent.auth import allow_anyone, requires
 from talent.clock import today_in_changchun
 from talent.codes import DIVISIONS, mask_name
 from talent.db import db
-from talent.input_limits import LONG_TEXTS, SingleLine, fits
+from talent.input_limits import LONG_TEXTS, QUERY_VALUE_MAX, SingleLine, fits
 from talent.models import Role
 from talent.models.jobs import Job
 from talent.services import jobs as service
@@ -122,12 +122,12 @@ class JobSearchQuery(PagingQuery):
         load_default=None, validate=fits(Job.min_education), metadata={"description": "Posts whose minimum education is at most this level."}
     )
     sort = ma.fields.String(
-        load_default=None,
+        load_default=None, validate=ma.validate.Length(max=QUERY_VALUE_MAX),
         metadata={"description": "relevance (the default with q), newest (the default without q) or salary "
                                  "(highest maximum first)."},
     )
     after = ma.fields.String(
-        load_default=None,
+        load_default=None, validate=ma.validate.Length(max=QUERY_VALUE_MAX),
         metadata={"description": "The `next` of the previous page: keyset paging, the same cost at any depth "
                                  "(docs/jobs.md); `page` is then ignored."},
     )

@@ -28,7 +28,8 @@ class StatisticsQuerySchema(ma.Schema):
                                metadata={"description": "applications made on or after this date"})
     date_to = ma.fields.Date(load_default=None, data_key="to",
                              metadata={"description": "applications made on or before this date"})
-    district = ma.fields.String(load_default=None, validate=ma.validate.Length(equal=6),
+    # min and max rather than `equal`, so the bound reads as one (tests/test_input_limits_schemas.py); same message
+    district = ma.fields.String(load_default=None, validate=ma.validate.Length(min=6, max=6, error="Length must be {max}."),
                                 metadata={"description": "the employer's district (GB/T 2260 code in Changchun)"})
 
 

@@ -133,3 +133,12 @@ OBJECTION_PENDING = _refusal(
     "objection_pending",
     "You already have an objection pending on this case; it will be resolved before you can file another.",
     "您对此案件已有一条待处理的异议，处理完毕前不能再次提交。")
+
+# Unit lists imported by officers (talent.services.apartments.read_unit_file).
+UNIT_FILE_KIND = _refusal("unit_file_kind", "Send a .csv or .xlsx file.", "请上传 .csv 或 .xlsx 格式的房源清单。")
+UNIT_FILE_NOT_UTF8 = _refusal(
+    "unit_file_not_utf8", "The CSV file is not UTF-8.", "CSV 文件不是 UTF-8 编码，请另存为 UTF-8 后再上传。")
+UNIT_FILE_NOT_XLSX = _refusal(
+    "unit_file_not_xlsx", "The file is not a readable XLSX workbook.", "无法读取该 XLSX 工作簿，请检查文件后重新上传。")
+UNIT_FILE_COLUMNS = _refusal(
+    "unit_file_columns", "The header row lacks columns.", "表头缺少必需的列，请按模板填写后重新上传。")

@@ -55,6 +55,7 @@ from talent.models.apartments import (
     ApartmentUnit,
 )
 from talent.models.applications import Application
+from talent.names import refusals
 from talent.services import Conflict, InvalidInput, NotAllowed, NotFound
 from talent.services.audit import record_event
 from talent.services.cards import add_months, months_between
@@ -229,23 +230,23 @@ def read_unit_file(filename: str, data: bytes) -> list[dict[str, Any]]:
         try:
             workbook = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
         except Exception as error:  # openpyxl raises many kinds for a file that is not a workbook
-            raise InvalidInput("The file is not a readable XLSX workbook.", {"file": [str(error)[:200]]}) from None
+            raise InvalidInput(refusals.UNIT_FILE_NOT_XLSX, {"file": [str(error)[:200]]}) from None
         sheet = workbook.worksheets[0]
         lines = [["" if cell is None else str(cell) for cell in row] for row in sheet.iter_rows(values_only=True)]
     elif name.endswith(".csv"):
         try:
             text = data.decode("utf-8-sig")
         except UnicodeDecodeError:
-            raise InvalidInput("The CSV file is not UTF-8.", {"file": ["Save it as UTF-8."]}) from None
+            raise InvalidInput(refusals.UNIT_FILE_NOT_UTF8, {"file": ["Save it as UTF-8."]}) from None
         lines = list(csv.reader(io.StringIO(text)))
     else:
-        raise InvalidInput("Send a .csv or .xlsx file.", {"file": ["Must be .csv or .xlsx."]})
+        raise InvalidInput(refusals.UNIT_FILE_KIND, {"file": ["Must be .csv or .xlsx."]})
     if not lines:
-        raise InvalidInput("The file is empty.", {"file": ["No header row."]})
+        raise InvalidInput(refusals.UPLOAD_EMPTY, {"file": ["No header row."]})
     header = [h.strip().lower() for h in lines[0]]
     missing = [c for c in IMPORT_COLUMNS if c not in header]
     if missing:
-        raise InvalidInput("The header row lacks columns.", {"file": [f"missing column(s): {', '.join(missing)}"]})
+        raise InvalidInput(refusals.UNIT_FILE_COLUMNS, {"file": [f"missing column(s): {', '.join(missing)}"]})
     return [dict(zip(header, line, strict=False)) for line in lines[1:] if any(cell.strip() for cell in line)]
 
 

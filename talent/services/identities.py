@@ -22,13 +22,13 @@ from talent.keys import Keyring, keyring_of
 from talent.models import User
 from talent.models.applications import Application, PersonRecord
 from talent.models.identities import Identity
+from talent.names import refusals
 from talent.services import InvalidInput
 from talent.services.audit import record_event
 
 ID_CONTEXT = "id_number"
-TAKEN = ("This ID number is already registered to another account. Apply from the account that first used it, "
-         "or contact the talent-service bureau if someone else used your ID number.")
-REQUIRED = "Required: the applicant's 18-character resident ID number."
+TAKEN = refusals.ID_NUMBER_TAKEN
+REQUIRED = refusals.ID_NUMBER_REQUIRED
 
 
 class IdentityTaken(InvalidInput):

@@ -39,6 +39,7 @@ from talent.models.service_requests import (
     ServiceRequest,
     ServiceUse,
 )
+from talent.names import refusals
 from talent.rules import SERVICES
 from talent.services import Conflict, InvalidInput, NotAllowed, NotFound
 from talent.services.audit import record_event
@@ -190,7 +191,7 @@ def attach_evidence(
     head = stream.read(8192)
     content_type = detect_content_type(head)
     if content_type is None:
-        raise InvalidInput("The file is not a PDF, JPEG or PNG.", {"file": ["Upload a PDF, JPEG or PNG file."]})
+        raise InvalidInput("The file is not a PDF, JPEG or PNG.", {"file": [refusals.UPLOAD_KIND]})
     extension = ALLOWED_TYPES[content_type]
     directory = Path(upload_dir)
     directory.mkdir(parents=True, exist_ok=True)

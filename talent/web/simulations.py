@@ -19,6 +19,7 @@ from wtforms.validators import Length, NumberRange, Optional
 from talent.auth import requires
 from talent.db import db
 from talent.i18n import current_language
+from talent.input_limits import LONG_TEXTS
 from talent.models.applications import Application
 from talent.services import InvalidInput, NotFound
 from talent.services import simulations as simulations_service
@@ -36,7 +37,7 @@ MAX_COMPARED = 4
 class SimulationForm(FlaskForm):
     title_zh = StringField(_l("调整名称（中文）"), validators=[Optional(), Length(max=200)])
     title_en = StringField(_l("调整名称（英文）"), validators=[Optional(), Length(max=200)])
-    reform_yaml = TextAreaField(_l("或以 YAML 填写调整（政策文件格式）"), validators=[Optional(), Length(max=64 * 1024)])
+    reform_yaml = TextAreaField(_l("或以 YAML 填写调整（政策文件格式）"), validators=[Optional(), Length(max=LONG_TEXTS["reform_yaml"])])
     population = RadioField(_l("测算人群"), default="platform", choices=[
         SelectChoice("platform", _l("平台上的全部申请（按已作决定的信息）")),
         SelectChoice("upload", _l("上传人群文件（JSON Lines，每行一人）")),
