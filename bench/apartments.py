@@ -28,6 +28,8 @@ import sys
 import time
 from pathlib import Path
 
+import record  # bench/record.py: the script's own folder is on sys.path
+
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
@@ -211,7 +213,7 @@ def main() -> None:
             "`bench/reference_allocation.py`, a plain second reading (quadratic scan per community) that the",
             "property tests also use as a differential oracle; both results are checked equal in the run.",
             "",
-            f"- Commit: `{_record().commit()}` · command: "
+            f"- Commit: `{record.commit()}` · command: "
             f"`python bench/apartments.py --repeat {args.repeat}{' --platform' if args.platform else ''} --record`",
             f"- Data: {args.units:,} units in 9 communities, {args.applications:,} applications (generated, seed 1);"
             f" {len(result.offers):,} offers, {len(result.waiting):,} waiting, {len(result.excluded):,} left out",
@@ -227,17 +229,8 @@ def main() -> None:
     )
     print(section)
     if args.record:
-        _record().write_section("apartments", section)
+        record.write_section("apartments", section)
 
-
-def _record():
-    """bench/record.py: the convention of docs/benchmarks.md (sections between markers, commit and command)."""
-    import importlib.util
-
-    spec = importlib.util.spec_from_file_location("bench_record", ROOT / "bench" / "record.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
 
 
 if __name__ == "__main__":

@@ -16,17 +16,11 @@ import sys
 import time
 from pathlib import Path
 
+import record  # bench/record.py: the script's own folder is on sys.path
+
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-
-def _record():
-    import importlib.util
-
-    spec = importlib.util.spec_from_file_location("bench_record", ROOT / "bench" / "record.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
 
 
 def cross_validate(folds: int = 5, seed: int = 0) -> dict[str, dict[str, float]]:
@@ -82,7 +76,6 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--record", action="store_true")
     args = parser.parse_args(argv)
-    record = _record()
     where = record.provenance("occupations.py", argv)
     started = time.perf_counter()
     figures = cross_validate()

@@ -27,6 +27,8 @@ import tempfile
 import time
 from pathlib import Path
 
+import record  # bench/record.py: the script's own folder is on sys.path
+
 ROOT = Path(__file__).resolve().parents[1]
 REFORM = """id: tier-c-400k
 title: {zh: C类人才年薪门槛降至40万元, en: "Tier C salary threshold lowered to 400,000"}
@@ -42,12 +44,6 @@ def _factgen():
     spec.loader.exec_module(module)
     return module
 
-
-def _record():
-    spec = importlib.util.spec_from_file_location("bench_record", ROOT / "bench" / "record.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
 
 
 def _talent() -> str:
@@ -125,7 +121,6 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--record", action="store_true")
     args = parser.parse_args(argv)
-    record = _record()
     where = record.provenance("simulate.py", argv)
     rows = []
     with tempfile.TemporaryDirectory(prefix="talent-bench-simulate-") as folder:

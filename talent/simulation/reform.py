@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import copy
 import datetime as dt
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -43,11 +43,6 @@ class Reform:
     title: dict[str, str]
     parameters: dict[str, dict[dt.date, Any]]
     policies: list[str] | None = None
-    source: dict[str, Any] = field(default_factory=dict)
-
-    @property
-    def empty(self) -> bool:
-        return not self.parameters
 
 
 def _as_date(value: Any, where: str, problems: list[str]) -> dt.date | None:
@@ -102,7 +97,7 @@ def parse_reform(document: Any, where: str = "<reform>") -> Reform:
         parameters[str(name)] = values
     if problems:
         raise ReformError(problems)
-    return Reform(reform_id, dict(title), parameters, policies, document)
+    return Reform(reform_id, dict(title), parameters, policies)
 
 
 def load_reform(path: str | Path) -> Reform:

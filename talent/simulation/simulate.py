@@ -29,7 +29,7 @@ from talent.rules.columns import NormalisedFacts, _policy_groups, normalise_many
 from talent.rules.dates import EPOCH_ORDINAL
 from talent.rules.engine import Engine, load_engine
 from talent.rules.facts import FACT_INDEX, InputError
-from talent.rules.names import PROGRAMMES, TIERS
+from talent.rules.names import PROGRAMMES
 from talent.rules.tables import TableError
 from talent.simulation.reform import Reform, reformed_engine
 
@@ -389,10 +389,3 @@ def compare(facts_list: list[Any], reform: Reform, both: _Chunk, base_engine: En
                 "rules": _changed_rules(before, after),
             })
     return result
-
-
-def tier_name(code: str, language: str = "zh") -> str:
-    """Readable name of a tier code of the result ("none" included)."""
-    if code == "none":
-        return "未认定" if language == "zh" else "no tier"
-    return TIERS[code][language]
