@@ -102,8 +102,11 @@ def match() -> None:
 @click.option("--threads", default=None, type=click.IntRange(min=1, max=64),
               help="Worker threads/processes (default: CPU count, at most 4).")
 @click.option("--progress/--no-progress", default=None, help="Progress bar on stderr (default: when a terminal).")
+@click.option("--prefer", type=click.Choice(["relevance", "near", "pay"]), default="relevance", show_default=True,
+              help="Relevance first; among posts of similar relevance put the graduate's preferred districts "
+              "(near) or pay at or above the expectation (pay) first.")
 def rank(jobs_path: str, graduates_path: str, top: int, output_path: str, as_of: str | None, explain: bool,
-         threads: int | None, progress: bool | None) -> None:
+         threads: int | None, progress: bool | None, prefer: str) -> None:
     """Rank jobs for each graduate: one line {"graduate_id", "matches": [{"job_id", "score", "why"}]}.
 
     Every line of both files is checked first; any invalid line is reported on stderr with its file,
@@ -117,7 +120,7 @@ def rank(jobs_path: str, graduates_path: str, top: int, output_path: str, as_of:
         raise click.BadParameter(f"not an ISO date: {as_of!r}", param_hint="--as-of") from None
 
     with _collector_paused():
-        _rank(jobs_path, graduates_path, top, output_path, as_of_date, explain, threads, progress)
+        _rank(jobs_path, graduates_path, top, output_path, as_of_date, explain, threads, progress, prefer)
 
 
 @contextlib.contextmanager
@@ -135,7 +138,7 @@ def _collector_paused() -> Iterator[None]:
 
 
 def _rank(jobs_path: str, graduates_path: str, top: int, output_path: str, as_of_date: dt.date, explain: bool,
-          threads: int | None, progress: bool | None) -> None:
+          threads: int | None, progress: bool | None, prefer: str = "relevance") -> None:
     from talent.scoring.model import MatchModel
     from talent.scoring.records import InvalidRecord, validate_graduate, validate_job
 
@@ -192,7 +195,7 @@ def _rank(jobs_path: str, graduates_path: str, top: int, output_path: str, as_of
         bar: Any = tqdm(total=len(graduates), unit="graduate", file=sys.stderr, desc="ranking")
     else:
         bar = _NoProgress()
-    blocks = model.rank_jobs_json_bytes(graduates, top=top, explain=explain, on_progress=bar.update)
+    blocks = model.rank_jobs_json_bytes(graduates, top=top, explain=explain, on_progress=bar.update, prefer=prefer)
     _write_blocks(blocks, output_path)
     bar.close()
 
@@ -224,3 +227,42 @@ def _write_blocks(blocks: Iterator[bytes], output_path: str) -> None:
         if os.path.exists(temporary):
             os.unlink(temporary)
         raise
+
+
+@match.command("train")
+@click.option("--jobs", "jobs_path", required=True, type=click.Path(exists=True, dir_okay=False),
+              help="Posts as JSON Lines (job lines).")
+@click.option("--graduates", "graduates_path", required=True, type=click.Path(exists=True, dir_okay=False),
+              help="Graduates as JSON Lines (graduate lines).")
+@click.option("--grades", "grades_path", type=click.Path(exists=True, dir_okay=False),
+              help="Graded pairs {graduate_id, job_id, grade 0-3}; pairs not listed are 0.")
+@click.option("--outcomes", "outcomes_path", type=click.Path(exists=True, dir_okay=False),
+              help="Feedback export {graduate_id, job_id, impressions, opened, applied, shortlisted, hired}; "
+              "only pairs shown are labelled.")
+@click.option("--output", "-o", "output_path", required=True, type=click.Path(dir_okay=False),
+              help="Ranker file to write (JSON; use it with TALENT_MATCH_RANKER or ship it as "
+              "talent/scoring/data/ranker.json).")
+def train(jobs_path: str, graduates_path: str, grades_path: str | None, outcomes_path: str | None,
+          output_path: str) -> None:
+    """Learn the weights of the score's parts (docs/matching.md, "Learned ranker"): held-out metrics of a
+    5-fold cross-validation grouped by graduate are printed and written with the weights."""
+    from talent.scoring.learn import read_grades, read_outcomes, read_records, train as train_weights, write_ranker
+    from talent.scoring.records import InvalidRecord
+
+    if bool(grades_path) == bool(outcomes_path):
+        raise click.UsageError("give exactly one of --grades and --outcomes")
+    try:
+        jobs, graduates = read_records(jobs_path, graduates_path)
+        labels = read_grades(grades_path) if grades_path else read_outcomes(outcomes_path)  # type: ignore[arg-type]
+    except InvalidRecord as error:
+        raise click.ClickException(f"record {error.record_id}: field {error.field}: {error.message}") from None
+    except (ValueError, KeyError) as error:
+        raise click.ClickException(str(error)) from None
+    weights, report = train_weights(jobs, graduates, labels, labelled_only=bool(outcomes_path))
+    source = f"{'grades' if grades_path else 'outcomes'}: {os.path.basename(grades_path or outcomes_path or '')}"
+    write_ranker(output_path, weights, report, source)
+    figures = report["metrics_held_out_folds"]
+    click.echo(f"held-out folds: nDCG@10 {figures['ndcg@10']:.3f}, MRR {figures['mrr']:.3f}, "
+               f"Recall@10 {figures['recall@10']:.3f}, accuracy@1 {figures['accuracy@1']:.3f} "
+               f"({figures['graduates_scored']} graduates)")
+    click.echo(f"wrote {output_path}")

@@ -6,6 +6,8 @@ score(graduate, job) = g · j, where every block of the vectors is one part of a
     major          weight at own major code               1 at each listed/mentioned major
     class          weight at own major class              1 at each listed class
     category       weight at own category                 1 at each listed category
+    occupation     weight x share of each CSCO-2022 中类  1 at the post's 中类 (its occupation code)
+                   the coder suggests for the major
     any major      weight                                 1 when the ad says 专业不限
     field          affinity of the major (and skills)     field profile of the ad (sums to 1)
     skills         weight / sqrt(#skills)                 1 / sqrt(#skills) at each skill named
@@ -21,7 +23,7 @@ from __future__ import annotations
 
 import hashlib
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 
@@ -52,17 +54,56 @@ def snap(matrix: np.ndarray) -> np.ndarray:
 
 @dataclass(frozen=True)
 class Weights:
-    """How much each part of the judgement counts (the estimator's hyper-parameters)."""
+    """How much each part of the judgement counts (the estimator's hyper-parameters).
+
+    The relevance parts (major relation, field fit, skills, occupation, education) decide the order; district
+    and salary are preferences and weigh only as much as a tie-break tolerance (`PREFERENCE_TOLERANCE`): a
+    post whose relevance is higher by more than the two preference weights together is never overtaken by
+    a better-placed or better-paid one (docs/matching.md, "Relevance first"). Skills named in the ad are
+    direct evidence and weigh more than a shared major class (structural relation).
+    """
 
     same_major: float = 0.18
-    same_class: float = 0.20
-    same_category: float = 0.05
+    same_class: float = 0.12
+    same_category: float = 0.03
     any_major: float = 0.12
     field: float = 0.38
-    skills: float = 0.18
-    district: float = 0.06
-    salary: float = 0.06
+    skills: float = 0.32
+    district: float = 0.016
+    salary: float = 0.016
     education: float = 0.06
+    occupation: float = 0.04
+
+    RELEVANCE_PARTS = ("same_major", "same_class", "same_category", "any_major", "field", "skills", "occupation",
+                       "education")
+
+    def for_preference(self, prefer: str | None) -> Weights:
+        """These weights with the preference parts of a `prefer` choice (None or "relevance": as they are)."""
+        prefer = check_prefer(prefer)
+        if prefer == "near":
+            return replace(self, district=max(self.district, PREFERRED_WEIGHT))
+        if prefer == "pay":
+            return replace(self, salary=max(self.salary, PREFERRED_WEIGHT))
+        return self
+
+
+# The preference parts weigh at most this much together by default (relevance first, preferences break near
+# ties) ...
+PREFERENCE_TOLERANCE = 0.032
+# ... and the part a graduate chose to put first (`prefer="near"` / `"pay"`) this much: it may lift a post over
+# others whose relevance is at most this (plus the other part's weight) higher, never over a clearly more
+# relevant one (a same-major listing alone is worth 0.18 + 0.12 + 0.03).
+PREFERRED_WEIGHT = 0.08
+PREFER_CHOICES = ("relevance", "near", "pay")
+
+
+def check_prefer(prefer: str | None) -> str:
+    """None → "relevance"; a choice of PREFER_CHOICES as it is; anything else → ValueError."""
+    if prefer is None or prefer == "":
+        return "relevance"
+    if prefer not in PREFER_CHOICES:
+        raise ValueError(f"prefer must be one of {', '.join(PREFER_CHOICES)}, got {prefer!r}")
+    return prefer
 
 
 # What one title or description names: (field counts, skills, majors, classes, says 专业不限). Cached
@@ -80,6 +121,7 @@ class JobProfile:
     any_major: bool
     fields: dict[str, float]  # sums to 1 (or empty)
     skills: set[str]
+    occupation: str | None = None  # CSCO-2022 中类 (e.g. "2-02") of the post's occupation code, if known
 
 
 @dataclass
@@ -90,6 +132,28 @@ class GraduateProfile:
     category_code: str | None
     affinities: dict[str, float]
     skills: set[str]
+    occupations: dict[str, float] = field(default_factory=dict)  # 中类 → share, from the occupation coder
+
+
+def occupation_groups() -> tuple[str, ...]:
+    """The 中类 (second level, e.g. "2-02") of the CSCO-2022 catalogue shipped with talent.occupations."""
+    global _OCCUPATION_GROUPS
+    if _OCCUPATION_GROUPS is None:
+        from talent.occupations import read_catalogue
+
+        _OCCUPATION_GROUPS = tuple(sorted({o.code[:4] for o in read_catalogue() if o.level >= 2}))
+    return _OCCUPATION_GROUPS
+
+
+_OCCUPATION_GROUPS: tuple[str, ...] | None = None
+
+
+def occupation_group(code: str | None) -> str | None:
+    """The 中类 of an occupation code ("2-02-10-03" → "2-02"); None for none or a code of no known 中类."""
+    if not code:
+        return None
+    group = str(code).strip()[:4]
+    return group if group in set(occupation_groups()) else None
 
 
 def salary_bucket(job: Job) -> int:
@@ -131,6 +195,10 @@ class FeatureLayout:
         names += [f"class:{code}" for code in kb.classes]
         self.category_index = {code: len(names) + i for i, code in enumerate(CATEGORY_NAMES)}
         names += [f"category:{code}" for code in CATEGORY_NAMES]
+        # Occupation 中类 columns: part of the split product with the major columns (a graduate's occupation
+        # shares depend on the major only), so they cost no GEMM column.
+        self.occupation_index = {code: len(names) + i for i, code in enumerate(occupation_groups())}
+        names += [f"occupation:{code}" for code in occupation_groups()]
         self.any_major_index = len(names)
         names.append("any_major")
         self.field_index = {fid: len(names) + i for i, fid in enumerate(kb.fields)}
@@ -156,6 +224,14 @@ class FeatureLayout:
             self._column_meaning[column] = (4, key)
         for key, column in self.skill_index.items():
             self._column_meaning[column] = (5, key)
+        for key, column in self.occupation_index.items():
+            self._column_meaning[column] = (6, key)
+        # Graduate-side occupation shares are computed (the coder loaded) only when some indexed post has an
+        # occupation code: the model sets this before ranking.
+        self.occupations_wanted = False
+        self._occupation_cache: dict[str, dict[str, float]] = {}
+        # Title → occupation code from the coder, for posts without one (MatchModel(code_occupations=True)).
+        self.title_occupations: dict[str, str] = {}
         self._major_cache: dict[tuple, tuple] = {}
         self._skill_cache: dict[str, tuple] = {}
         # What a title / a description names (`_TextFindings`), keyed by the raw title and by a
@@ -252,7 +328,39 @@ class FeatureLayout:
                 raw_fields[fid] = raw_fields.get(fid, 0.0) + half_affinity / len(majors)
         total = sum(raw_fields.values())
         fields = {fid: value / total for fid, value in raw_fields.items()} if total > 0 else {}
-        return JobProfile(job, majors, classes, categories, title_any or any_major, fields, skills)
+        occupation = occupation_group(getattr(job, "occupation_code", None) or self.title_occupations.get(job.title))
+        return JobProfile(job, majors, classes, categories, title_any or any_major, fields, skills, occupation)
+
+    def code_titles(self, titles: list[str]) -> None:
+        """Suggest an occupation code (the coder's first) for each distinct title not coded yet, in one batch."""
+        missing = sorted({t for t in titles if t and t not in self.title_occupations})
+        if not missing:
+            return
+        from talent.occupations import load_coder
+
+        for title, suggestions in zip(missing, load_coder().code(missing, top=1), strict=True):
+            if suggestions:
+                self.title_occupations[title] = suggestions[0].code
+
+    def graduate_occupations(self, major: str) -> dict[str, float]:
+        """Shares of the 中类 of the coder's three codes for the major's name (as an occupation title)."""
+        found = self._occupation_cache.get(major)
+        if found is None:
+            from talent.occupations import load_coder
+
+            text = normalize_text(major)
+            suggestions = load_coder().code([text], top=3)[0] if text else []
+            shares: dict[str, float] = {}
+            for suggestion in suggestions:
+                group = occupation_group(suggestion.code)
+                if group:
+                    shares[group] = shares.get(group, 0.0) + suggestion.score
+            total = sum(shares.values())
+            found = {group: value / total for group, value in shares.items()} if total > 0 else {}
+            if len(self._occupation_cache) > 200_000:
+                self._occupation_cache.clear()
+            self._occupation_cache[major] = found
+        return found
 
     def profile_from_row(self, job: Job, row: np.ndarray) -> JobProfile:
         """The profile a job vector encodes (the inverse of `job_matrix` for one row)."""
@@ -263,6 +371,7 @@ class FeatureLayout:
         fields: dict[str, float] = {}
         skills: set[str] = set()
         any_major = False
+        occupation = None
         meaning = self._column_meaning
         for column, value in zip(columns.tolist(), row[columns].tolist(), strict=True):
             kind, key = meaning[column]
@@ -278,7 +387,9 @@ class FeatureLayout:
                 categories.add(key)
             elif kind == 3:
                 any_major = True
-        return JobProfile(job, majors, classes, categories, any_major, fields, skills)
+            elif kind == 6:
+                occupation = key
+        return JobProfile(job, majors, classes, categories, any_major, fields, skills, occupation)
 
     def _major_knowledge(self, major: str, code: str | None) -> tuple:
         """(major code, class code, affinities, skills named in the major) for a major as written."""
@@ -320,7 +431,8 @@ class FeatureLayout:
         for fid, count in skill_fields.items():
             affinities[fid] = max(affinities.get(fid, 0.0), min(0.5, 0.4 * count))
         category_code = class_code[:2] if class_code else None
-        return GraduateProfile(graduate, major_code, class_code, category_code, affinities, skills)
+        occupations = self.graduate_occupations(graduate.major) if self.occupations_wanted else {}
+        return GraduateProfile(graduate, major_code, class_code, category_code, affinities, skills, occupations)
 
     # --- vectors -------------------------------------------------------------------------------
 
@@ -336,6 +448,8 @@ class FeatureLayout:
                 vector[self.category_index[code]] = 1.0
             if profile.any_major:
                 vector[self.any_major_index] = 1.0
+            if profile.occupation:
+                vector[self.occupation_index[profile.occupation]] = 1.0
             for fid, share in profile.fields.items():
                 vector[self.field_index[fid]] = share
             if profile.skills:
@@ -373,6 +487,8 @@ class FeatureLayout:
                 vector[class_index[profile.class_code]] = w.same_class
             if profile.category_code:
                 vector[category_index[profile.category_code]] = w.same_category
+            for group, share in profile.occupations.items():
+                vector[self.occupation_index[group]] = w.occupation * share
             for fid, affinity in profile.affinities.items():
                 vector[field_index[fid]] = w.field * affinity
             if profile.skills:
@@ -407,3 +523,28 @@ class FeatureLayout:
         levels = np.array([g.level for g in graduates], dtype=np.int64)
         matrix[:, self.education_start : self.education_start + 4] = self._education_rows[levels]
         return snap(matrix)
+
+
+def _snapped(value: float) -> float:
+    return float(np.float32(round(value * QUANTUM) / QUANTUM))
+
+
+def preference_part(weights: Weights, graduate: Graduate, job: Job) -> float:
+    """The district and salary part of the score of (graduate, job) under `weights`, exactly as the graduate
+    vector's district and salary columns give it (each snapped to 2^-8): the part a `prefer` choice changes,
+    so stored scores can be reordered by a preference without the model (services.match_serving)."""
+    w_district, w_salary = weights.district, weights.salary
+    if graduate.districts:
+        district = w_district if job.district in graduate.districts else (0.3 * w_district if job.district is None else 0.0)
+    else:
+        district = 0.5 * w_district
+    expected = graduate.expected_salary or 0
+    bucket = salary_bucket(job)
+    if expected <= 0:
+        salary = w_salary
+    elif bucket == 0:
+        salary = 0.5 * w_salary
+    else:
+        fit = min(1.0, max(0.0, (_bucket_centre(bucket) / expected - 0.6) / 0.4))
+        salary = w_salary * fit
+    return _snapped(float(np.float32(district))) + _snapped(float(np.float32(salary)))

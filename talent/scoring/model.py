@@ -20,7 +20,7 @@ from talent.scoring.explain import (
     skills_text,
     tail_json,
 )
-from talent.scoring.features import QUANTUM, FeatureLayout, GraduateProfile, JobProfile, Weights
+from talent.scoring.features import QUANTUM, FeatureLayout, GraduateProfile, JobProfile, Weights, check_prefer
 from talent.scoring.knowledge import DISTRICTS, knowledge
 from talent.scoring.records import EDUCATION_LEVELS, Graduate, Job, validate_graduate, validate_job
 from talent.scoring.topk import rank_all_pairs
@@ -92,7 +92,8 @@ class MatchModel:
     every `talent match rank` start (scipy.stats), a third of a 20,000 × 22,400 run's budget.
     """
 
-    _PARAMETERS = ("weights", "chunk_rows", "n_threads", "as_of", "n_processes")
+    _PARAMETERS = ("weights", "chunk_rows", "n_threads", "as_of", "n_processes", "code_occupations",
+                   "fair_exposure")
 
     def __init__(
         self,
@@ -101,12 +102,16 @@ class MatchModel:
         n_threads: int = 2,
         as_of: dt.date | None = None,
         n_processes: int = 1,
+        code_occupations: bool = False,
+        fair_exposure: float = 0.0,
     ) -> None:
         self.weights = weights
         self.chunk_rows = chunk_rows
         self.n_threads = n_threads
         self.as_of = as_of
         self.n_processes = n_processes
+        self.code_occupations = code_occupations
+        self.fair_exposure = fair_exposure
 
     def get_params(self, deep: bool = True) -> dict[str, Any]:
         return {name: getattr(self, name) for name in self._PARAMETERS}
@@ -117,6 +122,7 @@ class MatchModel:
                 raise ValueError(f"invalid parameter {name!r} for MatchModel")
             setattr(self, name, value)
         self.__dict__.pop("_layout_cache", None)
+        self.__dict__.pop("_preference_layouts", None)
         return self
 
     def __repr__(self) -> str:
@@ -135,16 +141,39 @@ class MatchModel:
 
     # --- fitting and incremental updates --------------------------------------------------------
 
-    def _layout(self) -> FeatureLayout:
+    def _layout(self, prefer: str | None = None) -> FeatureLayout:
+        """The feature layout of the model's weights; with `prefer` ("near", "pay") the layout whose graduate
+        vectors carry that choice's preference weights (the job vectors do not depend on weights)."""
         layout = getattr(self, "_layout_cache", None)
         if layout is None:
-            layout = FeatureLayout(knowledge(), self.weights or Weights())
+            from talent.scoring.ranker import default_weights
+
+            layout = FeatureLayout(knowledge(), self.weights or default_weights())
             self._layout_cache = layout
-        return layout
+        prefer = check_prefer(prefer)
+        if prefer == "relevance":
+            return layout
+        layouts = self.__dict__.setdefault("_preference_layouts", {})
+        variant = layouts.get(prefer)
+        if variant is None:
+            variant = layouts[prefer] = FeatureLayout(layout.kb, layout.weights.for_preference(prefer))
+            variant.title_occupations = layout.title_occupations
+        variant.occupations_wanted = layout.occupations_wanted
+        return variant
+
+    def _graduate_layout(self, prefer: str | None = None) -> FeatureLayout:
+        """`_layout(prefer)`, told whether graduates need occupation shares (some indexed post has a code)."""
+        base = self._layout()
+        if hasattr(self, "job_matrix_"):
+            columns = list(base.occupation_index.values())
+            base.occupations_wanted = bool(columns) and bool(
+                self.job_matrix_[:, columns[0] : columns[-1] + 1].any()) and base.weights.occupation > 0
+        return self._layout(prefer)
 
     def __getstate__(self) -> dict[str, Any]:
         state = dict(self.__dict__)
         state.pop("_layout_cache", None)  # rebuilt from the shipped knowledge on load
+        state.pop("_preference_layouts", None)
         state.pop("_ranking_cache", None)
         state.pop("_profile_cache", None)
         return state
@@ -160,6 +189,9 @@ class MatchModel:
             job = record if isinstance(record, Job) else validate_job(record, as_of=self.as_of)
             if job.is_open:
                 open_jobs.append(job)
+        if self.code_occupations:
+            # Posts without an occupation code get the coder's first suggestion for their title (one batch).
+            self._layout().code_titles([job.title for job in open_jobs if not getattr(job, "occupation_code", None)])
         if self.n_processes > 1 and len(open_jobs) >= 4000:
             self._pending_jobs = open_jobs
             try:
@@ -323,8 +355,8 @@ class MatchModel:
         layout = self._layout()
         end = layout.any_major_index
         if sorted([*layout.major_index.values(), *layout.class_index.values(),
-                   *layout.category_index.values()]) != list(range(end)):
-            raise AssertionError("the major, class and category blocks must come first in the layout")
+                   *layout.category_index.values(), *layout.occupation_index.values()]) != list(range(end)):
+            raise AssertionError("the major, class, category and occupation blocks must come first in the layout")
         return end
 
     def _rank_matrix(self, matrix: np.ndarray, levels: np.ndarray, top: int,
@@ -372,21 +404,21 @@ class MatchModel:
             )
         return index.output
 
-    def graduate_profiles(self, graduates: Iterable[Any]) -> list[GraduateProfile]:
-        layout = self._layout()
+    def graduate_profiles(self, graduates: Iterable[Any], prefer: str | None = None) -> list[GraduateProfile]:
+        layout = self._graduate_layout(prefer)
         return [
             layout.graduate_profile(g if isinstance(g, Graduate) else validate_graduate(g)) for g in graduates
         ]
 
     def _rank(
-        self, graduates: Iterable[Any], top: int, on_progress: ProgressCallback | None
+        self, graduates: Iterable[Any], top: int, on_progress: ProgressCallback | None, prefer: str | None = None,
     ) -> Iterator[tuple[GraduateProfile, list[tuple[int, float]]]]:
         """Per graduate, its profile and its matches as (position in job_ids_, rounded score)."""
         check_is_fitted(self)
         if top < 0:
             raise ValueError("top must be ≥ 0")
-        layout = self._layout()
-        profiles = self.graduate_profiles(graduates)
+        layout = self._graduate_layout(prefer)
+        profiles = self.graduate_profiles(graduates, prefer)
         if not profiles:
             return
         matrix = layout.graduate_matrix(profiles)
@@ -410,6 +442,8 @@ class MatchModel:
         *,
         explain: bool = True,
         on_progress: ProgressCallback | None = None,
+        prefer: str | None = None,
+        applications: dict[str, int] | None = None,
     ) -> list[dict[str, Any]]:
         """For each graduate (dict or Graduate), the `top` best open jobs it is eligible for.
 
@@ -417,6 +451,11 @@ class MatchModel:
         A job whose minimum education is above the graduate's is never returned. Equal scores are
         ordered by the (minimum education, job id) of the first post with the same vector, and posts
         with identical vectors by (minimum education, job id) among themselves (they are scored once).
+
+        Relevance comes first; `prefer` ("near": preferred districts, "pay": pay at or above the expectation)
+        reorders posts of similar relevance only (features.PREFERRED_WEIGHT). With `fair_exposure` > 0 the
+        posts shown to many graduates relative to their headcount (and `applications` so far, job id → count)
+        lose up to that much score, among each graduate's best `exposure.CANDIDATES` (scoring.exposure).
         """
         layout = self._layout()
         kb, field_weight = layout.kb, layout.weights.field
@@ -424,7 +463,20 @@ class MatchModel:
         results = []
         ids = self.job_ids_
         job_profiles = self.job_profiles_ if explain else None  # read back only when explaining
-        for profile, matches in self._rank(graduates, top, on_progress):
+        ranked: Iterable[tuple[GraduateProfile, list[tuple[int, float]]]]
+        if self.fair_exposure > 0:
+            from talent.scoring.exposure import CANDIDATES, rerank
+
+            pairs = list(self._rank(graduates, max(top, CANDIDATES), on_progress, prefer))
+            headcount = np.array([job.headcount or 1 for job in self.job_records_], dtype=np.float64)
+            applied = np.zeros(len(ids))
+            for position, job_id in enumerate(ids):
+                applied[position] = (applications or {}).get(job_id, 0)
+            reordered = rerank([m for _, m in pairs], headcount, applied, top, self.fair_exposure)
+            ranked = [(profile, matches) for (profile, _), matches in zip(pairs, reordered, strict=True)]
+        else:
+            ranked = self._rank(graduates, top, on_progress, prefer)
+        for profile, matches in ranked:
             rendered = []
             for position, score in matches:
                 match: dict[str, Any] = {"job_id": ids[position], "score": score}
@@ -436,7 +488,7 @@ class MatchModel:
 
     def rank_jobs_json_lines(
         self, graduates: Iterable[Any], top: int = 10, *, explain: bool = True,
-        on_progress: ProgressCallback | None = None,
+        on_progress: ProgressCallback | None = None, prefer: str | None = None,
     ) -> Iterator[str]:
         """The same ranking as `rank_jobs_for_graduates`, as JSON Lines text (one line per graduate),
         assembled in bulk: the fast path of `talent match rank`.
@@ -444,25 +496,27 @@ class MatchModel:
         With `n_processes` > 1 the graduates are split among forked worker processes (each ranks
         its share with one thread); lines still come out in input order.
         """
-        for block in self._json_blocks(graduates, top, explain, on_progress, encoded=False):
+        for block in self._json_blocks(graduates, top, explain, on_progress, encoded=False, prefer=prefer):
             yield from block
 
     def rank_jobs_json_bytes(
         self, graduates: Iterable[Any], top: int = 10, *, explain: bool = True,
-        on_progress: ProgressCallback | None = None,
+        on_progress: ProgressCallback | None = None, prefer: str | None = None,
     ) -> Iterator[bytes]:
         """`rank_jobs_json_lines` as UTF-8 blocks of many lines (what `talent match rank` writes):
         worker processes encode their share once instead of shipping text to be re-encoded."""
-        for block in self._json_blocks(graduates, top, explain, on_progress, encoded=True):
+        for block in self._json_blocks(graduates, top, explain, on_progress, encoded=True, prefer=prefer):
             yield block if isinstance(block, bytes) else "".join(block).encode()
 
     def _json_blocks(
         self, graduates: Iterable[Any], top: int, explain: bool, on_progress: ProgressCallback | None, *,
-        encoded: bool,
+        encoded: bool, prefer: str | None = None,
     ) -> Iterator[list[str] | bytes]:
         check_is_fitted(self)
         if top < 0:
             raise ValueError("top must be ≥ 0")
+        prefer = check_prefer(prefer)
+        self._graduate_layout(prefer)  # built before forking, so workers share it
         graduates = list(graduates)
         self._output_tables()  # build once, before forking, so workers share it
         if self.n_processes > 1 and len(graduates) >= 2000:
@@ -471,7 +525,7 @@ class MatchModel:
             # Workers read their share from the forked copy of the list: only bounds are pickled.
             self._pending_graduates = graduates
             try:
-                for data, count in _imap_forked(self, "_json_lines_block", [(r, top, explain) for r in ranges],
+                for data, count in _imap_forked(self, "_json_lines_block", [(r, top, explain, prefer) for r in ranges],
                                                 self.n_processes):
                     if on_progress:
                         on_progress(count)
@@ -481,15 +535,16 @@ class MatchModel:
                 del self._pending_graduates
             return
         for start in range(0, len(graduates), _OUTPUT_BLOCK):
-            yield self._json_lines_bulk(graduates[start : start + _OUTPUT_BLOCK], top, explain, on_progress)
+            yield self._json_lines_bulk(graduates[start : start + _OUTPUT_BLOCK], top, explain, on_progress, prefer)
 
-    def _json_lines_block(self, task: tuple[tuple[int, int], int, bool]) -> tuple[bytes, int]:
-        (start, stop), top, explain = task
-        lines = self._json_lines_bulk(self._pending_graduates[start:stop], top, explain, None)
+    def _json_lines_block(self, task: tuple[tuple[int, int], int, bool, str]) -> tuple[bytes, int]:
+        (start, stop), top, explain, prefer = task
+        lines = self._json_lines_bulk(self._pending_graduates[start:stop], top, explain, None, prefer)
         return "".join(lines).encode(), stop - start
 
     def _json_lines_bulk(
-        self, graduates: list[Any], top: int, explain: bool, on_progress: ProgressCallback | None
+        self, graduates: list[Any], top: int, explain: bool, on_progress: ProgressCallback | None,
+        prefer: str | None = None,
     ) -> list[str]:
         """JSON lines of one block of graduates, built with NumPy gathers instead of per-match Python.
 
@@ -497,7 +552,7 @@ class MatchModel:
         explanation are computed for all matches at once (`_why_pieces`) and every match line is a
         join of small tables' pieces, so the output equals `rank_jobs_for_graduates` text.
         """
-        layout = self._layout()
+        layout = self._graduate_layout(prefer)
         graduates = [g if isinstance(g, Graduate) else validate_graduate(g) for g in graduates]
         if not graduates:
             return []
@@ -724,17 +779,24 @@ class MatchModel:
             fragment.append(tail_fragment + "}}")
         return _table(zh)[tail_of], _table(en)[tail_of], _table(fragment)[tail_of]
 
-    def rank_graduates_for_job(self, job: Any, graduates: Iterable[Any], top: int = 10) -> list[dict[str, Any]]:
+    def rank_graduates_for_job(self, job: Any, graduates: Iterable[Any], top: int = 10, *,
+                               prefer: str | None = None) -> list[dict[str, Any]]:
         """The `top` graduates that best fit one job (dict or Job), never one below its minimum
-        education. The job need not be in the index. Returns `[{"graduate_id", "score", "why"}]`."""
+        education. The job need not be in the index. Returns `[{"graduate_id", "score", "why"}]`.
+        `prefer` weighs the graduates' own preferences as in `rank_jobs_for_graduates`."""
         check_is_fitted(self)
-        layout = self._layout()
         validated = job if isinstance(job, Job) else validate_job(job, as_of=self.as_of)
         if not validated.is_open:
             return []
-        job_vector = layout.job_matrix([layout.job_profile(validated)])[0]
-        job_profile = layout.profile_from_row(validated, job_vector)  # what the score sees
-        profiles = [p for p in self.graduate_profiles(graduates) if p.graduate.level >= validated.level]
+        base = self._layout()
+        job_vector = base.job_matrix([base.job_profile(validated)])[0]
+        job_profile = base.profile_from_row(validated, job_vector)  # what the score sees
+        layout = self._graduate_layout(prefer)
+        if job_profile.occupation and base.weights.occupation > 0:
+            layout.occupations_wanted = True
+        profiles = [layout.graduate_profile(g if isinstance(g, Graduate) else validate_graduate(g))
+                    for g in graduates]
+        profiles = [p for p in profiles if p.graduate.level >= validated.level]
         if not profiles or top <= 0:
             return []
         scores = layout.graduate_matrix(profiles) @ job_vector
@@ -749,12 +811,12 @@ class MatchModel:
             for i in order
         ]
 
-    def score_pairs(self, graduates: Iterable[Any]) -> np.ndarray:
+    def score_pairs(self, graduates: Iterable[Any], prefer: str | None = None) -> np.ndarray:
         """Full score matrix (graduates x indexed jobs, in `job_ids_` order); -inf where the
         education filter forbids the pair. For evaluation on small sets."""
         check_is_fitted(self)
-        profiles = self.graduate_profiles(graduates)
-        matrix = self._layout().graduate_matrix(profiles) @ self.job_matrix_.T
+        profiles = self.graduate_profiles(graduates, prefer)
+        matrix = self._layout(prefer).graduate_matrix(profiles) @ self.job_matrix_.T
         levels = np.array([p.graduate.level for p in profiles])
         matrix[levels[:, None] < self.job_levels_[None, :]] = -np.inf
         return matrix
