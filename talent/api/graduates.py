@@ -104,12 +104,22 @@ def put_profile(payload):
     return profile, 201 if created else 200
 
 
+class MatchesQuery(LimitQuery):
+    prefer = ma.fields.String(
+        load_default="relevance", validate=ma.validate.OneOf(matching.PREFER_CHOICES),
+        metadata={"description": "relevance (default): best fit first; near: among posts of similar fit, those in "
+                                 "the graduate's preferred districts first; pay: among posts of similar fit, those "
+                                 "paying at least the expected salary first."},
+    )
+
+
 @blp.route("/me/matches", methods=["GET"])
 @requires(Role.APPLICANT)
-@blp.arguments(LimitQuery, location="query")
+@blp.arguments(MatchesQuery, location="query")
 @blp.response(200, MatchesSchema)
 @blp.doc(security=[{"bearer": []}])
 def my_matches(query):
     """Open positions ranked for the caller's profile, best first, with score and why. Never a post whose
-    minimum education is above the graduate's, nor a closed or expired one."""
-    return {"items": matching.matches_for_graduate(db.session, current_user, query["limit"])}
+    minimum education is above the graduate's, nor a closed or expired one. Relevance comes first; `prefer`
+    reorders posts of similar fit only."""
+    return {"items": matching.matches_for_graduate(db.session, current_user, query["limit"], query["prefer"])}

@@ -46,8 +46,10 @@ from talent.clock import today_in_changchun
 from talent.models import User
 from talent.models.jobs import EDUCATION_LEVELS, GraduateProfile, Job
 from talent.models.matches import MatchSet, StoredMatch
-from talent.scoring import MatchModel, validate_job
+from talent.scoring import MatchModel, validate_graduate, validate_job
+from talent.scoring.features import Weights, check_prefer, preference_part
 from talent.scoring.explain import explain_match
+from talent.services.jobs import job_record
 from talent.services.match_store import _GRADUATE_COLUMNS, graduate_line, job_line
 
 log = logging.getLogger(__name__)
@@ -295,9 +297,12 @@ def usable_set(session: Session, profile: GraduateProfile) -> MatchSet | None:
 
 
 def rank_for_graduate(session: Session, profile: GraduateProfile, record: dict[str, Any], limit: int,
-                      index: RecentPosts) -> tuple[list[RankedJob], dict[int, Job]]:
+                      index: RecentPosts, prefer: str | None = None) -> tuple[list[RankedJob], dict[int, Job]]:
     """The best `limit` open posts within the graduate's reach (stored set topped up with recent changes)
-    and the posts themselves (with their employers), read in one query."""
+    and the posts themselves (with their employers), read in one query.
+
+    Stored and online scores are relevance first; with `prefer` ("near", "pay") the candidates are reordered
+    by the score that choice gives (`with_preference`): only posts of similar relevance change places."""
     today = today_in_changchun()
     allowed = EDUCATION_LEVELS[: EDUCATION_LEVELS.index(profile.education) + 1]
     stored = usable_set(session, profile)
@@ -331,8 +336,24 @@ def rank_for_graduate(session: Session, profile: GraduateProfile, record: dict[s
             continue
         ranked.append(RankedJob(row.job_id, row.score, orjson.loads(row.why)))
     ranked = [item for item in ranked if item.job_id in jobs]
+    if check_prefer(prefer) != "relevance":
+        ranked = with_preference(ranked, jobs, record, index.model._layout().weights, prefer)
     ranked.sort(key=lambda item: (-item.score, item.job_id))
     return ranked[:limit], jobs
+
+
+def with_preference(ranked: list[RankedJob], jobs: dict[int, Job], record: dict[str, Any], weights: Weights,
+                    prefer: str | None) -> list[RankedJob]:
+    """The candidates with the scores the model gives under `prefer`: the default preference part of each score
+    replaced by that choice's (features.preference_part, exactly the model's district and salary columns)."""
+    graduate = validate_graduate(record)
+    chosen = weights.for_preference(prefer)
+    result = []
+    for item in ranked:
+        job = validate_job({**job_record(jobs[item.job_id]), "status": "open"})
+        change = preference_part(chosen, graduate, job) - preference_part(weights, graduate, job)
+        result.append(RankedJob(item.job_id, round(item.score + change, 4), item.why))
+    return result
 
 
 # --- an employer's candidates ----------------------------------------------------------------------

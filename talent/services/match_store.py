@@ -10,6 +10,14 @@ open posts read as plain columns (not ORM objects): a worker that handles many s
 once. Posts created, edited or closed after `computed_at` are the readers' business (services.match_serving
 tops the stored sets up with them), so a model fitted a little after `computed_at` is still right.
 
+What is stored is relevance first (the model's default, `prefer` unset): a graduate's choice of "nearer first"
+or "better paid first" reorders the stored set when it is served (services.match_serving), among posts of
+similar relevance. With fair exposure (`FAIR_EXPOSURE` > 0, the default) each graduate's best `STORED_TOP`
+posts are re-ranked by scoring.exposure.rerank before they are stored: a post shown to many graduates of the
+shard relative to its headcount loses up to `FAIR_EXPOSURE` of its score, and the stored score is the lowered
+one (so the serving path, which merges by score, keeps the order). Exposure is counted per shard (graduates
+in id order), a sample of the city: loads are shares, so a shard measures them as the whole city would.
+
 Atomicity: the old rows of the shard's graduates are deleted and the new ones inserted in the caller's
 transaction, so a reader (READ COMMITTED on PostgreSQL, one writer at a time on SQLite) sees either the old
 or the new set of each graduate, never a mixture; a worker killed in the middle leaves the old sets.
@@ -23,6 +31,7 @@ import logging
 import threading
 from typing import Any
 
+import numpy as np
 import orjson
 from sqlalchemy import delete, insert, select
 from sqlalchemy.orm import Session
@@ -37,6 +46,7 @@ from talent.services.jobs import open_jobs_condition
 log = logging.getLogger(__name__)
 
 STORED_TOP = 50  # posts kept per graduate
+FAIR_EXPOSURE = 0.12  # scoring.exposure.DEFAULT_STRENGTH; 0 stores the pure relevance ranking
 _JOB_COLUMNS = (
     Job.id, Job.title, Job.description, Job.min_education, Job.district, Job.salary_min, Job.salary_max,
     Job.headcount, Job.majors,
@@ -114,7 +124,8 @@ def ranking_model(session: Session, computed_at: dt.datetime) -> MatchModel:
         return _cached["model"]
 
 
-def refresh_shard(session: Session, graduate_ids: list[int], computed_at: dt.datetime) -> int:
+def refresh_shard(session: Session, graduate_ids: list[int], computed_at: dt.datetime,
+                  fair_exposure: float | None = None) -> int:
     """Rank these graduates against every open post and replace their stored sets; returns how many
     graduates got a set. Ids of profiles that no longer consent (or are gone) lose their stored set.
     Flushes; the caller commits (one transaction per shard)."""
@@ -132,20 +143,24 @@ def refresh_shard(session: Session, graduate_ids: list[int], computed_at: dt.dat
         )
     )
     model = ranking_model(session, computed_at) if rows else None
+    strength = FAIR_EXPOSURE if fair_exposure is None else fair_exposure
     sets: list[dict[str, Any]] = []
     matches: list[tuple[int, int, int, float, str]] = []
     if model is not None:
         updated = {row[0]: row[7] for row in rows}
-        for block in model.rank_jobs_json_bytes([graduate_line(row) for row in rows], top=STORED_TOP):
-            for line in block.splitlines():
-                ranked = orjson.loads(line)
-                graduate_id = int(ranked["graduate_id"])
-                for rank, match in enumerate(ranked["matches"], start=1):
-                    matches.append(
-                        (graduate_id, rank, int(match["job_id"]), match["score"], orjson.dumps(match["why"]).decode())
-                    )
-                sets.append({"graduate_profile_id": graduate_id, "computed_at": computed_at,
-                             "profile_updated_at": updated[graduate_id], "size": len(ranked["matches"])})
+        ranked_lines = [orjson.loads(line)
+                        for block in model.rank_jobs_json_bytes([graduate_line(row) for row in rows], top=STORED_TOP)
+                        for line in block.splitlines()]
+        if strength > 0:
+            ranked_lines = _fair(model, ranked_lines, strength)
+        for ranked in ranked_lines:
+            graduate_id = int(ranked["graduate_id"])
+            for rank, match in enumerate(ranked["matches"], start=1):
+                matches.append(
+                    (graduate_id, rank, int(match["job_id"]), match["score"], orjson.dumps(match["why"]).decode())
+                )
+            sets.append({"graduate_profile_id": graduate_id, "computed_at": computed_at,
+                         "profile_updated_at": updated[graduate_id], "size": len(ranked["matches"])})
     # Replace: the stored rows go with their set (ON DELETE CASCADE is not relied on: SQLite may run
     # without foreign keys), then the new sets and rows are written, all in the caller's transaction.
     session.execute(delete(StoredMatch).where(StoredMatch.graduate_profile_id.in_(ids)))
@@ -155,6 +170,25 @@ def refresh_shard(session: Session, graduate_ids: list[int], computed_at: dt.dat
         _insert_matches(session, matches, computed_at)
     session.flush()
     return len(sets)
+
+
+def _fair(model: MatchModel, ranked_lines: list[dict[str, Any]], strength: float) -> list[dict[str, Any]]:
+    """The shard's ranked lines re-ranked for fair exposure (scoring.exposure.rerank), scores lowered."""
+    from talent.scoring.exposure import rerank
+
+    position = {job_id: k for k, job_id in enumerate(model.job_ids_)}
+    headcount = np.array([job.headcount or 1 for job in model.job_records_], dtype=np.float64)
+    # Applications so far are not stored by the platform yet (the feedback table of the hiring issue): the
+    # loads are the shard's exposure against headcount alone until then.
+    applications = np.zeros(len(headcount))
+    candidates = [[(position[m["job_id"]], m["score"]) for m in line["matches"]] for line in ranked_lines]
+    reranked = rerank(candidates, headcount, applications, STORED_TOP, strength)
+    result = []
+    for line, chosen in zip(ranked_lines, reranked, strict=True):
+        by_position = {position[m["job_id"]]: m for m in line["matches"]}
+        result.append({"graduate_id": line["graduate_id"],
+                       "matches": [{**by_position[k], "score": score} for k, score in chosen]})
+    return result
 
 
 def _insert_matches(session: Session, matches: list[tuple[int, int, int, float, str]],

@@ -49,15 +49,29 @@ def check_limit(limit: int) -> None:
         raise InvalidInput("The limit is not valid.", {"limit": [f"Must be between 1 and {MAX_LIMIT}."]})
 
 
-def matches_for_graduate(session: Session, actor: User, limit: int = 10) -> list[JobMatch]:
+PREFER_CHOICES = ("relevance", "near", "pay")
+
+
+def check_prefer(prefer: str | None) -> str:
+    if prefer in (None, ""):
+        return "relevance"
+    if prefer not in PREFER_CHOICES:
+        raise InvalidInput("The order is not valid.", {"prefer": [f"Must be one of: {', '.join(PREFER_CHOICES)}."]})
+    return prefer
+
+
+def matches_for_graduate(session: Session, actor: User, limit: int = 10, prefer: str | None = None) -> list[JobMatch]:
     """The open posts that best fit the caller's graduate profile, best first, each with its why.
 
+    Relevance first; `prefer` ("near": preferred districts, "pay": pay at or above the expectation) reorders
+    posts of similar relevance only (docs/matching.md, "Relevance first").
     Never a post whose minimum education is above the graduate's, nor a closed or expired one: the posts are
     read from the database with both conditions before they are returned."""
     check_limit(limit)
+    prefer = check_prefer(prefer)
     profile = require_profile(session, actor)
     ranked, jobs = match_serving.rank_for_graduate(
-        session, profile, graduate_record(profile), limit, match_serving.recent_posts())
+        session, profile, graduate_record(profile), limit, match_serving.recent_posts(), prefer)
     return [JobMatch(job=jobs[item.job_id], score=item.score, why=item.why) for item in ranked]
 
 

@@ -14,7 +14,7 @@ from talent.models import Role
 from talent.services import Conflict, InvalidInput
 from talent.services.graduates import major_catalogue, profile_of, save_graduate_profile
 from talent.services.jobs import LocalizedInvalidInput
-from talent.services.matching import matches_for_graduate
+from talent.services.matching import PREFER_CHOICES, matches_for_graduate
 from talent.web.case_labels import readable_errors
 from talent.web.job_forms import GraduateProfileForm, attach_service_errors
 
@@ -54,5 +54,10 @@ def profile():
 @requires(Role.APPLICANT)
 def matches():
     existing = profile_of(db.session, current_user)
-    ranked = matches_for_graduate(db.session, current_user, MATCHES_SHOWN) if existing else []
-    return render_template("graduate/matches.html", profile=existing, matches=ranked)
+    prefer = request.args.get("prefer") or "relevance"
+    status = 200
+    if prefer not in PREFER_CHOICES:
+        flash(_("未知的排序方式，已按相关度排序。"), "warning")
+        prefer, status = "relevance", 422
+    ranked = matches_for_graduate(db.session, current_user, MATCHES_SHOWN, prefer) if existing else []
+    return render_template("graduate/matches.html", profile=existing, matches=ranked, prefer=prefer), status
