@@ -35,6 +35,8 @@ from talent.scoring.text import join_text, normalize_text
 SALARY_BUCKET_EDGES = (2000, 2500, 3000, 3500, 4000, 4500, 5000, 5500, 6000, 7000, 8000, 9000, 10000,
                        12000, 14000, 16000, 20000, 25000, 30000, 40000, 10_000_000)
 TITLE_WEIGHT = 3.0
+SKILL_FIELD_WEIGHT = 0.5
+SKILL_AFFINITY = 0.6  # a graduate's affinity to the fields of a skill it has, per unit of the skill's field weight  # a skill named in an ad counts half a field word per unit of its field affinity
 # Bounds of the caches of scanned titles and of scanned descriptions (cleared when full, as the other
 # caches; a description entry takes about 0.7 kB, so that cache stays under 35 MB).
 TEXT_CACHE_ENTRIES = 200_000
@@ -321,6 +323,14 @@ class FeatureLayout:
             classes |= listed_classes
         classes |= {kb.majors[code].class_code for code in majors}
         categories = {code[:2] for code in classes}
+        # The skills an ad asks for say what the work is about too (Python, MySQL, Linux: software), so a post
+        # described by its skills alone is not outweighed by one that only lists a major class.
+        if skills:
+            counts = dict(counts)
+            skill_table = kb.skills
+            for sid in skills:
+                for fid, weight in skill_table[sid].fields.items():
+                    counts[fid] = counts.get(fid, 0.0) + SKILL_FIELD_WEIGHT * weight
         # A listed major says what the work is about as much as the words do.
         raw_fields = {fid: math.sqrt(count) for fid, count in counts.items() if count > 0}
         for code in majors:
@@ -426,8 +436,8 @@ class FeatureLayout:
         skill_table = self.kb.skills
         for skill_id in skills:
             for fid, weight in skill_table[skill_id].fields.items():
-                if 0.6 * weight > affinities.get(fid, 0.0):
-                    affinities[fid] = 0.6 * weight
+                if SKILL_AFFINITY * weight > affinities.get(fid, 0.0):
+                    affinities[fid] = SKILL_AFFINITY * weight
         for fid, count in skill_fields.items():
             affinities[fid] = max(affinities.get(fid, 0.0), min(0.5, 0.4 * count))
         category_code = class_code[:2] if class_code else None

@@ -12,7 +12,8 @@ counts:
    hand-set relevance weights' sum (the preference tolerance keeps its meaning); the preference parts keep the
    hand-set tie-break weights (relevance first: the graded data's preference penalties do not buy district
    or salary more than a tie-break), and skills named in an ad weigh at least the shared class and category
-   together plus `EVIDENCE_MARGIN` (direct evidence over a structural relation).
+   together plus half the field weight (`EVIDENCE_FIELD_SHARE`, at least `EVIDENCE_MARGIN`): direct
+   evidence over a structural relation (a class listing also makes the post's field profile the class's).
 3. `cross_validate(...)`: `GroupKFold` by graduate (no graduate in both the training and the held-out part of a
    fold); each fold's weights rank the held-out graduates with a real MatchModel, and the metrics are those of
    the held-out rankings only.
@@ -42,6 +43,7 @@ from talent.scoring.records import Graduate, Job, validate_graduate, validate_jo
 PARTS = tuple(f.name for f in dataclasses.fields(Weights))
 PREFERENCE_PARTS = ("district", "salary")
 EVIDENCE_MARGIN = 0.05
+EVIDENCE_FIELD_SHARE = 0.5
 FOLDS = 5
 OUTCOME_FIELDS = ("impressions", "opened", "applied", "shortlisted", "hired")
 
@@ -70,7 +72,8 @@ def weights_from_coefficients(coefficients: dict[str, float], reference: Weights
     target = sum(getattr(reference, p) for p in relevance)
     values = {p: (max(coefficients.get(p, 0.0), 0.0) * target / total if total > 0 else getattr(reference, p))
               for p in relevance}
-    values["skills"] = max(values["skills"], values["same_class"] + values["same_category"] + EVIDENCE_MARGIN)
+    values["skills"] = max(values["skills"], values["same_class"] + values["same_category"]
+                           + max(EVIDENCE_MARGIN, EVIDENCE_FIELD_SHARE * values["field"]))
     values.update({p: getattr(reference, p) for p in PREFERENCE_PARTS})
     return Weights(**{p: round(float(values[p]), 4) for p in PARTS})
 

@@ -227,7 +227,7 @@ class MatchModel:
                 content = contents[key] = layout.profile_from_row(job, row)
             # (positional construction: dataclasses.replace costs several µs a post)
             profiles.append(JobProfile(job, content.majors, content.classes, content.categories,
-                                       content.any_major, content.fields, content.skills))
+                                       content.any_major, content.fields, content.skills, content.occupation))
         return profiles
 
     @property
