@@ -174,3 +174,47 @@ def test_a_first_save_racing_another_is_a_conflict_and_keeps_the_other(client, w
     db_session.expire_all()
     assert [(p.id, p.major) for p in db_session.query(GraduateProfile)] == [(created_meanwhile[0], "车辆工程")]
     assert profile_events(db_session) == []
+
+
+def _similar_posts(db_session, world):
+    """Two equally fitting Java posts: one in a district the graduate does not prefer paying above the
+    expectation, one in the preferred district (220173) paying below it; and an irrelevant, well-paid post in the
+    preferred district."""
+    a, b = world.employers["a"], world.employers["b"]
+    far_rich = add_job(db_session, a, district="220102", salary_min=11000, salary_max=15000)
+    near_poor = add_job(db_session, b, district="220173", salary_min=5000, salary_max=6000)
+    nurse = add_job(db_session, b, title="护士", description="负责病房护理工作，护理学专业，持护士执业资格证。",
+                    majors=["101101"], district="220173", salary_min=20000, salary_max=30000)
+    db_session.commit()
+    return far_rich, near_poor, nurse
+
+
+@pytest.mark.parametrize("stored", [False, True], ids=["online", "stored set"])
+def test_prefer_reorders_posts_of_similar_fit_and_never_lifts_an_irrelevant_one(client, world, db_session, stored):
+    far_rich, near_poor, nurse = _similar_posts(db_session, world)
+    assert put(client, world).status_code == 201
+    if stored:
+        from talent.db import utcnow
+        from talent.services.match_store import refresh_shard
+
+        profile = db_session.query(GraduateProfile).one()
+        assert refresh_shard(db_session, [profile.id], utcnow() + dt.timedelta(minutes=1)) == 1
+        db_session.commit()
+
+    def order(query=""):
+        response = client.get(f"/api/v1/graduates/me/matches{query}", headers=world.headers("grad"))
+        assert response.status_code == 200, response.get_json()
+        return [item["job_id"] for item in response.get_json()["items"]]
+
+    default = order()
+    assert default.index(nurse.id) == 2  # relevance first, whatever the preferences
+    assert order("?prefer=relevance") == default
+    assert order("?prefer=near")[:3] == [near_poor.id, far_rich.id, nurse.id]
+    assert order("?prefer=pay")[:3] == [far_rich.id, near_poor.id, nurse.id]
+
+
+def test_an_unknown_prefer_is_refused_naming_the_field(client, world, db_session):
+    assert put(client, world).status_code == 201
+    response = client.get("/api/v1/graduates/me/matches?prefer=cheapest", headers=world.headers("grad"))
+    assert response.status_code == 422
+    assert "prefer" in response.get_json()["errors"]

@@ -225,3 +225,28 @@ def test_a_closed_organisations_post_owner_is_shown_on_the_public_page(client, b
     assert employer.district == "220173"
     assert "长春甲软件有限公司 · 长春高新技术产业开发区" in text_of(client.get(f"/jobs/{board['java']}"))
     assert db_session.get(User, board["owner"]).name not in text_of(client.get(f"/jobs/{board['java']}"))
+
+
+def test_the_matches_page_offers_the_order_as_a_visible_choice(app, client, board, db_session):
+    employer = db_session.get(Employer, board["employer"])
+    near = add_job(db_session, employer, title="Java开发工程师（宽城）", district="220103", salary_min=5000,
+                   salary_max=6000)
+    db_session.commit()
+    sign_in(app, client, board["graduate"])
+    client.post("/graduate/profile", data={**PROFILE_FORM, "preferred_districts": ["220103"]})
+    page = client.get("/graduate/matches").get_data(as_text=True)
+    for label in ("相关度优先", "离我近的优先", "薪资高的优先"):
+        assert label in page
+    assert re.search(r'href="/graduate/matches\?prefer=relevance" aria-current="page"', page)
+    text = text_of(client.get("/graduate/matches"))
+    assert text.index("Java后端开发工程师") < text.index("Java开发工程师（宽城）")
+    chosen = client.get("/graduate/matches?prefer=near").get_data(as_text=True)
+    assert re.search(r'href="/graduate/matches\?prefer=near" aria-current="page"', chosen)
+    text = text_of(client.get("/graduate/matches?prefer=near"))
+    assert text.index("Java开发工程师（宽城）") < text.index("Java后端开发工程师") < text.index("客服专员")
+    assert "位于您意向区域的排在前面" in text
+    english = text_of(client.get("/graduate/matches?prefer=near&lang=en"))
+    assert "Best fit first" in english and "Nearer first" in english and "Better paid first" in english
+    bad = client.get("/graduate/matches?prefer=cheapest&lang=zh")
+    assert bad.status_code == 422 and "未知的排序方式" in text_of(bad)
+    assert near.id
