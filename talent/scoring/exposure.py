@@ -8,11 +8,12 @@ graduate after graduate (in the given order), with the exposure of the lists cho
     load(post)    = times shown in the first SHOWN of earlier graduates' lists
                     / (earlier graduates × SHOWN × the post's share of all places offered)
                     + applications so far / (headcount × APPLICATIONS_PER_PLACE)
-    penalty(post) = strength × clip((load − 1) / (FULL_PENALTY_LOAD − 1), 0, 1)
+    penalty(post) = strength × (1 − 1 / load^POWER) when load > 1, else 0
 
-A post at or below its fair share (load ≤ 1) loses nothing; one shown 1.5 times its share (or with ten
-applications per place and more) loses the full `strength`. Choices of FULL_PENALTY_LOAD and strength:
-bench/match_quality.py on the development set (docs/matching.md, "Fair exposure").
+A post at or below its fair share (load ≤ 1) loses nothing; one shown twice its share loses 7/8 of `strength`,
+and no post ever loses all of it. The penalty rises strictly with the load, so among over-exposed posts the
+less exposed come first. The strength was chosen on the development set (bench/match_quality.py,
+docs/matching.md, "Fair exposure").
 
 Guarantees: a penalty is at most `strength`, so a post never falls below one whose score was lower by more
 than `strength` (an irrelevant post never overtakes a relevant one when `strength` is below the relevance
@@ -28,8 +29,14 @@ import numpy as np
 CANDIDATES = 50  # each graduate's best posts that fair exposure may reorder
 SHOWN = 10  # the slots whose exposure counts (what a graduate sees on the first page)
 APPLICATIONS_PER_PLACE = 10.0
-FULL_PENALTY_LOAD = 1.5
-DEFAULT_STRENGTH = 0.12
+DEFAULT_STRENGTH = 0.2
+POWER = 3.0
+
+
+def penalty(load: np.ndarray, strength: float) -> np.ndarray:
+    """0 up to the fair share (load 1), then rising towards `strength` without reaching it: strictly increasing,
+    so of two over-exposed posts the more exposed one always loses more."""
+    return strength * (1.0 - 1.0 / np.maximum(load, 1.0) ** POWER)
 
 
 def rerank(matches: list[list[tuple[int, float]]], headcount: np.ndarray, applications: np.ndarray, top: int,
@@ -54,7 +61,7 @@ def rerank(matches: list[list[tuple[int, float]]], headcount: np.ndarray, applic
         scores = np.fromiter((c[1] for c in candidates), dtype=np.float64, count=len(candidates))
         expected = max(done, 1) * SHOWN * place_share[positions]
         load = exposure[positions] / expected + applied[positions]
-        lowered = np.round(scores - strength * np.clip((load - 1.0) / (FULL_PENALTY_LOAD - 1.0), 0.0, 1.0), 4)
+        lowered = np.round(scores - penalty(load, strength), 4)
         order = np.lexsort((np.arange(len(candidates)), -lowered))[:top]
         exposure[positions[order[:SHOWN]]] += 1
         result.append([(int(positions[k]), float(lowered[k])) for k in order])

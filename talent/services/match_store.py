@@ -46,7 +46,7 @@ from talent.services.jobs import open_jobs_condition
 log = logging.getLogger(__name__)
 
 STORED_TOP = 50  # posts kept per graduate
-FAIR_EXPOSURE = 0.12  # scoring.exposure.DEFAULT_STRENGTH; 0 stores the pure relevance ranking
+FAIR_EXPOSURE = 0.2  # scoring.exposure.DEFAULT_STRENGTH; 0 stores the pure relevance ranking
 _JOB_COLUMNS = (
     Job.id, Job.title, Job.description, Job.min_education, Job.district, Job.salary_min, Job.salary_max,
     Job.headcount, Job.majors,

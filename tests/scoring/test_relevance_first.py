@@ -11,7 +11,7 @@ import pytest
 
 from talent.scoring import MatchModel, ModelFileRejected, load_model, save_model
 from talent.scoring.demo import demo_graduates, demo_jobs
-from talent.scoring.exposure import coverage_and_gini, rerank
+from talent.scoring.exposure import DEFAULT_STRENGTH, coverage_and_gini, rerank
 from talent.scoring.features import PREFERRED_WEIGHT, Weights, check_prefer, preference_part
 from talent.scoring.learn import (
     cross_validate,
@@ -284,7 +284,7 @@ def test_applications_so_far_count_as_exposure():
 def test_fair_exposure_on_the_model_lowers_the_gini_of_the_shown_posts():
     jobs, graduates = demo_jobs(300, seed=8), demo_graduates(150, seed=9)
     plain = MatchModel(n_threads=1).fit(jobs)
-    fair = MatchModel(n_threads=1, fair_exposure=0.12).fit(jobs)
+    fair = MatchModel(n_threads=1, fair_exposure=DEFAULT_STRENGTH).fit(jobs)
     shown_plain = [[m["job_id"] for m in r["matches"]] for r in plain.rank_jobs_for_graduates(graduates, explain=False)]
     shown_fair = [[m["job_id"] for m in r["matches"]] for r in fair.rank_jobs_for_graduates(graduates, explain=False)]
     open_posts = plain.job_ids_

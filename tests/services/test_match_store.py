@@ -107,3 +107,34 @@ def test_a_failed_shard_leaves_the_old_sets(city, db_session, monkeypatch):
 
 def test_an_empty_shard_does_nothing(city, db_session):
     assert match_store.refresh_shard(db_session, [], utcnow()) == 0
+
+
+def test_a_refresh_spreads_identical_graduates_over_equally_fitting_posts(app, db_session):
+    owner = add_user(db_session, "hr@b.example.cn", "赵海", Role.EMPLOYER)
+    employer = add_employer(db_session, owner, 2)
+    posts = [add_job(db_session, employer, title=f"Java开发工程师{n}", headcount=1) for n in range(12)]
+    nurse = add_job(db_session, employer, title="病房护士", description="护理学专业，持护士执业证书。",
+                    majors=["101101"], district="220102", headcount=50)
+    profiles = [add_profile(db_session, add_user(db_session, f"s{n}@example.cn", f"学生{n}", Role.APPLICANT))
+                for n in range(30)]
+    db_session.commit()
+    ids = [p.id for p in profiles]
+
+    def first_posts(strength):
+        match_store.refresh_shard(db_session, ids, utcnow(), fair_exposure=strength)
+        db_session.commit()
+        return [db_session.scalar(select(StoredMatch.job_id).where(StoredMatch.graduate_profile_id == i,
+                                                                   StoredMatch.rank == 1)) for i in ids]
+
+    assert len(set(first_posts(0.0))) == 1  # relevance alone: everyone sees the same post first
+    spread = first_posts(match_store.FAIR_EXPOSURE)
+    assert len(set(spread)) >= 6 and nurse.id not in spread
+    # The stored scores are the lowered ones, by at most the strength, and stay in rank order.
+    model = MatchModel().fit([job_record(job) for job in [*posts, nurse]])
+    relevance = {int(m["job_id"]): m["score"]
+                 for m in model.rank_jobs_for_graduates([graduate_record(profiles[-1])], top=50)[0]["matches"]}
+    rows = list(db_session.scalars(select(StoredMatch).where(StoredMatch.graduate_profile_id == ids[-1])
+                                   .order_by(StoredMatch.rank)))
+    assert [r.score for r in rows] == sorted((r.score for r in rows), reverse=True)
+    assert all(0 <= relevance[r.job_id] - r.score <= match_store.FAIR_EXPOSURE + 1e-9 for r in rows)
+    assert rows[-1].job_id == nurse.id  # the irrelevant post stays last
