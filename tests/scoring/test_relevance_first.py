@@ -293,3 +293,59 @@ def test_fair_exposure_on_the_model_lowers_the_gini_of_the_shown_posts():
     level = {j.id: j.level for j in plain.job_records_}
     for record, shown in zip(graduates, shown_fair, strict=True):
         assert all(level[j] <= validate_graduate(record).level for j in shown)
+
+
+# --- the commands --------------------------------------------------------------------------------------------
+
+def _write_lines(path, records):
+    path.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in records), encoding="utf-8")
+
+
+def test_match_rank_prefer_keeps_the_output_shape_and_reorders_similar_fits(tmp_path):
+    from click.testing import CliRunner
+
+    from talent.cli_match import match
+
+    far = {**RELEVANT_FAR, "description": RELEVANT_FAR["description"] + "熟悉汽车底盘。"}
+    near = {**RELEVANT_NEAR, "title": "车身工艺工程师"}
+    _write_lines(tmp_path / "jobs.jsonl", [far, near, *IRRELEVANT_NEAR_RICH])
+    _write_lines(tmp_path / "graduates.jsonl", [VEHICLE_GRADUATE])
+
+    def run(*options):
+        result = CliRunner().invoke(match, ["rank", "--jobs", str(tmp_path / "jobs.jsonl"), "--graduates",
+                                            str(tmp_path / "graduates.jsonl"), "--top", "3", "--no-progress",
+                                            "--threads", "1", *options])
+        assert result.exit_code == 0, result.output
+        return [json.loads(line) for line in result.stdout.splitlines()]
+
+    default, near_first = run(), run("--prefer", "near")
+    assert run("--prefer", "relevance") == default
+    for lines in (default, near_first):
+        assert [set(line) for line in lines] == [{"graduate_id", "matches"}]
+        assert all(set(m) == {"job_id", "score", "why"} for m in lines[0]["matches"])
+    assert [m["job_id"] for m in default[0]["matches"]][:2] == ["R-far", "R-near"]
+    assert [m["job_id"] for m in near_first[0]["matches"]][:2] == ["R-near", "R-far"]
+    bad = CliRunner().invoke(match, ["rank", "--jobs", str(tmp_path / "jobs.jsonl"), "--graduates",
+                                     str(tmp_path / "graduates.jsonl"), "--prefer", "cheap"])
+    assert bad.exit_code == 2 and "--prefer" in bad.output
+
+
+def test_match_train_writes_a_ranker_with_held_out_metrics(tmp_path, monkeypatch):
+    from click.testing import CliRunner
+
+    from talent.cli_match import match
+
+    output = tmp_path / "ranker.json"
+    result = CliRunner().invoke(match, ["train", "--jobs", "bench/data/devset_jobs.jsonl", "--graduates",
+                                        "bench/data/devset_graduates.jsonl", "--grades",
+                                        "bench/data/devset_grades.jsonl", "-o", str(output)])
+    assert result.exit_code == 0, result.output
+    assert "held-out folds: nDCG@10" in result.output
+    weights, document = read_ranker(output)
+    assert document["folds"] == 5 and document["trained_on"] == "grades: devset_grades.jsonl"
+    assert weights == read_ranker(SHIPPED)[0]  # the shipped file is what this command writes
+    monkeypatch.setenv("TALENT_MATCH_RANKER", str(output))
+    assert MatchModel(n_threads=1).fit([RELEVANT_FAR])._layout().weights == weights
+    both = CliRunner().invoke(match, ["train", "--jobs", "bench/data/devset_jobs.jsonl", "--graduates",
+                                      "bench/data/devset_graduates.jsonl", "-o", str(output)])
+    assert both.exit_code == 2 and "exactly one of --grades and --outcomes" in both.output
