@@ -246,7 +246,8 @@ def train(jobs_path: str, graduates_path: str, grades_path: str | None, outcomes
           output_path: str) -> None:
     """Learn the weights of the score's parts (docs/matching.md, "Learned ranker"): held-out metrics of a
     5-fold cross-validation grouped by graduate are printed and written with the weights."""
-    from talent.scoring.learn import read_grades, read_outcomes, read_records, train as train_weights, write_ranker
+    from talent.scoring.learn import read_grades, read_outcomes, read_records, write_ranker
+    from talent.scoring.learn import train as train_weights
     from talent.scoring.records import InvalidRecord
 
     if bool(grades_path) == bool(outcomes_path):

@@ -29,7 +29,6 @@ from __future__ import annotations
 import dataclasses
 import json
 import math
-from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
@@ -234,6 +233,3 @@ def read_records(jobs_path: str | Path, graduates_path: str | Path) -> tuple[lis
     return ([validate_job(j) for j in read_json_lines(jobs_path)],
             [validate_graduate(g) for g in read_json_lines(graduates_path)])
 
-
-def as_list(values: Iterable[Any]) -> list[Any]:
-    return list(values)

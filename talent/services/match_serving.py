@@ -47,8 +47,8 @@ from talent.models import User
 from talent.models.jobs import EDUCATION_LEVELS, GraduateProfile, Job
 from talent.models.matches import MatchSet, StoredMatch
 from talent.scoring import MatchModel, validate_graduate, validate_job
-from talent.scoring.features import Weights, check_prefer, preference_part
 from talent.scoring.explain import explain_match
+from talent.scoring.features import Weights, check_prefer, preference_part
 from talent.services.jobs import job_record
 from talent.services.match_store import _GRADUATE_COLUMNS, graduate_line, job_line
 
