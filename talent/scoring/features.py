@@ -76,9 +76,6 @@ class Weights:
     education: float = 0.06
     occupation: float = 0.04
 
-    RELEVANCE_PARTS = ("same_major", "same_class", "same_category", "any_major", "field", "skills", "occupation",
-                       "education")
-
     def for_preference(self, prefer: str | None) -> Weights:
         """These weights with the preference parts of a `prefer` choice (None or "relevance": as they are)."""
         prefer = check_prefer(prefer)

@@ -1,8 +1,9 @@
 """How a match reads on the pages: its quality as a percentage, and its reasons sorted into those for the match,
 those against it, and plain notes (no "匹配度 1.02", no negative reason looking like a positive one).
 
-The percentage is the score over the best score a post can reach (every part of `features.Weights` at its
-full value except 专业不限, which a post that lists the graduate's own major does not also say), capped at 100.
+The percentage is the score over the best score a post can reach (every part of the weights the model ranks
+with — the shipped learned ranker, else the hand-set `features.Weights` — at its full value except 专业不限, which a
+post that lists the graduate's own major does not also say), capped at 100.
 """
 
 from __future__ import annotations
@@ -13,10 +14,14 @@ from typing import Any
 from flask import Flask
 
 from talent.scoring.features import Weights
+from talent.scoring.ranker import default_weights
 from talent.web.job_labels import why_parts
 
-_DEFAULT = Weights()
-BEST_SCORE = sum(getattr(_DEFAULT, f.name) for f in fields(Weights) if f.name != "any_major")
+
+def best_score() -> float:
+    """The best score a post can reach with the weights in use (see the module's docstring)."""
+    weights = default_weights()
+    return sum(getattr(weights, f.name) for f in fields(Weights) if f.name != "any_major")
 
 # The parts of a `why` (talent.scoring.explain) by whether they speak for or against the match.
 _AGAINST = {"major": {"weak"}, "district": {"not_preferred"}, "salary": {"below"}}
@@ -26,7 +31,7 @@ _NOTES = {"district": {"no_preference", "unknown"}, "salary": {"unknown", "no_ex
 def match_percent(score: float | None) -> int:
     if score is None:
         return 0
-    return max(0, min(100, round(float(score) / BEST_SCORE * 100)))
+    return max(0, min(100, round(float(score) / best_score() * 100)))
 
 
 def match_reasons(why: dict[str, Any] | None) -> dict[str, list[str]]:

@@ -4,11 +4,14 @@ posts of one employer grouped in the search, and a post's page with how to apply
 from __future__ import annotations
 
 import re
+from dataclasses import fields
 from typing import Any
 
 from talent.models import Role
 from talent.scoring.explain import MAJOR_RELATION_TEXT, tail_text
-from talent.web.match_display import BEST_SCORE, match_percent, match_reasons
+from talent.scoring.features import Weights
+from talent.scoring.ranker import SHIPPED, read_ranker
+from talent.web.match_display import best_score, match_percent, match_reasons
 from tests.api.test_jobs_api import add_employer, add_job, add_user
 from tests.web.test_employer_pages import sign_in, text_of
 from tests.web.test_jobs_pages import PROFILE_FORM, board  # noqa: F401  (fixture)
@@ -21,10 +24,15 @@ def why(major: str, major_text: tuple[str, str], skills: tuple[str, str], tail: 
             "major": major, "education": tail[0], "district": tail[2], "salary": tail[4]}
 
 
-def test_match_quality_is_a_percentage_of_the_best_score():
-    assert round(BEST_SCORE, 2) == 1.17  # every part of features.Weights but 专业不限
-    assert match_percent(BEST_SCORE) == 100 and match_percent(1.3) == 100
-    assert match_percent(1.02) == 87 and match_percent(0.0) == 0 and match_percent(-0.5) == 0
+def test_match_quality_is_a_percentage_of_the_best_score(monkeypatch):
+    # Every part of the weights in use but 专业不限: the shipped learned ranker's, or the hand-set ones without it.
+    weights = read_ranker(SHIPPED)[0]
+    assert best_score() == sum(getattr(weights, f.name) for f in fields(Weights) if f.name != "any_major")
+    best = best_score()
+    assert match_percent(best) == 100 and match_percent(best + 0.2) == 100
+    assert match_percent(0.87 * best) == 87 and match_percent(0.0) == 0 and match_percent(-0.5) == 0
+    monkeypatch.setenv("TALENT_MATCH_RANKER", "none")
+    assert round(best_score(), 3) == 1.162 and match_percent(1.0) == 86
 
 
 def test_reasons_for_and_against_are_told_apart(app):
