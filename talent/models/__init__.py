@@ -19,3 +19,5 @@ from talent.models import (  # noqa: E402,F401
     periodic,  # noqa: E402,F401  (periodic task claims)
     service_requests,
 )
+# Issue 12: recruitment events and training bases.
+from talent.models import events  # noqa: E402,F401
