@@ -21,7 +21,7 @@ from talent.models.events import EVENT_KINDS, RecruitmentEvent
 from talent.names import events as names
 from talent.services import events as service
 from talent.services import training_bases as bases
-from talent.services.events import MAX_CAPACITY, MAX_POSTS
+from talent.services.events import MAX_CAPACITY, MAX_POSTS, MAX_TICKET_CODE
 from talent.services.paging import MAX_ID
 
 blp = Blueprint("events", __name__, url_prefix="/api/v1/events",
@@ -49,7 +49,8 @@ class EventInSchema(StrictSchema):
     venue = ma.fields.String(load_default=None, allow_none=True, validate=[fits(RecruitmentEvent.venue), SingleLine()],
                              metadata={"description": "The place; required unless online."})
     online_url = ma.fields.String(load_default=None, allow_none=True, validate=fits(RecruitmentEvent.online_url),
-                                  metadata={"description": "An https:// link; required for an online session."})
+                                  metadata={"description": "A link with the https scheme; required for an online "
+                                                           "session."})
     capacity = ma.fields.Integer(strict=True, required=True, validate=ma.validate.Range(1, MAX_CAPACITY))
     job_ids = ma.fields.List(ma.fields.Integer(strict=True, validate=ma.validate.Range(1, MAX_ID)),
                              load_default=list, validate=ma.validate.Length(max=MAX_POSTS),
@@ -81,7 +82,7 @@ class CancelSchema(StrictSchema):
 
 
 class CheckInInSchema(StrictSchema):
-    code = ma.fields.String(required=True, validate=ma.validate.Length(min=1, max=500),
+    code = ma.fields.String(required=True, validate=ma.validate.Length(min=1, max=MAX_TICKET_CODE),
                             metadata={"description": "The text of the ticket's QR code (scanned or typed)."})
 
 

@@ -93,8 +93,8 @@ class EventPost(Base):
 
 
 class EventRegistration(Base):
-    """One graduate's place at one event. Cancelling keeps the row (and frees the seat); registering again
-    reuses it with a new ticket nonce, so the old ticket stops working."""
+    """One graduate's place at one event. Cancelling keeps the row (and frees the seat; the ticket does not check
+    in while cancelled); registering again reuses it, and the same ticket."""
 
     __tablename__ = "event_registrations"
     __table_args__ = (UniqueConstraint("event_id", "user_id", name="uq_event_registrations_event_id_user_id"),)
@@ -103,7 +103,7 @@ class EventRegistration(Base):
     event_id: Mapped[int] = mapped_column(ForeignKey("recruitment_events.id"), index=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
     status: Mapped[str] = mapped_column(String(12), default="registered")
-    # Random, part of the signed ticket: a ticket names the registration and this nonce, never the id alone.
+    # Random, signed into the ticket with the id (services.events.ticket_code): never the id alone.
     ticket_nonce: Mapped[str] = mapped_column(String(32))
     registered_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     cancelled_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)

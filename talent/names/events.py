@@ -85,9 +85,8 @@ CHECK_IN: dict[str, Names] = {
                "en": "Not a valid ticket: this code was not issued by the platform, or it is incomplete."},
     "wrong_event": {"zh": "这张入场码属于另一场活动，不能在本活动签到。",
                     "en": "This ticket is for another event: it cannot be used here."},
-    "cancelled": {"zh": "这张入场码对应的报名已取消（或已重新报名、换发了新码），不能签到。",
-                  "en": "The registration of this ticket has been cancelled (or replaced by a newer ticket): "
-                        "no check-in."},
+    "cancelled": {"zh": "这张入场码对应的报名已取消，不能签到。",
+                  "en": "The registration of this ticket has been cancelled: no check-in."},
     "event_cancelled": {"zh": "活动已取消，不能签到。", "en": "The event has been cancelled: no check-in."},
     "not_open": {"zh": "签到尚未开始：活动开始前 2 小时开放签到。",
                  "en": "Check-in has not opened yet: it opens 2 hours before the event starts."},

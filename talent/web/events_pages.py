@@ -208,7 +208,7 @@ class EventForm(FlaskForm):
                              render_kw={"inputmode": "url", "spellcheck": "false"})
     capacity = WholeNumberField(_l("名额"), validators=[InputRequired(_l("请填写名额"))])
     job_ids = CheckboxListField(_l("宣讲岗位"), coerce=int, validators=[Optional()])
-    job_id_list = StringField(_l("宣讲岗位编号"), validators=[Optional(), Length(max=2000)])
+    job_id_list = StringField(_l("宣讲岗位编号"), validators=[Optional(), Length(max=1000)])
 
     def __init__(self, *args: Any, posts: list[Job] | None = None, officer: bool = False, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
