@@ -194,3 +194,26 @@ def test_training_bases_page_and_the_internship_tab(app, client, people, db_sess
     assert f"/jobs/{internship.id}\"" not in jobs and f"/jobs/{people['job']}\"" in jobs
     [row] = training_bases.internship_counts(db_session)
     assert (row.posts, row.headcount) == (1, 12)
+
+
+def test_the_organiser_edits_the_event_on_its_form(app, client, people, db_session):
+    sign_in(app, client, people["boss"])
+    form = client.get(f"/events/{people['talk']}/edit")
+    assert form.status_code == 200
+    html = form.get_data(as_text=True)
+    event = db_session.get(RecruitmentEvent, people["talk"])
+    local = event.starts_at.replace(tzinfo=event.starts_at.tzinfo or dt.UTC).astimezone(CHANGCHUN)
+    assert f'value="{local.strftime("%Y-%m-%dT%H:%M")}"' in html  # shown in Beijing time
+    data = {"kind": "campus_talk", "title": "一汽零部件校园宣讲会（改期）", "description": "",
+            "starts_at": local.strftime("%Y-%m-%dT%H:%M"),
+            "ends_at": (local + dt.timedelta(hours=3)).strftime("%Y-%m-%dT%H:%M"), "district": "220102",
+            "venue": "吉林大学鼎新楼报告厅", "online_url": "", "capacity": "0", "job_ids": str(people["job"])}
+    refused = client.post(f"/events/{people['talk']}/edit", data=data)
+    assert refused.status_code == 422 and field_errors(refused, "capacity")
+    saved = client.post(f"/events/{people['talk']}/edit", data={**data, "capacity": "40"})
+    assert saved.status_code == 302
+    db_session.refresh(event)
+    assert (event.title, event.capacity) == ("一汽零部件校园宣讲会（改期）", 40)
+    # the bureau's officers may edit every event
+    sign_in(app, client, people["officer"])
+    assert client.get(f"/events/{people['talk']}/edit").status_code == 200
