@@ -17,8 +17,8 @@ from talent.models import Employer, User
 from talent.models.events import RecruitmentEvent
 from talent.models.jobs import Job
 from talent.services import events, training_bases
-from talent.services.jobs import open_jobs_condition, post_jobs
 from talent.services.demo_jobs import ORGANISATIONS
+from talent.services.jobs import open_jobs_condition, post_jobs
 
 DEMO_SEED = 1212
 GRADUATE_EMAILS = "graduate%@demo-graduates.talent.cc"

@@ -33,7 +33,6 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, joinedload, selectinload
 
 from talent.clock import CHANGCHUN, to_changchun
-from talent.codes import DIVISIONS
 from talent.db import utcnow
 from talent.models import Employer, Role, User
 from talent.models.events import (
@@ -47,7 +46,14 @@ from talent.names import events as names
 from talent.services import Conflict, NotAllowed, NotFound, ServiceError
 from talent.services.audit import record_event
 from talent.services.jobs import LocalizedInvalidInput, Problems, check_district, check_text
-from talent.services.paging import MAX_PER_PAGE, Page, fetch_page, is_valid_id, is_whole_number, paging_problems
+from talent.services.paging import (
+    MAX_PER_PAGE,
+    Page,
+    fetch_page,
+    is_valid_id,
+    is_whole_number,
+    paging_problems,
+)
 
 MAX_CAPACITY = 20_000  # a large job fair in a convention centre
 MAX_POSTS = 200

@@ -31,7 +31,13 @@ from talent.services import events as service
 from talent.services import training_bases as bases
 from talent.services.employers import employer_by_credit_code, employers_of
 from talent.services.jobs import LocalizedInvalidInput
-from talent.web.job_forms import CheckboxListField, IsoDateField, WholeNumberField, attach_service_errors, district_choices
+from talent.web.job_forms import (
+    CheckboxListField,
+    IsoDateField,
+    WholeNumberField,
+    attach_service_errors,
+    district_choices,
+)
 from talent.web.jobs_pages import page_number
 
 bp = Blueprint("event_pages", __name__)

@@ -184,8 +184,8 @@ class JobForm(FlaskForm):
                  **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         if internships:  # a training base (实训基地) may also post training places
-            from talent.names.events import JOB_KINDS
             from talent.i18n import current_language
+            from talent.names.events import JOB_KINDS
 
             self.kind.choices = [SelectChoice(code, JOB_KINDS[code][current_language()]) for code in JOB_KINDS]
         else:

@@ -8,7 +8,6 @@ Create Date: 2026-12-03 13:25:24.921125
 import sqlalchemy as sa
 from alembic import op
 
-
 revision = '0014_recruitment_events'
 down_revision = '0004_profiles_updated_at'
 branch_labels = None
