@@ -31,6 +31,10 @@ PUBLIC_ENDPOINTS |= {"eligibility.restore"}  # issue 15: the checker's saved-ans
 # Issue 11: youth-apartment communities and rounds are public (docs/policy.md §9: anyone can re-run a round).
 PUBLIC_ENDPOINTS |= {"apartments.communities", "apartments.get_round", "apartments.round_inputs",
                      "apartment_pages.index", "apartment_pages.round_page"}
+# issue 12: recruitment events are public (drafts answer 404 to anyone but their organiser); so is the list of
+# training bases
+PUBLIC_ENDPOINTS |= {"events.list_events", "events.get_event", "event_pages.index", "event_pages.detail",
+                     "training_bases.list_bases"}
 
 
 def test_only_intended_views_are_public(app):

@@ -48,6 +48,10 @@ def init_app(app: Flask) -> None:
 
     for module in (apartments, service_requests):
         api.register_blueprint(module.blp)
+    from talent.api import events  # issue 12: recruitment events and training bases
+
+    api.register_blueprint(events.blp)
+    api.register_blueprint(events.bases_blp)
 
 
 def _area_modules() -> list:

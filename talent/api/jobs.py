@@ -17,7 +17,7 @@ from talent.codes import DIVISIONS, mask_name
 from talent.db import db
 from talent.input_limits import LONG_TEXTS, QUERY_VALUE_MAX, SingleLine, fits
 from talent.models import Role
-from talent.models.jobs import Job
+from talent.models.jobs import JOB_KINDS, Job
 from talent.services import jobs as service
 from talent.services import matching
 from talent.services.employers import employers_of
@@ -66,6 +66,10 @@ class JobInSchema(StrictSchema):
         metadata={"description": "Accepted majors: catalogue codes (080902), class prefixes (0809) or names."},
     )
     closing_date = ma.fields.Date(load_default=None, allow_none=True, metadata={"description": "Last day to apply."})
+    kind = ma.fields.String(
+        load_default="job", validate=ma.validate.OneOf(JOB_KINDS),
+        metadata={"description": "job (the default) or internship (training bases only, docs/events.md)."},
+    )
 
 
 class JobPatchSchema(StrictSchema):
@@ -79,6 +83,7 @@ class JobPatchSchema(StrictSchema):
     headcount = ma.fields.Integer(strict=True)
     majors = ma.fields.List(ma.fields.String(validate=ma.validate.Length(max=MAJOR_MAX)))
     closing_date = ma.fields.Date(allow_none=True)
+    kind = ma.fields.String(validate=ma.validate.OneOf(JOB_KINDS))
     status = ma.fields.String(
         validate=ma.validate.OneOf(["open", "closed"]),
         metadata={"description": "`closed` closes the post for good."},
@@ -105,7 +110,9 @@ class JobSchema(ma.Schema):
     headcount = ma.fields.Integer()
     majors = ma.fields.List(ma.fields.String())
     closing_date = ma.fields.Date(allow_none=True)
+    kind = ma.fields.String(validate=ma.validate.OneOf(JOB_KINDS))
     status = ma.fields.String(metadata={"description": "open or closed (as set by the employer)."})
+    kind = ma.fields.String(metadata={"description": "job or internship (a training base's training place)."})
     accepting = ma.fields.Function(
         lambda job: job.is_open_on(today_in_changchun()),
         metadata={"description": "Open and not past its closing date."},
@@ -120,6 +127,10 @@ class JobSearchQuery(PagingQuery):
     district = ma.fields.String(load_default=None, validate=fits(Job.district), metadata={"description": "Changchun division code."})
     education = ma.fields.String(
         load_default=None, validate=fits(Job.min_education), metadata={"description": "Posts whose minimum education is at most this level."}
+    )
+    kind = ma.fields.String(
+        load_default=None, validate=ma.validate.OneOf(JOB_KINDS),
+        metadata={"description": "job or internship: internships are listed apart."},
     )
     sort = ma.fields.String(
         load_default=None, validate=ma.validate.Length(max=QUERY_VALUE_MAX),

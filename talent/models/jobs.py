@@ -17,6 +17,8 @@ from talent.names.codes import EDUCATION
 # The codes of talent.names.codes.EDUCATION above "none", in the reverse of that table's order.
 EDUCATION_LEVELS = tuple(code for code in reversed(EDUCATION) if code != "none")
 JOB_STATUSES = ("open", "closed")
+# job: an ordinary post; internship: a training place (实训岗位), only a designated training base posts these.
+JOB_KINDS = ("job", "internship")
 
 
 class Job(Base):
@@ -38,6 +40,7 @@ class Job(Base):
     majors: Mapped[list[str]] = mapped_column(JSONType, default=list)
     closing_date: Mapped[dt.date | None] = mapped_column(Date, nullable=True)
     status: Mapped[str] = mapped_column(String(10), default="open")
+    kind: Mapped[str] = mapped_column(String(12), default="job", server_default="job", index=True)
     created_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
     created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     # Set on every change: the matching index catches up with the database by this column.
@@ -62,6 +65,7 @@ class Job(Base):
             "majors": list(self.majors or []),
             "closing_date": self.closing_date.isoformat() if self.closing_date else None,
             "status": self.status,
+            "kind": self.kind,
         }
 
 

@@ -19,7 +19,7 @@ from talent.clock import today_in_changchun
 from talent.codes import DIVISIONS, EDUCATION_NAMES
 from talent.db import utcnow
 from talent.models import Employer, Role, User
-from talent.models.jobs import EDUCATION_LEVELS, Job
+from talent.models.jobs import EDUCATION_LEVELS, JOB_KINDS, Job
 from talent.services import Conflict, InvalidInput, NotAllowed, NotFound, job_search
 from talent.services.audit import record_event
 from talent.services.paging import (
@@ -204,6 +204,20 @@ def _check_job_values(values: dict[str, Any], problems: Problems, *, closing_dat
     return cleaned
 
 
+def check_kind(session: Session, problems: Problems, employer: Employer, kind: Any) -> str:
+    """`job` (the default) or `internship`, which only a designated training base posts."""
+    from talent.names.events import INTERNSHIP_NEEDS_BASE
+    from talent.services.training_bases import is_training_base
+
+    if kind is None:
+        return "job"
+    if kind not in JOB_KINDS:
+        problems.add("kind", "岗位类别只能是 job（就业岗位）或 internship（实训岗位）", "Must be job or internship.")
+    elif kind == "internship" and not is_training_base(session, employer.id):
+        problems.add("kind", INTERNSHIP_NEEDS_BASE.zh, INTERNSHIP_NEEDS_BASE.en)
+    return kind
+
+
 # --- who may post -------------------------------------------------------------------------------------
 
 
@@ -275,9 +289,11 @@ def post_job(
     majors: Iterable[str] | None = None,
     closing_date: dt.date | None = None,
     employer_id: int | None = None,
+    kind: str = "job",
 ) -> Job:
-    """Post a position for the caller's verified organisation."""
+    """Post a position for the caller's verified organisation (`kind` internship: training bases only)."""
     fields = {
+        "kind": kind,
         "title": title, "description": description, "min_education": min_education, "district": district,
         "salary_min": salary_min, "salary_max": salary_max, "headcount": headcount,
         "majors": list(majors) if majors is not None else [], "closing_date": closing_date,
@@ -303,6 +319,7 @@ def post_jobs(session: Session, postings: list[tuple[User, dict[str, Any]]]) -> 
         values = _check_job_values(
             {name: fields.get(name) for name in EDITABLE_FIELDS}, own, closing_date_changed=True
         )
+        values["kind"] = check_kind(session, own, employers[employer_key], fields.get("kind"))
         prefix = f"{position}." if len(postings) > 1 else ""
         for name in own.en:
             for zh, en in zip(own.zh[name], own.en[name], strict=True):
@@ -327,7 +344,7 @@ def update_job(session: Session, actor: User, job_id: int, changes: Mapping[str,
     job = job_of_caller(session, actor, job_id, lock=True)
     if not job.employer.is_verified:
         raise NotAllowed("Your organisation is not verified; its positions cannot be changed.")
-    unknown = sorted(set(changes) - set(EDITABLE_FIELDS) - {"status"})
+    unknown = sorted(set(changes) - set(EDITABLE_FIELDS) - {"status", "kind"})
     if unknown:
         raise InvalidInput("Unknown fields.", {name: ["Unknown field."] for name in unknown})
     status = changes.get("status")
@@ -347,10 +364,15 @@ def update_job(session: Session, actor: User, job_id: int, changes: Mapping[str,
     cleaned = _check_job_values(
         merged, problems, closing_date_changed="closing_date" in changes and changes["closing_date"] != job.closing_date
     )
+    if "kind" in changes and changes["kind"] != job.kind:
+        kind = check_kind(session, problems, job.employer, changes["kind"])
+    else:
+        kind = job.kind
     problems.raise_if_any("The change is not valid: see errors for each field.")
     for name in EDITABLE_FIELDS:
         if name in changes:
             setattr(job, name, cleaned[name])
+    job.kind = kind
     closing = status == "closed"
     if closing:
         job.status = "closed"
@@ -389,13 +411,14 @@ def search_jobs(
     per_page: int = 20,
     sort: str | None = None,
     after: str | None = None,
+    kind: str | None = None,
 ) -> Any:
     """Open positions (not closed, closing date not passed), one page in `sort` order: `relevance` to the
     keywords (the default with `q`), `newest` (the default without), `salary` (highest maximum first).
 
     `q`: every keyword must occur in the title, the description or the employer's name (services.job_search);
     `education`: posts whose minimum education is at most this level; `after`: the `next` cursor of the
-    previous page (keyset paging, any depth at the same cost).
+    previous page (keyset paging, any depth at the same cost); `kind`: job or internship only.
     """
     problems = Problems()
     if district:
@@ -404,6 +427,8 @@ def search_jobs(
         check_education(problems, "education", education)
     for field, zh, en in paging_problems(page, per_page, MAX_PER_PAGE):
         problems.add(field, zh, en)
+    if kind is not None and kind not in JOB_KINDS:
+        problems.add("kind", "岗位类别只能是 job 或 internship", "Must be job or internship.")
     if q is not None and len(q) > 200:
         problems.add("q", "关键词不能超过 200 个字", "Must be at most 200 characters long.")
     if sort is not None and sort not in job_search.SORTS:
@@ -421,6 +446,8 @@ def search_jobs(
         condition = condition & (Job.district == district)
     if education:
         condition = condition & Job.min_education.in_(EDUCATION_LEVELS[: education_rank(education) + 1])
+    if kind:
+        condition = condition & (Job.kind == kind)
     return job_search.search(session, condition, q=q, sort=sort, page=page, per_page=per_page, after=after)
 
 

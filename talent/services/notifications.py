@@ -45,6 +45,7 @@ ENDORSEMENT_REQUESTED = "endorsement_requested"
 OBJECTION_FILED = "objection_filed"
 PAYMENT_DUE = "payment_due"
 DEADLINE_NEAR = "deadline_near"
+RECRUITMENT_EVENT = "recruitment_event"  # issue 12: an event one registered for is cancelled or moved
 
 # kind: (zh, en) name, as shown on the preferences page.
 KINDS: dict[str, tuple[str, str]] = {
@@ -53,10 +54,11 @@ KINDS: dict[str, tuple[str, str]] = {
     OBJECTION_FILED: ("公示期间收到异议", "An objection is filed during public notice"),
     PAYMENT_DUE: ("补贴即将发放", "A subsidy instalment is due"),
     DEADLINE_NEAR: ("办理时限临近", "A deadline is near"),
+    RECRUITMENT_EVENT: ("报名的招聘活动取消或变更", "A recruitment event I registered for is cancelled or changed"),
 }
 # Which kinds can reach a person of each role (the preferences page offers only these).
 KINDS_BY_ROLE: dict[str, tuple[str, ...]] = {
-    Role.APPLICANT.value: (CASE_STATUS, OBJECTION_FILED, PAYMENT_DUE),
+    Role.APPLICANT.value: (CASE_STATUS, OBJECTION_FILED, PAYMENT_DUE, RECRUITMENT_EVENT),
     Role.EMPLOYER.value: (ENDORSEMENT_REQUESTED, DEADLINE_NEAR),
     Role.OFFICER.value: (OBJECTION_FILED, DEADLINE_NEAR),
     Role.ADMIN.value: (OBJECTION_FILED, DEADLINE_NEAR),
@@ -83,6 +85,11 @@ _TEXTS: dict[str, tuple[str, str]] = {
                                   "({left} working days left)."),
     "deadline_near.review": ("申请 {number} 的审核时限为 {due}，还剩 {left} 个工作日。",
                              "The review of application {number} is due on {due} ({left} working days left)."),
+    "recruitment_event.cancelled": ("您报名的活动“{title}”（{starts}）已取消。原因：{reason}",
+                                    "The event you registered for, \"{title}\" ({starts}), is cancelled. "
+                                    "Reason: {reason}"),
+    "recruitment_event.changed": ("您报名的活动“{title}”时间或地点有变：现为 {starts}，{place}。",
+                                  "The event you registered for, \"{title}\", has moved: now {starts}, {place}."),
 }
 _SUBJECTS: dict[str, tuple[str, str]] = {
     CASE_STATUS: ("申请状态更新", "Application update"),
@@ -90,6 +97,7 @@ _SUBJECTS: dict[str, tuple[str, str]] = {
     OBJECTION_FILED: ("公示异议", "Objection during public notice"),
     PAYMENT_DUE: ("补贴发放提醒", "Subsidy instalment due"),
     DEADLINE_NEAR: ("办理时限提醒", "Deadline reminder"),
+    RECRUITMENT_EVENT: ("招聘活动变更", "Recruitment event update"),
 }
 
 

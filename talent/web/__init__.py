@@ -44,3 +44,7 @@ def init_app(app: Flask) -> None:
     from talent.web import match_display
 
     match_display.register(app)
+    from talent.web import events_pages  # issue 12: recruitment events and training bases
+
+    app.register_blueprint(events_pages.bp)
+    events_pages.register(app)

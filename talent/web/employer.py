@@ -109,7 +109,9 @@ def new_job():
     if not verified:
         flash(_("单位通过人才服务部门认证后才能发布岗位。"), "warning")
         return redirect(url_for("employer.home"))
-    form = JobForm(employers=verified)
+    from talent.services.training_bases import training_base_ids
+
+    form = JobForm(employers=verified, internships=bool(training_base_ids(db.session) & {e.id for e in verified}))
     general: list[str] = []
     if form.validate_on_submit():
         values = form.values()
@@ -141,7 +143,10 @@ def edit_job(job_id: int):
     if job.status == "closed":
         flash(_("岗位已关闭，不能再修改。"), "warning")
         return redirect(url_for("employer.jobs"))
-    form = JobForm(data=JobForm.data_from_job(job) if request.method == "GET" else None)
+    from talent.services.training_bases import is_training_base
+
+    form = JobForm(data=JobForm.data_from_job(job) if request.method == "GET" else None,
+                   internships=job.kind == "internship" or is_training_base(db.session, job.employer_id))
     general: list[str] = []
     if form.validate_on_submit():
         try:

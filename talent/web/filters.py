@@ -97,6 +97,12 @@ def _nav_setup() -> None:
     for role in ("officer", "admin"):
         NAV[role] += [("apartment_pages.manage", _l("公寓管理")), ("service_pages.desk", _l("服务受理台")),
                       ("service_pages.partners", _l("合作机构"))]
+    # Issue 12: recruitment events (招聘宣讲) and training bases (实训基地).
+    NAV["anyone"].insert(2, ("event_pages.index", _l("招聘活动")))
+    NAV["applicant"].append(("event_pages.mine", _l("我的活动报名")))
+    NAV["employer"].append(("event_pages.manage", _l("我的招聘活动")))
+    for role in ("officer", "admin"):
+        NAV[role] += [("event_pages.manage", _l("招聘活动管理")), ("event_pages.training_bases", _l("实训基地"))]
 
 
 def nav_items() -> list[dict[str, Any]]:

@@ -178,9 +178,18 @@ class JobForm(FlaskForm):
     headcount = WholeNumberField(_l("招聘人数"), validators=[InputRequired(_l("请填写招聘人数"))])
     majors = StringField(_l("专业要求"), widget=TextInput(), validators=[Optional(), Length(max=FREE_TEXT_MAX)])
     closing_date = IsoDateField(_l("截止日期"), validators=[Optional()])
+    kind = SelectField(_l("岗位类别"), default="job", invalid_choice_message=_l("请从列表中选择岗位类别"))
 
-    def __init__(self, *args: Any, employers: list[Any] | None = None, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, employers: list[Any] | None = None, internships: bool = False,
+                 **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        if internships:  # a training base (实训基地) may also post training places
+            from talent.i18n import current_language
+            from talent.names.events import JOB_KINDS
+
+            self.kind.choices = [SelectChoice(code, JOB_KINDS[code][current_language()]) for code in JOB_KINDS]
+        else:
+            del self.kind
         self.min_education.choices = min_education_choices()
         self.district.choices = district_choices(blank=_l("请选择"))
         self.employer_id.choices = [SelectChoice(e.id, e.name) for e in employers or []]
@@ -202,6 +211,8 @@ class JobForm(FlaskForm):
         }
         if "employer_id" in self._fields:
             values["employer_id"] = self.employer_id.data
+        if "kind" in self._fields:
+            values["kind"] = self.kind.data
         return values
 
     @classmethod
@@ -210,6 +221,7 @@ class JobForm(FlaskForm):
             "title": job.title, "description": job.description, "min_education": job.min_education,
             "district": job.district, "salary_min": job.salary_min, "salary_max": job.salary_max,
             "headcount": job.headcount, "majors": "、".join(job.majors or []), "closing_date": job.closing_date,
+            "kind": job.kind,
         }
 
 

@@ -8,7 +8,7 @@ from talent.auth import allow_anyone
 from talent.clock import today_in_changchun
 from talent.codes import DIVISIONS
 from talent.db import db
-from talent.models.jobs import EDUCATION_LEVELS
+from talent.models.jobs import EDUCATION_LEVELS, JOB_KINDS
 from talent.services import job_groups
 from talent.services import jobs as job_service
 from talent.services.job_search import SORTS
@@ -41,15 +41,21 @@ def search():
     if education and education not in EDUCATION_LEVELS:
         education = None
         problems.append("education")
+    # Internships (training places of training bases) are listed apart from jobs: a tab each.
+    kind = request.args.get("kind") or "job"
+    if kind not in JOB_KINDS:
+        kind = "job"
+        problems.append("kind")
     sort = request.args.get("sort") or None
     if sort and sort not in SORTS:
         sort = None
         problems.append("sort")
     result = job_service.search_jobs(
         db.session, q=q or None, district=district, education=education,
-        page=page_number(request.args.get("page")), per_page=PER_PAGE, sort=sort,
+        page=page_number(request.args.get("page")), per_page=PER_PAGE, sort=sort, kind=kind,
     )
-    filters = {"q": q, "district": district or "", "education": education or "", "sort": sort or ""}
+    filters = {"q": q, "district": district or "", "education": education or "", "sort": sort or "",
+               "kind": kind if kind != "job" else ""}
     return render_template(
         "jobs/search.html", result=result, filters=filters, problems=problems,
         groups=job_groups.group_near_duplicates(result.items),

@@ -111,5 +111,5 @@ def test_inbox_and_preference_forms_need_the_csrf_token(csrf_app, db_session):
     token = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
     assert client.post("/notifications/preferences", data={"csrf_token": token}).status_code == 302
     assert sorted(session.scalars(select(NotificationPreference.kind))) == ["case_status", "objection_filed",
-                                                                           "payment_due"]
+                                                                           "payment_due", "recruitment_event"]
     session.close()
