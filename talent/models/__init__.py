@@ -19,3 +19,5 @@ from talent.models import (  # noqa: E402,F401
     periodic,  # noqa: E402,F401  (periodic task claims)
     service_requests,
 )
+# Issue 12: applications to posts, placements, retention answers, matching feedback.
+from talent.models import hiring  # noqa: E402,F401
