@@ -48,6 +48,9 @@ def init_app(app: Flask) -> None:
 
     for module in (apartments, service_requests):
         api.register_blueprint(module.blp)
+    from talent.api import hiring  # issue 12: applications to posts, pipeline, placements
+
+    api.register_blueprint(hiring.blp)
 
 
 def _area_modules() -> list:

@@ -112,4 +112,4 @@ def put_profile(payload):
 def my_matches(query):
     """Open positions ranked for the caller's profile, best first, with score and why. Never a post whose
     minimum education is above the graduate's, nor a closed or expired one."""
-    return {"items": matching.matches_for_graduate(db.session, current_user, query["limit"])}
+    return {"items": matching.matches_for_graduate(db.session, current_user, query["limit"], surface="api_matches")}

@@ -34,6 +34,7 @@ from talent.clock import today_in_changchun
 from talent.commit_hooks import after_rollback
 from talent.db import utcnow
 from talent.models import Role, User
+from talent.models.audit import AUDIT_NOTE_LENGTH
 from talent.models.hiring import (
     ACTIVE_STATUSES,
     APPLIED,
@@ -59,7 +60,7 @@ from talent.services.graduates import profile_of
 from talent.services.paging import is_valid_id
 from talent.services.retention import retention_due_on
 
-MAX_NOTE = 2000
+MAX_NOTE = AUDIT_NOTE_LENGTH  # the decline note is kept whole as the audit note
 MAX_PLACE = 200
 MAX_LINK = 500
 # The states an employer may set (API.md: `{status: shortlisted|interview|offer|hired|declined}`).

@@ -54,5 +54,5 @@ def profile():
 @requires(Role.APPLICANT)
 def matches():
     existing = profile_of(db.session, current_user)
-    ranked = matches_for_graduate(db.session, current_user, MATCHES_SHOWN) if existing else []
+    ranked = matches_for_graduate(db.session, current_user, MATCHES_SHOWN, surface="graduate_matches") if existing else []
     return render_template("graduate/matches.html", profile=existing, matches=ranked)
