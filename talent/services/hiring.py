@@ -156,6 +156,27 @@ def application_for(session: Session, actor: User, job_id: int) -> JobApplicatio
                                                        JobApplication.applicant_id == actor.id))
 
 
+def post_viewed(session: Session, actor: Any, job: Job) -> tuple[GraduateProfile | None, JobApplication | None]:
+    """A post's page seen by someone: for a graduate with a profile, record `opened` (matching feedback) and give
+    the profile and their application to this post, if any (what the page's apply section shows)."""
+    if actor is None or not getattr(actor, "is_authenticated", False) or actor.role != Role.APPLICANT:
+        return None, None
+    profile = profile_of(session, actor)
+    if profile is None:
+        return None, None
+    match_feedback.record(session, "opened", profile.id, job.id, surface="job_page")
+    return profile, application_for(session, actor, job.id)
+
+
+def applications_by_job(session: Session, actor: User, job_ids: Iterable[int]) -> dict[int, JobApplication]:
+    """The caller's applications to some posts, by post (one query; for the matches page's apply buttons)."""
+    ids = list(job_ids)
+    if not ids:
+        return {}
+    return {a.job_id: a for a in session.scalars(select(JobApplication).where(
+        JobApplication.applicant_id == actor.id, JobApplication.job_id.in_(ids)))}
+
+
 # --- helpers --------------------------------------------------------------------------------------------------
 
 

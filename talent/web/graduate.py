@@ -13,6 +13,7 @@ from talent.i18n import current_language
 from talent.models import Role
 from talent.services import Conflict, InvalidInput
 from talent.services.graduates import major_catalogue, profile_of, save_graduate_profile
+from talent.services.hiring import applications_by_job
 from talent.services.jobs import LocalizedInvalidInput
 from talent.services.matching import matches_for_graduate
 from talent.web.case_labels import readable_errors
@@ -55,4 +56,5 @@ def profile():
 def matches():
     existing = profile_of(db.session, current_user)
     ranked = matches_for_graduate(db.session, current_user, MATCHES_SHOWN, surface="graduate_matches") if existing else []
-    return render_template("graduate/matches.html", profile=existing, matches=ranked)
+    applied = applications_by_job(db.session, current_user, [m.job.id for m in ranked])
+    return render_template("graduate/matches.html", profile=existing, matches=ranked, applied=applied)
