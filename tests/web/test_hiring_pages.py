@@ -174,3 +174,36 @@ def test_pages_need_the_right_role(app, client, board):
     assert client.get("/graduate/applications").status_code in (302, 401)
     sign_in(app, client, world.users["a"].id)
     assert client.get("/graduate/applications").status_code == 403
+
+
+def test_a_graduate_hired_through_the_platform_finds_the_employment_facts_prefilled(app, client, db_session, board):
+    from talent.services import hiring
+    from tests.services.workflow_support import graduate_facts
+
+    world, job = board
+    sign_in(app, client, world.users["grad"].id)
+    client.post(f"/jobs/{job.id}/apply", data={})
+    application = db_session.scalars(select(JobApplication)).one()
+    hiring.change_status(db_session, world.users["a"], application.id, "offer", start_date=today_in_changchun())
+    hiring.answer_offer(db_session, world.users["grad"], application.id, accept=True)
+    db_session.commit()
+    # the checker starts from the hire's employer (district and kind, full time)
+    import re
+
+    form = client.get("/eligibility").get_data(as_text=True)
+    employer = world.employers["a"]
+    district = re.search(r'<select[^>]*name="employer_district".*?</select>', form, re.S).group(0)
+    assert re.search(rf'<option selected value="{employer.district}"|value="{employer.district}" selected', district)
+    kind = re.search(r'<select[^>]*name="employer_kind".*?</select>', form, re.S).group(0)
+    assert re.search(r'<option selected value="enterprise"|value="enterprise" selected', kind)
+    # the application form names the employer of the hire
+    with client.session_transaction() as session:
+        session["eligibility_facts"] = {k: v for k, v in graduate_facts().items() if k != "id_number"}
+    apply_form = client.get("/applicant/apply").get_data(as_text=True)
+    assert f'value="{employer.credit_code}"' in apply_form
+    # someone not hired through the platform gets no prefill
+    other = app.test_client()
+    sign_in(app, other, world.users["g0"].id)
+    with other.session_transaction() as session:
+        session["eligibility_facts"] = {k: v for k, v in graduate_facts().items() if k != "id_number"}
+    assert employer.credit_code not in other.get("/applicant/apply").get_data(as_text=True)
