@@ -735,9 +735,3 @@ def employment_facts(session: Session, user: User) -> dict[str, Any] | None:
         "employment": {"employer_district": employer.district, "employer_kind": employer.kind, "full_time": True},
     }
 
-
-def statuses_in(applications: Iterable[JobApplication]) -> dict[str, int]:
-    counts: dict[str, int] = {}
-    for application in applications:
-        counts[application.status] = counts.get(application.status, 0) + 1
-    return counts

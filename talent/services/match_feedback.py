@@ -2,9 +2,10 @@
 (opened, invited, applied, shortlisted, interview, offer, hired, declined, withdrawn), one row per event in
 `match_feedback` (docs/hiring.md, "Feedback for matching", describes the table for a training script).
 
-Impressions are written in the request that shows them, as one multi-row INSERT (`insert(...)` with a list of
-rows: SQLAlchemy's insertmanyvalues sends them in one statement), so a page of 20 matches costs one round trip,
-not 20. Nothing here commits.
+Impressions are written in the request that shows them, as one INSERT executed for the whole list
+(`session.execute(insert(...), rows)`: the driver's executemany — one statement, batched by the driver —
+rather than one ORM object and statement per row); tests/api/test_hiring_api.py counts the statements.
+Nothing here commits.
 """
 
 from __future__ import annotations

@@ -368,3 +368,32 @@ def test_matches_shown_are_recorded_as_impressions_and_the_application_keeps_its
     db_session.expire_all()
     applied = db_session.scalars(select(MatchFeedback).where(MatchFeedback.kind == "applied")).one()
     assert applied.rank == rank_of_job and applied.job_id == job.id
+
+
+def test_impressions_cost_one_insert_per_list_served(app, client, db_session, hiring):
+    """Serving 20 matches writes their impressions with one statement, not one per match."""
+    from sqlalchemy import event
+
+    world, job = hiring
+    for n in range(19):
+        add_job(db_session, world.employers["b"], title=f"Java开发工程师{n:02d}")
+    db_session.commit()
+    engine = app.extensions["talent.engine"]
+    statements: list[str] = []
+
+    def count(_conn, _cursor, statement, _parameters, _context, _executemany):
+        statements.append(statement)
+
+    event.listen(engine, "before_cursor_execute", count)
+    try:
+        client.get("/api/v1/graduates/me/matches?limit=20", headers=world.headers("grad"))  # warm the index
+        statements.clear()
+        served = client.get("/api/v1/graduates/me/matches?limit=20", headers=world.headers("grad"))
+    finally:
+        event.remove(engine, "before_cursor_execute", count)
+    assert len(served.get_json()["items"]) == 20
+    inserts = [s for s in statements if s.lstrip().upper().startswith("INSERT INTO MATCH_FEEDBACK")]
+    assert len(inserts) == 1, inserts
+    db_session.expire_all()
+    assert db_session.scalar(select(func.count()).select_from(MatchFeedback)
+                             .where(MatchFeedback.kind == "impression")) == 40
