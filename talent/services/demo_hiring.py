@@ -128,7 +128,7 @@ def seed(session: Session, users: dict[str, User], employer: Employer) -> None:
     old_hires = 0
     interview_soon = utcnow() + dt.timedelta(days=5)
     pool = demo_jobs * 3 + other_jobs  # the demo employer's posts get a full pipeline
-    for number, target in enumerate(targets):
+    for target in targets:
         for _attempt in range(40):
             job = pool[rng.randrange(len(pool))]
             profile = profiles[rng.randrange(len(profiles))]

@@ -26,7 +26,14 @@ from sqlalchemy.orm import Session, joinedload
 from talent.clock import today_in_changchun
 from talent.db import utcnow
 from talent.models import Role, User
-from talent.models.hiring import LEFT, RETAINED, RETENTION_ASKED, RETENTION_PENDING, Placement, RetentionAnswer
+from talent.models.hiring import (
+    LEFT,
+    RETAINED,
+    RETENTION_ASKED,
+    RETENTION_PENDING,
+    Placement,
+    RetentionAnswer,
+)
 from talent.names import hiring as names
 from talent.rules.dates import add_months
 from talent.services import Conflict, NotAllowed, NotFound

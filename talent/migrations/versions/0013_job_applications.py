@@ -7,7 +7,6 @@ Revises: 0004_profiles_updated_at
 import sqlalchemy as sa
 from alembic import op
 
-
 revision = '0013_job_applications'
 down_revision = '0004_profiles_updated_at'
 branch_labels = None
