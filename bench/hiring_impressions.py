@@ -110,8 +110,8 @@ def main() -> None:
         "A graduate's matches served with their impressions recorded (`services.match_feedback`, one INSERT",
         "executed for the list) against the same call without them, alternating in one run; each call followed by",
         "its commit, as in a request. SQLite, one process. Without impressions the request only reads and its",
-        "commit writes nothing; with them it writes one transaction (the WAL append and its sync are most of the",
-        "difference), whatever the number of matches in the list.",
+        "commit writes nothing; with them it inserts the list's rows and commits a writing transaction (one",
+        "statement whatever the number of matches in the list).",
         "",
         f"- Commit: `{record.commit()}` · command: `python bench/hiring_impressions.py --posts {args.posts} "
         f"--limit {args.limit} --repeat {args.repeat} --record`",
