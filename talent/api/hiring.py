@@ -185,9 +185,20 @@ class RetentionInSchema(StrictSchema):
 @blp.response(201, JobApplicationSchema)
 @blp.doc(security=BEARER)
 def apply(payload, job_id):
-    """Apply to an open post with your graduate profile (one application per post: 409 for a second one). Add a
-    CV afterwards with `POST /api/v1/job-applications/{id}/cv`."""
-    return service.apply_to_job(db.session, current_user, job_id, note=payload["note"], surface="api")
+    """Apply to an open post with your graduate profile (one application per post: 409 for a second one).
+    JSON `{note}`; or multipart/form-data with `note` and a CV as `file` (a PDF, recognised by content, at most
+    10 MB). A CV can also be added afterwards with `POST /api/v1/job-applications/{id}/cv`."""
+    note, upload = payload["note"], None
+    if request.mimetype == "multipart/form-data":
+        note = request.form.get("note") or None
+        upload = request.files.get("file")
+    try:
+        return service.apply_to_job(
+            db.session, current_user, job_id, note=note, cv=upload.stream if upload else None,
+            cv_filename=upload.filename if upload else None, max_bytes=current_app.config["MAX_UPLOAD_BYTES"],
+            surface="api")
+    except UploadTooLarge as error:
+        raise RequestEntityTooLarge(error.message) from None
 
 
 @blp.route("/job-applications/mine", methods=["GET"])

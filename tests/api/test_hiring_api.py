@@ -397,3 +397,20 @@ def test_impressions_cost_one_insert_per_list_served(app, client, db_session, hi
     db_session.expire_all()
     assert db_session.scalar(select(func.count()).select_from(MatchFeedback)
                              .where(MatchFeedback.kind == "impression")) == 40
+
+
+def test_apply_with_a_cv_in_one_multipart_request(client, db_session, hiring):
+    import io
+
+    world, job = hiring
+    response = client.post(f"/api/v1/jobs/{job.id}/applications", headers=world.headers("grad"),
+                           data={"note": "附简历", "file": (io.BytesIO(PDF), "cv.pdf")},
+                           content_type="multipart/form-data")
+    assert response.status_code == 201, response.get_json()
+    assert response.get_json()["cv"] == {"name": "cv.pdf", "size": len(PDF)} and response.get_json()["note"] == "附简历"
+    refused = client.post(f"/api/v1/jobs/{job.id}/applications", headers=world.headers("g0"),
+                          data={"file": (io.BytesIO(b"not a pdf at all"), "cv.pdf")},
+                          content_type="multipart/form-data")
+    assert refused.status_code == 422 and "file" in refused.get_json()["errors"]
+    db_session.expire_all()
+    assert db_session.scalar(select(func.count()).select_from(JobApplication)) == 1  # the refused one left nothing
