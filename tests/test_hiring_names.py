@@ -39,3 +39,15 @@ def test_hiring_refusals_are_registered_with_both_languages():
     for refusal in (hiring.ALREADY_APPLIED, hiring.POST_FILLED, hiring.BAD_TRANSITION, hiring.NEEDS_PROFILE):
         assert refusals.REFUSALS[refusal.code] is refusal
         assert CJK.search(refusal.zh) and not CJK.search(refusal.en)
+
+
+def test_every_audit_action_the_services_write_has_a_name():
+    import re
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parent.parent / "talent" / "services"
+    written = set()
+    for name in ("hiring.py", "retention.py"):
+        text = (root / name).read_text(encoding="utf-8")
+        written |= set(re.findall(r'"((?:job_application|placement)\.[a-z_]+)"', text))
+    assert written and written <= set(hiring.AUDIT_ACTIONS), written - set(hiring.AUDIT_ACTIONS)

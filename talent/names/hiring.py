@@ -79,6 +79,7 @@ AUDIT_ACTIONS: dict[str, Names] = {
     "job_application.offer_declined": {"zh": "婉拒录用", "en": "Offer turned down"},
     "job_application.hired": {"zh": "录用", "en": "Hired"},
     "job_application.cv_uploaded": {"zh": "上传简历", "en": "CV uploaded"},
+    "placement.created": {"zh": "登记入职", "en": "Placement recorded"},
     "placement.retention_asked": {"zh": "询问留长情况", "en": "Asked whether still in Changchun"},
     "placement.retention_answered": {"zh": "确认留长情况", "en": "Answered whether still in Changchun"},
 }
