@@ -50,4 +50,5 @@ def test_every_audit_action_the_services_write_has_a_name():
     for name in ("hiring.py", "retention.py"):
         text = (root / name).read_text(encoding="utf-8")
         written |= set(re.findall(r'"((?:job_application|placement)\.[a-z_]+)"', text))
-    assert written and written <= set(hiring.AUDIT_ACTIONS), written - set(hiring.AUDIT_ACTIONS)
+    written.discard("job_application.status")  # a notification's text key (services.notifications), not an action
+    assert len(written) >= 10 and written <= set(hiring.AUDIT_ACTIONS), written - set(hiring.AUDIT_ACTIONS)
