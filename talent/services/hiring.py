@@ -57,6 +57,7 @@ from talent.names import hiring as names
 from talent.services import Conflict, InvalidInput, NotAllowed, NotFound, match_feedback
 from talent.services.audit import record_event
 from talent.services.graduates import profile_of
+from talent.services.jobs import Problems
 from talent.services.paging import is_valid_id
 from talent.services.retention import retention_due_on
 
@@ -213,15 +214,15 @@ def _flush(session: Session) -> None:
         raise Conflict("The application was changed by someone else at the same moment; reload and try again.") from None
 
 
-def _check_note(problems: dict[str, list[str]], field: str, value: str | None, maximum: int = MAX_NOTE) -> str | None:
+def _check_note(problems: Problems, field: str, value: str | None, maximum: int = MAX_NOTE) -> str | None:
     if value is None:
         return None
     if not isinstance(value, str):
-        problems.setdefault(field, []).append("Must be text.")
+        problems.add(field, "须为文字", "Must be text.")
         return None
     value = value.strip()
     if len(value) > maximum:
-        problems.setdefault(field, []).append(f"Must be at most {maximum} characters long.")
+        problems.add(field, f"不能超过 {maximum} 个字", f"Must be at most {maximum} characters long.")
     return value or None
 
 
@@ -255,10 +256,9 @@ def apply_to_job(
     """Apply to an open post with the caller's graduate profile (and, optionally, a CV as a PDF)."""
     from talent.services.jobs import get_job
 
-    problems: dict[str, list[str]] = {}
+    problems = Problems()
     note = _check_note(problems, "note", note)
-    if problems:
-        raise InvalidInput("The application is not valid: see errors for each field.", problems)
+    problems.raise_if_any("The application is not valid: see errors for each field.")
     profile = _require_profile(session, actor)
     if not is_valid_id(job_id):
         raise NotFound("No such position.")
@@ -386,10 +386,9 @@ def withdraw_application(session: Session, actor: User, application_id: int) -> 
 def answer_invitation(session: Session, actor: User, application_id: int, *, accept: bool,
                       note: str | None = None) -> JobApplication:
     """The graduate accepts an invitation (it becomes an application: `applied`) or turns it down."""
-    problems: dict[str, list[str]] = {}
+    problems = Problems()
     note = _check_note(problems, "note", note)
-    if problems:
-        raise InvalidInput("The answer is not valid: see errors for each field.", problems)
+    problems.raise_if_any("The answer is not valid: see errors for each field.")
     application = _load(session, application_id, lock=True)
     if not _is_graduate_of(application, actor):
         raise NotAllowed(names.NOT_YOUR_APPLICATION)
@@ -442,12 +441,11 @@ def invite_candidate(session: Session, actor: User, job_id: int, graduate_profil
     """Invite a consenting graduate who fits the post to apply to it (the graduate accepts or turns it down)."""
     from talent.services.jobs import job_of_caller
 
-    problems: dict[str, list[str]] = {}
+    problems = Problems()
     message = _check_note(problems, "message", message)
     if not is_valid_id(graduate_profile_id):
-        problems.setdefault("graduate_id", []).append("Must be the id of a graduate among the post's candidates.")
-    if problems:
-        raise InvalidInput("The invitation is not valid: see errors for each field.", problems)
+        problems.add("graduate_id", "请从本岗位的候选人中选择", "Must be the id of a graduate among the post's candidates.")
+    problems.raise_if_any("The invitation is not valid: see errors for each field.")
     job = job_of_caller(session, actor, job_id)
     if not job.employer.is_verified:
         raise NotAllowed("Your organisation is not verified; it cannot invite graduates.")
@@ -500,44 +498,46 @@ def change_status(
     """The post's employer moves an application on: shortlisted, interview (when, and where or the online link),
     offer (optionally the proposed start date), hired (after an offer the graduate accepted outside the
     platform; the start date), or declined (a reason code the graduate reads in plain words, and a note)."""
-    problems: dict[str, list[str]] = {}
+    problems = Problems()
     if status not in EMPLOYER_STATUSES:
-        problems["status"] = [f"Must be one of: {', '.join(EMPLOYER_STATUSES)}."]
+        problems.add("status", "请选择要进行的操作", f"Must be one of: {', '.join(EMPLOYER_STATUSES)}.")
     note = _check_note(problems, "note", note)
     moment: dt.datetime | None = None
     if status == INTERVIEW:
         moment = _parse_moment(interview_at)
         if interview_at is None:
-            problems["interview_at"] = ["Must be given: the interview's date and time."]
+            problems.add("interview_at", "请填写面试时间", "Must be given: the interview's date and time.")
         elif moment is None:
-            problems["interview_at"] = ["Must be a date and time (RFC 3339, e.g. 2026-12-10T09:30:00+08:00)."]
+            problems.add("interview_at", "面试时间须为日期和时间",
+                         "Must be a date and time (RFC 3339, e.g. 2026-12-10T09:30:00+08:00).")
         else:
             if moment.tzinfo is None:
                 from talent.clock import CHANGCHUN
 
                 moment = moment.replace(tzinfo=CHANGCHUN)  # a time without zone is Changchun time
             if moment <= utcnow():
-                problems["interview_at"] = ["Must be in the future."]
+                problems.add("interview_at", "面试时间须晚于现在", "Must be in the future.")
         interview_place = _check_note(problems, "interview_place", interview_place, MAX_PLACE)
         interview_link = _check_note(problems, "interview_link", interview_link, MAX_LINK)
         if interview_link and urlparse(interview_link).scheme not in ("http", "https"):
-            problems.setdefault("interview_link", []).append("Must be an http(s) address.")
+            problems.add("interview_link", "在线面试链接须以 http:// 或 https:// 开头", "Must be an http(s) address.")
         if not interview_place and not interview_link and "interview_place" not in problems:
-            problems["interview_place"] = ["Give the place of the interview or an online link (interview_link)."]
+            problems.add("interview_place", "请填写面试地点或在线面试链接",
+                         "Give the place of the interview or an online link (interview_link).")
     if status in (OFFER, HIRED) and start_date is not None:
         if not isinstance(start_date, dt.date) or isinstance(start_date, dt.datetime):
-            problems["start_date"] = ["Must be a date (YYYY-MM-DD)."]
+            problems.add("start_date", "入职日期须为日期（年-月-日）", "Must be a date (YYYY-MM-DD).")
         elif status == OFFER and start_date < today_in_changchun():
-            problems["start_date"] = ["Must not be in the past."]
+            problems.add("start_date", "拟入职日期不能早于今天", "Must not be in the past.")
     if status == DECLINED:
         if reason is None:
-            problems["reason"] = [f"Must be given, one of: {', '.join(names.DECLINE_REASONS)}."]
+            problems.add("reason", "请选择不予录用的原因", f"Must be given, one of: {', '.join(names.DECLINE_REASONS)}.")
         elif reason not in names.DECLINE_REASONS:
-            problems["reason"] = [f"Must be one of: {', '.join(names.DECLINE_REASONS)}."]
+            problems.add("reason", "请从列表中选择原因", f"Must be one of: {', '.join(names.DECLINE_REASONS)}.")
         elif reason == "other" and not note:
-            problems["note"] = ["Say in a few words why, for the graduate, when the reason is other."]
-    if problems:
-        raise InvalidInput("The change is not valid: see errors for each field.", problems)
+            problems.add("note", "选择“其他原因”时，请简要说明，毕业生可以看到",
+                         "Say in a few words why, for the graduate, when the reason is other.")
+    problems.raise_if_any("The change is not valid: see errors for each field.")
 
     application = _load(session, application_id)
     if not _is_employer_of(application, actor):
@@ -547,7 +547,9 @@ def change_status(
             raise Conflict(names.BAD_TRANSITION.with_detail(
                 f"An application that is {application.status} cannot become hired: make an offer first."))
         if start_date is None and application.offer_start_date is None:
-            raise InvalidInput("The start date is missing.", {"start_date": ["Must be given: the offer named none."]})
+            missing = Problems()
+            missing.add("start_date", "请填写入职日期（录用通知未写明）", "Must be given: the offer named none.")
+            missing.raise_if_any("The start date is missing.")
         return _hire(session, application.id, actor, start_date=start_date, by_graduate=False)
     application = _load(session, application_id, lock=True)
     allowed = EMPLOYER_MOVES.get(application.status, frozenset())

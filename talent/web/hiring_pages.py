@@ -22,6 +22,7 @@ from talent.models.hiring import ACTIVE_STATUSES, JOB_APPLICATION_STATUSES
 from talent.names import hiring as names
 from talent.services import InvalidInput, NotAllowed, NotFound, ServiceError, retention
 from talent.services import hiring as service
+from talent.services.jobs import LocalizedInvalidInput
 from talent.services.uploads import UploadTooLarge
 from talent.web.case_labels import readable
 
@@ -49,6 +50,9 @@ def _labels() -> dict[str, Any]:
 
 def _problem_text(error: ServiceError) -> str:
     text = readable(error.message)
+    if isinstance(error, LocalizedInvalidInput):
+        text = _("请修改后重新提交：")
+        return text + "；".join(m for messages in error.errors_in(current_language()).values() for m in messages)
     if isinstance(error, InvalidInput) and error.errors:
         details = "; ".join(readable(m) for messages in error.errors.values() for m in messages)
         if details and details != text:

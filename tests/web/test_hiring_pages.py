@@ -81,7 +81,7 @@ def test_the_employer_moves_a_candidate_through_the_pipeline_and_declines_with_a
     # no place and no link: the page says what is missing, nothing changes
     missing = employer.post(f"/employer/job-applications/{application.id}/status",
                             data={"status": "interview", "interview_at": when}, follow_redirects=True)
-    assert "interview" in text_of(missing).lower()
+    assert "请填写面试地点或在线面试链接" in text_of(missing)
     db_session.expire_all()
     assert db_session.get(JobApplication, application.id).status == "shortlisted"
     employer.post(f"/employer/job-applications/{application.id}/status",
