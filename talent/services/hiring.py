@@ -640,24 +640,35 @@ def _close_filled(session: Session, job: Job, actor: User, *, exclude: int) -> N
         job.updated_at = now
         record_event(session, actor=actor, action="job.closed", entity_type="job", entity_id=job.id,
                      before=before, after=job.snapshot(), note="filled: every place is taken")
-    others = session.scalars(select(JobApplication).where(
-        JobApplication.job_id == job.id, JobApplication.id != exclude,
-        JobApplication.status.in_([*ACTIVE_STATUSES, INVITED])).options(joinedload(JobApplication.job))
-        .with_for_update(of=JobApplication))
-    for other in others:
-        before = other.snapshot()
-        was_invited = other.status == INVITED
-        other.decline_reason = "position_filled"
-        _move(session, other, DECLINED, None, reason="position_filled")
-        _audit(session, None, "job_application.status_changed", other, before, note="the post is full")
-        if not was_invited:
-            _notify_graduate(session, other, DECLINED)
-        match_feedback.record(session, "declined", other.graduate_profile_id, job.id, surface="filled")
+    decline_pipeline(session, job, reason="position_filled", exclude=exclude)
     if job.employer.owner is not None:
         from talent.services import notifications
 
         notifications.notify(session, job.employer.owner, notifications.JOB_PIPELINE, params={
             "text": "job_pipeline.filled", "job": job.title, "job_id": job.id, "headcount": job.headcount})
+
+
+def decline_pipeline(session: Session, job: Job, *, reason: str, exclude: int | None = None) -> int:
+    """A post that can take nobody more (filled: `position_filled`; closed by its employer: `position_closed`):
+    the applications still in its pipeline and its open invitations are declined with that reason, each with its
+    audit event, and the graduates whose applications were open are told. Returns how many."""
+    query = select(JobApplication).where(
+        JobApplication.job_id == job.id, JobApplication.status.in_([*ACTIVE_STATUSES, INVITED]))
+    if exclude is not None:
+        query = query.where(JobApplication.id != exclude)
+    others = list(session.scalars(query.options(joinedload(JobApplication.job)).with_for_update(of=JobApplication)))
+    for other in others:
+        before = other.snapshot()
+        was_invited = other.status == INVITED
+        other.decline_reason = reason
+        _move(session, other, DECLINED, None, reason=reason)
+        _audit(session, None, "job_application.status_changed", other, before,
+               note="the post is full" if reason == "position_filled" else "the post was closed")
+        if not was_invited:
+            _notify_graduate(session, other, DECLINED)
+        match_feedback.record(session, "declined", other.graduate_profile_id, job.id,
+                              surface="filled" if reason == "position_filled" else "closed")
+    return len(others)
 
 
 # --- notifications --------------------------------------------------------------------------------------------

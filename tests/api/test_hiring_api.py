@@ -414,3 +414,24 @@ def test_apply_with_a_cv_in_one_multipart_request(client, db_session, hiring):
     assert refused.status_code == 422 and "file" in refused.get_json()["errors"]
     db_session.expire_all()
     assert db_session.scalar(select(func.count()).select_from(JobApplication)) == 1  # the refused one left nothing
+
+
+def test_closing_a_post_declines_its_open_applications(client, db_session, hiring):
+    world, job = hiring
+    open_one = apply(client, world, job).get_json()["id"]
+    offered = to_offer(client, world, job, "g0")
+    withdrawn = apply(client, world, job, "g1").get_json()["id"]
+    client.post(f"/api/v1/job-applications/{withdrawn}/withdrawal", headers=world.headers("g1"))
+    response = client.patch(f"/api/v1/jobs/{job.id}", json={"status": "closed"}, headers=world.headers("a"))
+    assert response.status_code == 200
+    db_session.expire_all()
+    for application_id in (open_one, offered):
+        closed = db_session.get(JobApplication, application_id)
+        assert closed.status == "declined" and closed.decline_reason == "position_closed"
+    assert db_session.get(JobApplication, withdrawn).status == "withdrawn"
+    late = client.post(f"/api/v1/job-applications/{offered}/offer-answer", json={"accept": True},
+                       headers=world.headers("g0"))
+    assert late.status_code == 409
+    told = db_session.scalars(select(Notification).where(Notification.user_id == world.users["g0"].id)
+                              .order_by(Notification.id.desc())).first()
+    assert told.params["status_code"] == "declined" and "停止招聘" in told.params["detail"]
