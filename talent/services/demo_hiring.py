@@ -102,6 +102,22 @@ def _backdate(application: JobApplication, first_day: dt.datetime, rng: random.R
     return last
 
 
+def _no_mail_for_fictional_accounts(session: Session) -> None:
+    """The fictional demo graduates and organisations have no mailbox: their hiring messages stay in the inbox
+    (a preference, as a person would set it), so the seeder does not write hundreds of mails."""
+    from talent.models.notifications import NotificationPreference
+    from talent.services.notifications import JOB_APPLICATION, JOB_PIPELINE, RETENTION_CHECK
+
+    fictional = list(session.scalars(select(User.id).where(
+        User.email.like("%@demo-graduates.talent.cc") | User.email.like("%@demo-employers.talent.cc"))))
+    chosen = set(session.execute(select(NotificationPreference.user_id, NotificationPreference.kind)
+                                 .where(NotificationPreference.user_id.in_(fictional))).all()) if fictional else set()
+    session.add_all([NotificationPreference(user_id=user_id, kind=kind, email=False)
+                     for user_id in fictional for kind in (JOB_APPLICATION, JOB_PIPELINE, RETENTION_CHECK)
+                     if (user_id, kind) not in chosen])
+    session.flush()
+
+
 def seed(session: Session, users: dict[str, User], employer: Employer) -> None:
     if session.scalar(select(func.count()).select_from(JobApplication)):
         return
@@ -120,6 +136,7 @@ def seed(session: Session, users: dict[str, User], employer: Employer) -> None:
     if not profiles:
         return
     owners = {e.id: e.owner for e in session.scalars(select(Employer))}
+    _no_mail_for_fictional_accounts(session)
     used: set[tuple[int, int]] = set()
     hires_per_job: dict[int, int] = {}
     targets = [state for state, n in SEASON.items() for _ in range(n)]
