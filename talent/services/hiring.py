@@ -31,7 +31,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, joinedload
 
 from talent.clock import today_in_changchun
-from talent.commit_hooks import after_rollback
+from talent.commit_hooks import after_commit, after_rollback
 from talent.db import utcnow
 from talent.models import Role, User
 from talent.models.audit import AUDIT_NOTE_LENGTH
@@ -347,6 +347,9 @@ def _store_cv(session: Session, application: JobApplication, actor: User, stream
         spool.seek(0)
         target.put(key, spool, content_type="application/pdf")  # type: ignore[arg-type]
     after_rollback(session, lambda: target.delete(key))
+    replaced = application.cv_stored_name
+    if replaced is not None:  # the CV it replaces goes once the change is committed
+        after_commit(session, lambda: target.delete(CV_PREFIX + replaced))
     application.cv_stored_name = stored_name
     application.cv_original_name = safe_display_name(filename, "pdf")
     application.cv_size = size

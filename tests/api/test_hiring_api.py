@@ -331,7 +331,7 @@ def test_turning_down_an_offer(client, db_session, hiring):
 # --- CV ------------------------------------------------------------------------------------------------------------
 
 
-def test_cv_pdf_only_and_only_the_two_sides_read_it(client, hiring):
+def test_cv_pdf_only_and_only_the_two_sides_read_it(app, client, db_session, hiring):
     import io
 
     world, job = hiring
@@ -346,6 +346,18 @@ def test_cv_pdf_only_and_only_the_two_sides_read_it(client, hiring):
     assert client.get(url, headers=world.headers("a")).data == PDF
     assert client.get(url, headers=world.headers("grad")).data == PDF
     assert client.get(url, headers=world.headers("b")).status_code == 403
+    # a new CV replaces the old one, whose file is removed once the change is committed
+    from talent.storage import current_storage
+
+    first = db_session.get(JobApplication, application_id).cv_stored_name
+    with app.app_context():
+        assert first and current_storage().exists(f"cv/{first}")
+    second_pdf = PDF.replace(b"trailer", b"trailer ")
+    assert client.post(url, data={"file": (io.BytesIO(second_pdf), "新简历.pdf")}, headers=world.headers("grad"),
+                       content_type="multipart/form-data").status_code == 200
+    assert client.get(url, headers=world.headers("a")).data == second_pdf
+    with app.app_context():
+        assert not current_storage().exists(f"cv/{first}")
 
 
 # --- feedback ------------------------------------------------------------------------------------------------------
