@@ -52,6 +52,9 @@ def init_app(app: Flask) -> None:
 
     api.register_blueprint(events.blp)
     api.register_blueprint(events.bases_blp)
+    from talent.api import hiring  # issue 12: applications to posts, pipeline, placements
+
+    api.register_blueprint(hiring.blp)
 
 
 def _area_modules() -> list:

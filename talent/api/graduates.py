@@ -122,4 +122,5 @@ def my_matches(query):
     """Open positions ranked for the caller's profile, best first, with score and why. Never a post whose
     minimum education is above the graduate's, nor a closed or expired one. Relevance comes first; `prefer`
     reorders posts of similar fit only."""
-    return {"items": matching.matches_for_graduate(db.session, current_user, query["limit"], query["prefer"])}
+    return {"items": matching.matches_for_graduate(db.session, current_user, query["limit"], query["prefer"],
+                                                   surface="api_matches")}

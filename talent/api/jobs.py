@@ -248,5 +248,6 @@ def change_job(payload, job_id):
 def candidates(query, job_id):
     """Consenting graduates ranked for one of the caller's posts, with score and why. Names are masked;
     contact details and ID numbers are never included."""
-    job, ranked = matching.candidates_for_job(db.session, current_user, job_id, query["limit"])
+    job, ranked = matching.candidates_for_job(db.session, current_user, job_id, query["limit"],
+                                              surface="api_candidates")
     return {"job_id": job.id, "items": ranked}

@@ -12,10 +12,12 @@ from talent.models.simulations import Simulation  # noqa: F401
 
 __all__ = ["AuditEvent", "Base", "Employer", "Role", "User"]
 # Issue 11: youth-talent apartments and card services.
-# Issue 12: recruitment events and training bases.
+# Issue 12: recruitment events and training bases; applications to posts, placements, retention answers,
+# matching feedback.
 from talent.models import (  # noqa: E402,F401
     apartments,
     events,  # noqa: E402,F401
+    hiring,  # noqa: E402,F401
     matches,  # noqa: F401,E402  (stored matches and job search documents)
     notifications,  # noqa: E402,F401  (inbox and mail outbox)
     periodic,  # noqa: E402,F401  (periodic task claims)

@@ -8,10 +8,11 @@ pages, PDFs, the API and the CLI all read the same table.
 - talent.names.workflow: application statuses, timeline steps, audit actions and fields, card, instalment and
   objection statuses, clocks.
 - talent.names.refusals: the refusals services raise, one constant each.
+- talent.names.hiring: job-application states, decline reasons, retention answers, hiring refusals.
 
 Page text (headings, buttons, sentences of a template) stays in gettext catalogues.
 """
 
-from talent.names import codes, policy, refusals, workflow
+from talent.names import codes, hiring, policy, refusals, workflow
 
-__all__ = ["codes", "policy", "refusals", "workflow"]
+__all__ = ["codes", "hiring", "policy", "refusals", "workflow"]

@@ -385,6 +385,11 @@ def update_job(session: Session, actor: User, job_id: int, changes: Mapping[str,
         session, actor=actor, action="job.closed" if closing else "job.updated", entity_type="job", entity_id=job.id,
         before=before, after=after,
     )
+    if closing:
+        # Nobody can be hired on a closed post: its open applications are declined and their graduates told.
+        from talent.services.hiring import decline_pipeline
+
+        decline_pipeline(session, job, reason="position_closed")
     session.flush()
     return job
 

@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 
 from talent.models import User
 from talent.models.jobs import GraduateProfile, Job
-from talent.services import InvalidInput, match_serving
+from talent.services import InvalidInput, match_feedback, match_serving
 from talent.services.graduates import graduate_record, require_profile
 from talent.services.jobs import job_of_caller, job_record
 
@@ -60,23 +60,29 @@ def check_prefer(prefer: str | None) -> str:
     return prefer
 
 
-def matches_for_graduate(session: Session, actor: User, limit: int = 10, prefer: str | None = None) -> list[JobMatch]:
+def matches_for_graduate(session: Session, actor: User, limit: int = 10, prefer: str | None = None, *,
+                         surface: str | None = None) -> list[JobMatch]:
     """The open posts that best fit the caller's graduate profile, best first, each with its why.
 
     Relevance first; `prefer` ("near": preferred districts, "pay": pay at or above the expectation) reorders
     posts of similar relevance only (docs/matching.md, "Relevance first").
     Never a post whose minimum education is above the graduate's, nor a closed or expired one: the posts are
-    read from the database with both conditions before they are returned."""
+    read from the database with both conditions before they are returned. With `surface` (where they are shown),
+    the list is recorded as impressions for the matching feedback, in one INSERT (services.match_feedback)."""
     check_limit(limit)
     prefer = check_prefer(prefer)
     profile = require_profile(session, actor)
     ranked, jobs = match_serving.rank_for_graduate(
         session, profile, graduate_record(profile), limit, match_serving.recent_posts(), prefer)
+    if surface is not None:
+        match_feedback.record_impressions(session, surface, [(profile.id, item.job_id, item.score) for item in ranked])
     return [JobMatch(job=jobs[item.job_id], score=item.score, why=item.why) for item in ranked]
 
 
-def candidates_for_job(session: Session, actor: User, job_id: int, limit: int = 10) -> tuple[Job, list[Candidate]]:
-    """The consenting graduates who best fit one of the caller's posts, best first, each with its why."""
+def candidates_for_job(session: Session, actor: User, job_id: int, limit: int = 10, *,
+                       surface: str | None = None) -> tuple[Job, list[Candidate]]:
+    """The consenting graduates who best fit one of the caller's posts, best first, each with its why (recorded as
+    impressions with `surface`, as for a graduate's matches)."""
     check_limit(limit)
     job = job_of_caller(session, actor, job_id)
     record = job_record(job)
@@ -87,4 +93,6 @@ def candidates_for_job(session: Session, actor: User, job_id: int, limit: int = 
     # Only the candidates shown need their account (for the masked name): one query for all of them, which
     # leaves them in the session for `profile.user`.
     list(session.scalars(select(User).where(User.id.in_([item.profile.user_id for item in ranked]))))
+    if surface is not None:
+        match_feedback.record_impressions(session, surface, [(item.profile.id, job.id, item.score) for item in ranked])
     return job, [Candidate(profile=item.profile, score=item.score, why=item.why) for item in ranked]

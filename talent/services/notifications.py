@@ -46,6 +46,10 @@ OBJECTION_FILED = "objection_filed"
 PAYMENT_DUE = "payment_due"
 DEADLINE_NEAR = "deadline_near"
 RECRUITMENT_EVENT = "recruitment_event"  # issue 12: an event one registered for is cancelled or moved
+# Issue 12 (services.hiring, services.retention): job applications, the employer's pipeline, the 12-month check.
+JOB_APPLICATION = "job_application"
+JOB_PIPELINE = "job_pipeline"
+RETENTION_CHECK = "retention_check"
 
 # kind: (zh, en) name, as shown on the preferences page.
 KINDS: dict[str, tuple[str, str]] = {
@@ -55,11 +59,15 @@ KINDS: dict[str, tuple[str, str]] = {
     PAYMENT_DUE: ("补贴即将发放", "A subsidy instalment is due"),
     DEADLINE_NEAR: ("办理时限临近", "A deadline is near"),
     RECRUITMENT_EVENT: ("报名的招聘活动取消或变更", "A recruitment event I registered for is cancelled or changed"),
+    JOB_APPLICATION: ("我投递的岗位有进展", "My job applications move on"),
+    JOB_PIPELINE: ("本单位岗位收到投递或答复", "Applications and answers to my organisation's posts"),
+    RETENTION_CHECK: ("入职满12个月的留长确认", "The 12-month check of a hire"),
 }
 # Which kinds can reach a person of each role (the preferences page offers only these).
 KINDS_BY_ROLE: dict[str, tuple[str, ...]] = {
-    Role.APPLICANT.value: (CASE_STATUS, OBJECTION_FILED, PAYMENT_DUE, RECRUITMENT_EVENT),
-    Role.EMPLOYER.value: (ENDORSEMENT_REQUESTED, DEADLINE_NEAR),
+    Role.APPLICANT.value: (CASE_STATUS, OBJECTION_FILED, PAYMENT_DUE, RECRUITMENT_EVENT, JOB_APPLICATION,
+                           RETENTION_CHECK),
+    Role.EMPLOYER.value: (ENDORSEMENT_REQUESTED, DEADLINE_NEAR, JOB_PIPELINE, RETENTION_CHECK),
     Role.OFFICER.value: (OBJECTION_FILED, DEADLINE_NEAR),
     Role.ADMIN.value: (OBJECTION_FILED, DEADLINE_NEAR),
 }
@@ -90,6 +98,33 @@ _TEXTS: dict[str, tuple[str, str]] = {
                                     "Reason: {reason}"),
     "recruitment_event.changed": ("您报名的活动“{title}”时间或地点有变：现为 {starts}，{place}。",
                                   "The event you registered for, \"{title}\", has moved: now {starts}, {place}."),
+    # Issue 12: hiring (services.hiring) and retention (services.retention).
+    "job_application.status": ("您投递的岗位“{job}”（{employer}）：{status}。{detail}",
+                               "Your application to “{job}” ({employer}): {status_en}. {detail_en}"),
+    "job_application.invited": ("{employer} 邀请您投递岗位“{job}”。请在“我的投递”中接受或婉拒。",
+                                "{employer} invites you to apply to “{job}”. Accept or turn it down under "
+                                "My job applications."),
+    "job_pipeline.applied": ("{applicant} 投递了岗位“{job}”。", "{applicant} applied to “{job}”."),
+    "job_pipeline.withdrawn": ("{applicant} 撤回了对岗位“{job}”的投递。",
+                               "{applicant} withdrew their application to “{job}”."),
+    "job_pipeline.invitation_accepted": ("{applicant} 接受了岗位“{job}”的投递邀请。",
+                                         "{applicant} accepted the invitation to apply to “{job}”."),
+    "job_pipeline.invitation_declined": ("{applicant} 婉拒了岗位“{job}”的投递邀请。",
+                                         "{applicant} turned down the invitation to apply to “{job}”."),
+    "job_pipeline.offer_accepted": ("{applicant} 接受了岗位“{job}”的录用通知，入职日期 {start}。",
+                                    "{applicant} accepted the offer for “{job}”; start date {start}."),
+    "job_pipeline.offer_declined": ("{applicant} 婉拒了岗位“{job}”的录用通知。",
+                                    "{applicant} turned down the offer for “{job}”."),
+    "job_pipeline.filled": ("岗位“{job}”的 {headcount} 个名额已全部录满，岗位已自动关闭。",
+                            "All {headcount} places of “{job}” are filled; the post has been closed."),
+    "retention_check.graduate": ("您于 {start} 入职{employer}（{job}）已满12个月。请确认您目前是否仍在长春工作。",
+                                 "You started at {employer} ({job}) on {start}, 12 months ago. Please tell us "
+                                 "whether you still work in Changchun."),
+    "retention_check.employer": ("{graduate} 于 {start} 入职本单位岗位“{job}”已满12个月。请确认其是否仍在长春工作。",
+                                 "{graduate} started in your post “{job}” on {start}, 12 months ago. Please tell "
+                                 "us whether they still work in Changchun."),
+    "retention_check.answered": ("{side}确认：{graduate}（{employer}，{job}）{answer}。",
+                                 "{side_en} answered: {graduate} ({employer}, {job}) {answer_en}."),
 }
 _SUBJECTS: dict[str, tuple[str, str]] = {
     CASE_STATUS: ("申请状态更新", "Application update"),
@@ -98,6 +133,9 @@ _SUBJECTS: dict[str, tuple[str, str]] = {
     PAYMENT_DUE: ("补贴发放提醒", "Subsidy instalment due"),
     DEADLINE_NEAR: ("办理时限提醒", "Deadline reminder"),
     RECRUITMENT_EVENT: ("招聘活动变更", "Recruitment event update"),
+    JOB_APPLICATION: ("岗位投递进展", "Job application update"),
+    JOB_PIPELINE: ("岗位投递动态", "Your posts' applications"),
+    RETENTION_CHECK: ("入职满12个月确认", "12 months after the start"),
 }
 
 

@@ -110,3 +110,25 @@ def daily_services_task(self: Any, as_of: str | None = None) -> dict[str, Any]:
             "requests_closed": closed, "requests_escalated": len(escalated),
             "payment_reminders": reminders.payment_due, "deadline_reminders": reminders.deadline_near,
             "mails_retried": retried}
+
+
+RETENTION_CHECKS = "retention_checks"
+
+
+@shared_task(name="talent.retention_checks", bind=True, autoretry_for=(OperationalError,),
+             retry_backoff=True, max_retries=5)
+def retention_checks_task(self: Any, as_of: str | None = None) -> dict[str, Any]:
+    """Once per Changchun date: ask the graduate and the employer of every hire whose 12 months are up whether
+    the graduate still works in Changchun, and count later talent applications with local social insurance as
+    confirmations (services.retention)."""
+    from talent.db import db
+    from talent.services.periodic import claim_period
+    from talent.services.retention import run_retention_checks
+
+    day = _day(as_of)
+    with db.command_transaction() as session:
+        if not claim_period(session, RETENTION_CHECKS, day.isoformat()):
+            return {"claimed": False, "as_of": day.isoformat()}
+        run = run_retention_checks(session, day)
+    return {"claimed": True, "as_of": day.isoformat(), "asked": run.asked,
+            "confirmed_by_insurance": run.confirmed_by_insurance}

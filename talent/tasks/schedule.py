@@ -18,4 +18,5 @@ def beat_schedule() -> dict[str, dict[str, Any]]:
         "overdue-service-clocks": {"task": "talent.overdue_service_clocks", "schedule": crontab(minute=15)},
         "match-refresh": {"task": "talent.refresh_matches_daily", "schedule": crontab(minute=30, hour="2-5")},
         "daily-services": {"task": "talent.daily_services", "schedule": crontab(minute=45)},
+        "retention-checks": {"task": "talent.retention_checks", "schedule": crontab(minute=50)},
     }

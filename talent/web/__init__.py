@@ -32,6 +32,10 @@ def init_app(app: Flask) -> None:
     for module in (apartments, service_requests):
         app.register_blueprint(module.bp)
 
+    from talent.web import hiring_pages  # issue 12: applications to posts, pipeline, placements
+
+    app.register_blueprint(hiring_pages.bp)
+
     from talent.web.filters import register_filters
 
     register_filters(app)

@@ -41,6 +41,7 @@ from talent.services.eligibility import (
     summarise_programmes,
     tier_label,
 )
+from talent.services.hiring import employment_facts
 from talent.services.identities import keep_refusal_record
 from talent.services.uploads import UPLOAD_STATUSES, open_document, store_document
 from talent.services.workflow import Status, allowed_actions
@@ -113,6 +114,11 @@ def apply():
     if facts is None:
         return render_template("applicant/apply_first_check.html")
     form = ApplyForm()
+    if request.method == "GET" and not form.employer_credit_code.data:
+        # Hired through the platform: the employer of that hire is prefilled (issue 12, services.hiring).
+        hire = employment_facts(db.session, current_user)
+        if hire is not None:
+            form.employer_credit_code.data = hire["employer_credit_code"]
     if not form.validate_on_submit():
         return _render_apply(form, facts, 422 if form.errors else 200)
     submitted = copy.deepcopy(facts)

@@ -89,10 +89,26 @@ def _birth_date_from_id(form: EligibilityForm) -> None:
             pass
 
 
+def _hire_facts() -> dict[str, Any] | None:
+    from flask_login import current_user
+
+    from talent.db import db
+    from talent.models import Role
+    from talent.services.hiring import employment_facts
+
+    if not current_user.is_authenticated or current_user.role != Role.APPLICANT:
+        return None
+    facts = employment_facts(db.session, current_user)
+    return {"employment": facts["employment"]} if facts else None
+
+
 @bp.route("/eligibility", methods=["GET", "POST"])
 @allow_anyone
 def form():
     saved = session.get(SESSION_KEY)
+    if not saved and request.method == "GET":
+        # A graduate hired through the platform starts from the employment facts of that hire (issue 12).
+        saved = _hire_facts()
     form = EligibilityForm(data=form_data_from_facts(saved) if saved else None)
     general_errors: list[str] = []
     if form.validate_on_submit():

@@ -177,7 +177,7 @@ def close_job(job_id: int):
 @requires(Role.EMPLOYER)
 def candidates(job_id: int):
     _own_job(job_id)
-    job, ranked = candidates_for_job(db.session, current_user, job_id, limit=20)
+    job, ranked = candidates_for_job(db.session, current_user, job_id, limit=20, surface="candidates")
     return render_template(
         "employer/candidates.html", job=job, candidates=ranked, today=today_in_changchun()
     )

@@ -94,6 +94,9 @@ def _nav_setup() -> None:
     NAV["anyone"].append(("apartment_pages.index", _l("青年人才公寓")))
     NAV["applicant"] += [("apartment_pages.mine", _l("我的配租")), ("service_pages.mine", _l("尊享卡服务"))]
     NAV["partner"] = [("service_pages.desk", _l("服务受理台"))]
+    # Issue 12: hiring through the platform.
+    NAV["applicant"].insert(3, ("hiring_pages.mine", _l("我的投递")))
+    NAV["employer"].insert(2, ("hiring_pages.placements", _l("录用与留长")))
     for role in ("officer", "admin"):
         NAV[role] += [("apartment_pages.manage", _l("公寓管理")), ("service_pages.desk", _l("服务受理台")),
                       ("service_pages.partners", _l("合作机构"))]

@@ -13,6 +13,7 @@ from talent.i18n import current_language
 from talent.models import Role
 from talent.services import Conflict, InvalidInput
 from talent.services.graduates import major_catalogue, profile_of, save_graduate_profile
+from talent.services.hiring import applications_by_job
 from talent.services.jobs import LocalizedInvalidInput
 from talent.services.matching import PREFER_CHOICES, matches_for_graduate
 from talent.web.case_labels import readable_errors
@@ -59,5 +60,8 @@ def matches():
     if prefer not in PREFER_CHOICES:
         flash(_("未知的排序方式，已按相关度排序。"), "warning")
         prefer, status = "relevance", 422
-    ranked = matches_for_graduate(db.session, current_user, MATCHES_SHOWN, prefer) if existing else []
-    return render_template("graduate/matches.html", profile=existing, matches=ranked, prefer=prefer), status
+    ranked = (matches_for_graduate(db.session, current_user, MATCHES_SHOWN, prefer, surface="graduate_matches")
+              if existing else [])
+    applied = applications_by_job(db.session, current_user, [m.job.id for m in ranked])
+    return render_template("graduate/matches.html", profile=existing, matches=ranked, prefer=prefer,
+                           applied=applied), status

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from flask import Blueprint, render_template, request
+from flask_login import current_user
 
 from talent.auth import allow_anyone
 from talent.clock import today_in_changchun
 from talent.codes import DIVISIONS
 from talent.db import db
 from talent.models.jobs import EDUCATION_LEVELS, JOB_KINDS
-from talent.services import job_groups
+from talent.services import hiring, job_groups
 from talent.services import jobs as job_service
 from talent.services.job_search import SORTS
 from talent.services.paging import MAX_PAGE
@@ -69,5 +70,7 @@ def search():
 def detail(job_id: int):
     job = job_service.get_job(db.session, job_id)
     same_post, similar = job_groups.similar_jobs(db.session, job, open_condition=job_service.open_jobs_condition())
+    # A graduate's view is recorded (matching feedback) and the page offers to apply, or shows the application.
+    profile, application = hiring.post_viewed(db.session, current_user, job)
     return render_template("jobs/detail.html", job=job, today=today_in_changchun(), same_post=same_post,
-                           similar=similar)
+                           similar=similar, graduate_profile=profile, my_application=application)

@@ -110,7 +110,8 @@ def test_preferences_turn_a_kind_of_mail_off_but_keep_the_inbox(app):
         session = db.session
         people = make_people(session)
         assert service.preferences(session, people.employer_user) == {"endorsement_requested": True,
-                                                                      "deadline_near": True}
+                                                                      "deadline_near": True, "job_pipeline": True,
+                                                                      "retention_check": True}
         service.set_preferences(session, people.employer_user, {"endorsement_requested": False,
                                                                 "deadline_near": True})
         with pytest.raises(InvalidInput) as refused:

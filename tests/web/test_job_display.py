@@ -97,7 +97,7 @@ def test_near_duplicates_are_grouped_and_a_post_says_how_to_apply(client, db_ses
     assert "朝阳区、南关区" in grouped or "南关区、朝阳区" in grouped
 
     page = text_of(client.get(f"/jobs/{first.id}"))
-    assert "如何申请" in page and "长春甲机械有限公司 会在本岗位的候选人名单中看到您，并与您联系。" in page
+    assert "如何申请" in page and "在本页投递岗位；长春甲机械有限公司 也可能在候选人名单中看到您并邀请您投递。" in page
     assert "本单位在其他区县发布的相同岗位 机械设计工程师【南关区】" in page
     similar_part = page[page.index("相似岗位"):]
     assert "机械设计工程师助理" in similar_part and "财务专员" not in similar_part

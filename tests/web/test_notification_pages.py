@@ -85,9 +85,11 @@ def test_preferences_are_saved_with_an_audit_event(client, people, db_session):
     assert response.status_code == 302
     db_session.expire_all()
     choices = {p.kind: p.email for p in db_session.scalars(select(NotificationPreference))}
-    assert choices == {"endorsement_requested": False, "deadline_near": True}
+    # the kinds not ticked (issue 12 added job_pipeline and retention_check for employers) are off
+    off = {"endorsement_requested": False, "deadline_near": True, "job_pipeline": False, "retention_check": False}
+    assert choices == off
     event = db_session.scalar(select(AuditEvent).where(AuditEvent.action == "notifications.preferences_changed"))
-    assert event.after == {"email": {"endorsement_requested": False, "deadline_near": True}}
+    assert event.after == {"email": off}
     page = client.get("/notifications/preferences")
     assert 'name="email-endorsement_requested" id="email-endorsement_requested">' in page.text
     assert 'name="email-deadline_near" id="email-deadline_near" checked>' in page.text
@@ -110,6 +112,6 @@ def test_inbox_and_preference_forms_need_the_csrf_token(csrf_app, db_session):
     page = client.get("/notifications/preferences").text
     token = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
     assert client.post("/notifications/preferences", data={"csrf_token": token}).status_code == 302
-    assert sorted(session.scalars(select(NotificationPreference.kind))) == ["case_status", "objection_filed",
-                                                                           "payment_due", "recruitment_event"]
+    assert sorted(session.scalars(select(NotificationPreference.kind))) == [
+        "case_status", "job_application", "objection_filed", "payment_due", "recruitment_event", "retention_check"]
     session.close()
