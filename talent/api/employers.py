@@ -12,6 +12,7 @@ from talent.db import db
 from talent.input_limits import SingleLine, fits
 from talent.models import Employer, Role
 from talent.models.employers import EMPLOYER_KINDS
+from talent.names.industries import INDUSTRY_CODES
 from talent.services import employers as service
 from talent.services.paging import MAX_PAGE, MAX_PER_PAGE
 
@@ -28,6 +29,10 @@ class EmployerInSchema(StrictSchema):
         required=True, validate=fits(Employer.district), metadata={"description": "Changchun division code, e.g. 220104"}
     )
     kind = ma.fields.String(load_default="enterprise", validate=ma.validate.OneOf(EMPLOYER_KINDS))
+    industry = ma.fields.String(
+        load_default=None, allow_none=True, validate=ma.validate.OneOf(INDUSTRY_CODES),
+        metadata={"description": "GB/T 4754-2017 section letter A–T (optional; null: not given)"},
+    )
 
 
 class EmployerSchema(ma.Schema):
@@ -36,6 +41,7 @@ class EmployerSchema(ma.Schema):
     credit_code = ma.fields.String()
     district = ma.fields.String()
     kind = ma.fields.String()
+    industry = ma.fields.String(allow_none=True)
     verified = ma.fields.Boolean(attribute="is_verified")
     verified_at = UtcDateTime(allow_none=True)
 

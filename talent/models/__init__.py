@@ -21,3 +21,5 @@ from talent.models import (  # noqa: E402,F401
 )
 # Issue 12: applications to posts, placements, retention answers, matching feedback.
 from talent.models import hiring  # noqa: E402,F401
+# Issue 12, item 5: the programme's figures, precomputed (services.programme).
+from talent.models import programme  # noqa: E402,F401

@@ -10,13 +10,15 @@ from talent.codes import DIVISIONS, validate_credit_code
 from talent.db import utcnow
 from talent.models import Employer, Role, User
 from talent.models.employers import EMPLOYER_KINDS
+from talent.names.industries import INDUSTRIES
 from talent.services import Conflict, InvalidInput, NotAllowed, NotFound
 from talent.services.audit import record_event
 from talent.services.paging import Page, fetch_page, paging_problems
 
 
 def register_employer(
-    session: Session, actor: User, *, name: str, credit_code: str, district: str, kind: str = "enterprise"
+    session: Session, actor: User, *, name: str, credit_code: str, district: str, kind: str = "enterprise",
+    industry: str | None = None,
 ) -> Employer:
     if actor.role != Role.EMPLOYER:
         raise NotAllowed("Only employer accounts register organisations.")
@@ -32,6 +34,9 @@ def register_employer(
         errors["district"] = ["Must be a Changchun division code (GB/T 2260), e.g. 220104."]
     if kind not in EMPLOYER_KINDS:
         errors["kind"] = [f"Must be one of: {', '.join(EMPLOYER_KINDS)}."]
+    industry = (industry or "").strip().upper() or None
+    if industry is not None and industry not in INDUSTRIES:
+        errors["industry"] = ["Must be a GB/T 4754-2017 section letter, A to T."]
     if errors:
         raise InvalidInput("The organisation details are not valid.", errors)
     duplicate = Conflict(
@@ -39,7 +44,8 @@ def register_employer(
     )
     if employer_by_credit_code(session, credit_code) is not None:
         raise duplicate
-    employer = Employer(name=name, credit_code=credit_code, district=district, kind=kind, owner_id=actor.id)
+    employer = Employer(name=name, credit_code=credit_code, district=district, kind=kind, industry=industry,
+                        owner_id=actor.id)
     try:
         # Two registrations of one code can both pass the check above; the unique index decides, and the
         # loser gets the same 409 instead of a failed transaction.

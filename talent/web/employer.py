@@ -68,7 +68,7 @@ def register_organisation():
         try:
             register_employer(
                 db.session, current_user, name=form.name.data, credit_code=form.credit_code.data,
-                district=form.district.data, kind=form.kind.data,
+                district=form.district.data, kind=form.kind.data, industry=form.industry.data or None,
             )
         except Conflict:
             form.credit_code.errors = [_("该统一社会信用代码已有单位注册；如属本单位，请联系平台管理员")]
