@@ -163,18 +163,21 @@ def last_refresh(session: Session) -> ProgrammeFigureRefresh | None:
 # --- reading ---------------------------------------------------------------------------------------------------
 
 
-def _panel_rows(session: Session, dimension: str, filters: ProgrammeFilters) -> list[tuple[Any, ...]]:
-    column = getattr(ProgrammeFigure, dimension)
-    sums = [func.sum(getattr(ProgrammeFigure, _SOURCE[c])) for c in COLUMNS]
-    query = select(column, *sums).group_by(column).order_by(column)
+def _stored_rows(session: Session, filters: ProgrammeFilters) -> dict[Key, dict[str, int]]:
+    """The precomputed rows under the filters, in one query (a year is at most 15 × 21 × 5 rows); the four
+    panels are summed from them here rather than by four GROUP BY round trips."""
+    query = select(ProgrammeFigure)
     if filters.year is not None:
         query = query.where(ProgrammeFigure.year == filters.year)
     if filters.district:
         query = query.where(ProgrammeFigure.district == filters.district)
-    return [(value, *(int(n or 0) for n in numbers)) for value, *numbers in session.execute(query)]
+    columns = [ProgrammeFigure.year, ProgrammeFigure.district, ProgrammeFigure.industry, ProgrammeFigure.education,
+               *(getattr(ProgrammeFigure, measure) for measure in MEASURES)]
+    return {(y, d, i, e): dict(zip(MEASURES, numbers, strict=True))
+            for y, d, i, e, *numbers in session.execute(query.with_only_columns(*columns))}
 
 
-def _live_rows(rows: dict[Key, dict[str, int]], dimension: str,
+def _sum_by(rows: dict[Key, dict[str, int]], dimension: str,
                filters: ProgrammeFilters) -> list[tuple[Any, ...]]:
     index = DIMENSIONS.index(dimension)
     totals: dict[Any, list[int]] = defaultdict(lambda: [0] * len(COLUMNS))
@@ -202,15 +205,15 @@ def figures(session: Session, filters: ProgrammeFilters) -> Figures:
     """The four panels (by year, district, industry, education) under the filters."""
     state = last_refresh(session)
     if state is not None:
-        raw = {key: _panel_rows(session, dimension, filters) for key, dimension in PANEL_KEYS.items()}
+        rows = _stored_rows(session, filters)
         computed_at, as_of = state.refreshed_at, state.as_of
         if computed_at.tzinfo is None:  # SQLite gives stored moments back without their zone (UTC)
             computed_at = computed_at.replace(tzinfo=dt.UTC)
     else:
         as_of = today_in_changchun()
         rows = compute_rows(session, as_of)
-        raw = {key: _live_rows(rows, dimension, filters) for key, dimension in PANEL_KEYS.items()}
         computed_at = utcnow()
+    raw = {key: _sum_by(rows, dimension, filters) for key, dimension in PANEL_KEYS.items()}
     tables = {}
     for key, dimension in PANEL_KEYS.items():
         body = [((value or NOT_GIVEN) if dimension == "industry" else value, *numbers) for value, *numbers in raw[key]]
@@ -283,7 +286,7 @@ def cached_headline(session: Session, redis_url: str | None = None, *, seconds: 
             if stored:
                 return Headline.from_dict(json.loads(stored))
             value = headline(session)
-            client.setex(key, seconds, json.dumps(value.as_dict()))
+            client.set(key, json.dumps(value.as_dict()), ex=seconds)
             return value
         except Exception as error:  # noqa: BLE001 - a cache must never break the home page
             log.warning("headline cache in Redis unavailable: %s", error)
