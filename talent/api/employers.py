@@ -35,6 +35,13 @@ class EmployerInSchema(StrictSchema):
     )
 
 
+class EmployerChangeSchema(StrictSchema):
+    industry = ma.fields.String(
+        required=True, allow_none=True, validate=ma.validate.OneOf(INDUSTRY_CODES),
+        metadata={"description": "GB/T 4754-2017 section letter A–T, or null: not given"},
+    )
+
+
 class EmployerSchema(ma.Schema):
     id = ma.fields.Integer()
     name = ma.fields.String()
@@ -99,3 +106,14 @@ def list_employers(query):
 def verify_employer(employer_id):
     """Mark an employer verified (officers)."""
     return service.verify_employer(db.session, current_user, employer_id)
+
+
+@blp.route("/<int:employer_id>", methods=["PATCH"])
+@requires(Role.OFFICER, Role.EMPLOYER)
+@blp.arguments(EmployerChangeSchema)
+@blp.response(200, EmployerSchema)
+@blp.doc(security=[{"bearer": []}])
+def change_employer(payload, employer_id):
+    """Change the organisation's industry (`{industry: "C"}` or `{industry: null}`): its own employer account or
+    an officer. The programme's figures count posts and hires by it."""
+    return service.set_employer_industry(db.session, current_user, employer_id, payload["industry"])

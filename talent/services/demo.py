@@ -32,6 +32,7 @@ DEMO_EMPLOYER = {
 # Demo data of later areas: modules with `seed(session, users, employer)`, run in this order.
 AREA_SEEDERS = ["talent.services.demo_jobs", "talent.services.demo_workflow"]
 AREA_SEEDERS.append("talent.services.demo_apartments")  # issue 11: apartments and card services
+AREA_SEEDERS.append("talent.services.demo_figures")  # issue 12, item 5: the organisations' industries
 
 
 def seed_accounts(session: Session) -> dict[str, User]:

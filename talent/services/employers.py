@@ -62,6 +62,30 @@ def register_employer(
     return employer
 
 
+def set_employer_industry(session: Session, actor: User, employer_id: int, industry: str | None) -> Employer:
+    """The organisation's industry (GB/T 4754-2017 section letter, or None: not given), set by the employer
+    account that acts for it or by an officer; the programme's figures count posts and hires by it."""
+    employer = session.scalar(select(Employer).where(Employer.id == employer_id).with_for_update())
+    if employer is None:
+        raise NotFound("No such employer.")
+    if not (actor.is_officer or employer.owner_id == actor.id):
+        raise NotAllowed("Only the organisation's own account or an officer changes its industry.")
+    if industry is not None and not isinstance(industry, str):
+        raise InvalidInput("The industry is not valid.", {"industry": ["Must be a letter A to T, or null."]})
+    industry = (industry or "").strip().upper() or None
+    if industry is not None and industry not in INDUSTRIES:
+        raise InvalidInput("The industry is not valid.",
+                           {"industry": ["Must be a GB/T 4754-2017 section letter, A to T."]})
+    if industry == employer.industry:
+        return employer
+    before = employer.snapshot()
+    employer.industry = industry
+    record_event(session, actor=actor, action="employer.industry_changed", entity_type="employer",
+                 entity_id=employer.id, before=before, after=employer.snapshot())
+    session.flush()
+    return employer
+
+
 def get_employer(session: Session, employer_id: int) -> Employer:
     employer = session.get(Employer, employer_id)
     if employer is None:
