@@ -12,9 +12,8 @@ from talent.auth import requires
 from talent.codes import is_changchun_division
 from talent.db import db
 from talent.models import Role
-from talent.services import InvalidInput
+from talent.services import InvalidInput, programme
 from talent.services import dashboard as service
-from talent.services import programme
 
 blp = Blueprint(
     "statistics", __name__, url_prefix="/api/v1",

@@ -17,11 +17,11 @@ from flask_babel import gettext as _
 from talent.auth import requires
 from talent.clock import to_changchun
 from talent.codes import DIVISIONS, division_label, is_changchun_division
-from talent.names.codes import EDUCATION, code_label
-from talent.names.industries import industry_label
 from talent.db import db
 from talent.i18n import current_language
 from talent.models import Role
+from talent.names.codes import EDUCATION, code_label
+from talent.names.industries import industry_label
 from talent.services import dashboard as dashboard_service
 from talent.services import programme as programme_service
 from talent.services.dashboard import Filters, Table

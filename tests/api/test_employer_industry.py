@@ -62,8 +62,8 @@ def test_the_owner_and_officers_change_it_and_others_cannot(client, demo, db_ses
 
 
 def test_another_employer_account_cannot_change_it(client, demo, db_session, app):
-    from talent.services.accounts import create_user
     from talent.models import Role
+    from talent.services.accounts import create_user
 
     create_user(db_session, email="hr@other.example.cn", password="a-long-enough-password-1", name="钱多多",
                 role=Role.EMPLOYER)
