@@ -273,10 +273,18 @@ _cache: dict[str, tuple[float, Headline]] = {}
 _cache_lock = threading.Lock()
 
 
+def headline_cache_key(session: Session) -> str:
+    """One key per database and Changchun day: installations (and test databases) sharing a Redis never mix."""
+    import hashlib
+
+    database = hashlib.sha256(session.get_bind().url.render_as_string(hide_password=True).encode()).hexdigest()[:12]
+    return f"talent:programme:headline:{database}:{today_in_changchun().isoformat()}"
+
+
 def cached_headline(session: Session, redis_url: str | None = None, *, seconds: int = CACHE_SECONDS) -> Headline:
     """`headline` kept for `seconds`: in Redis when the platform has one (shared by every web process), else in
     this process. A Redis that does not answer is skipped (the numbers are then counted and kept here)."""
-    key = f"talent:programme:headline:{today_in_changchun().isoformat()}"
+    key = headline_cache_key(session)
     if redis_url:
         try:
             import redis

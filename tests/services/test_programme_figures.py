@@ -437,14 +437,30 @@ def test_the_home_counters_use_redis_when_configured(app, db_session, world, mon
         client.ping()
     except redis.RedisError:
         pytest.skip("no Redis at 127.0.0.1:6379")
-    today = programme.today_in_changchun()
-    key = f"talent:programme:headline:{today.isoformat()}"
+    key = programme.headline_cache_key(db_session)
     client.delete(key)
     first = programme.cached_headline(db_session, url)
-    assert client.ttl(key) > 0
+    assert 0 < client.ttl(key) <= 60
     stored = programme.Headline.from_dict({**first.as_dict(), "posts_developed": 987654})
     client.set(key, json.dumps(stored.as_dict()), ex=60)
     assert programme.cached_headline(db_session, url).posts_developed == 987654
     client.delete(key)
     # a Redis that does not answer: counted here
     assert programme.cached_headline(db_session, "redis://127.0.0.1:1/0").posts_developed == first.posts_developed
+
+
+def test_the_command_rebuilds_the_figures(app, db_session, world, monkeypatch):
+    from click.testing import CliRunner
+
+    from talent import cli_figures
+
+    monkeypatch.setattr("talent.create_app", lambda *a, **k: app)
+    result = CliRunner().invoke(cli_figures.figures, ["refresh", "--as-of", AS_OF.isoformat()])
+    assert result.exit_code == 0, result.output
+    assert f"as of {AS_OF.isoformat()}" in result.output
+    db_session.expire_all()
+    figures = programme.figures(db_session, ProgrammeFilters())
+    assert figures.precomputed and figures.as_of == AS_OF
+    assert as_counts(figures) == independent_count(db_session, AS_OF)
+    bad = CliRunner().invoke(cli_figures.figures, ["refresh", "--as-of", "2026-13-01"])
+    assert bad.exit_code != 0
