@@ -247,6 +247,12 @@ def download(key: str, fmt: str) -> Any:
                     mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
 
 
+@bp.app_template_global("industry_name")
+def industry_name(code: str | None) -> str:
+    """An employer's industry in the page's language ("未填写 / Not given" when empty), for every template."""
+    return industry_label(code, current_language())
+
+
 @bp.app_template_filter("dashboard_number")
 def dashboard_number(value: Any) -> str:
     """Whole numbers with thousands separators; a half (a median of an even count) with one decimal."""

@@ -126,3 +126,16 @@ def test_demo_organisations_have_plausible_industries_and_seeding_twice_changes_
     changes = db_session.query(AuditEvent).filter_by(action="employer.industry_changed").count()
     seed(app, full=True)
     assert db_session.query(AuditEvent).filter_by(action="employer.industry_changed").count() == changes
+
+
+@pytest.mark.parametrize("language", ["zh", "en"])
+def test_officers_see_the_industry_in_the_list_of_employers(client, demo, db_session, language):
+    employer = db_session.query(Employer).one()
+    assert client.post("/login", data={"email": "officer@demo.talent.cc", "password": "demo-pass-2026"}
+                       ).status_code == 302
+    page = client.get(f"/officer/employers/?show=verified&lang={language}").get_data(as_text=True)
+    assert ("未填写" if language == "zh" else "Not given") in page
+    employer.industry = "Q"
+    db_session.commit()
+    page = client.get(f"/officer/employers/?show=verified&lang={language}").get_data(as_text=True)
+    assert ("Q 卫生和社会工作" if language == "zh" else "Q Health and social work") in page
