@@ -137,3 +137,13 @@ def _add_issue_11_groups() -> None:
 
 
 _add_issue_11_groups()
+
+
+# Issue 12, item 5: the programme's figures.
+def _add_figures_group() -> None:
+    from talent.cli_figures import figures
+
+    main.add_command(figures)
+
+
+_add_figures_group()

@@ -12,6 +12,7 @@ from talent.db import db
 from talent.input_limits import SingleLine, fits
 from talent.models import Employer, Role
 from talent.models.employers import EMPLOYER_KINDS
+from talent.names.industries import INDUSTRY_CODES
 from talent.services import employers as service
 from talent.services.paging import MAX_PAGE, MAX_PER_PAGE
 
@@ -28,6 +29,17 @@ class EmployerInSchema(StrictSchema):
         required=True, validate=fits(Employer.district), metadata={"description": "Changchun division code, e.g. 220104"}
     )
     kind = ma.fields.String(load_default="enterprise", validate=ma.validate.OneOf(EMPLOYER_KINDS))
+    industry = ma.fields.String(
+        load_default=None, allow_none=True, validate=ma.validate.OneOf(INDUSTRY_CODES),
+        metadata={"description": "GB/T 4754-2017 section letter A–T (optional; null: not given)"},
+    )
+
+
+class EmployerChangeSchema(StrictSchema):
+    industry = ma.fields.String(
+        required=True, allow_none=True, validate=ma.validate.OneOf(INDUSTRY_CODES),
+        metadata={"description": "GB/T 4754-2017 section letter A–T, or null: not given"},
+    )
 
 
 class EmployerSchema(ma.Schema):
@@ -36,6 +48,7 @@ class EmployerSchema(ma.Schema):
     credit_code = ma.fields.String()
     district = ma.fields.String()
     kind = ma.fields.String()
+    industry = ma.fields.String(allow_none=True)
     verified = ma.fields.Boolean(attribute="is_verified")
     verified_at = UtcDateTime(allow_none=True)
 
@@ -93,3 +106,14 @@ def list_employers(query):
 def verify_employer(employer_id):
     """Mark an employer verified (officers)."""
     return service.verify_employer(db.session, current_user, employer_id)
+
+
+@blp.route("/<int:employer_id>", methods=["PATCH"])
+@requires(Role.OFFICER, Role.EMPLOYER)
+@blp.arguments(EmployerChangeSchema)
+@blp.response(200, EmployerSchema)
+@blp.doc(security=[{"bearer": []}])
+def change_employer(payload, employer_id):
+    """Change the organisation's industry (`{industry: "C"}` or `{industry: null}`): its own employer account or
+    an officer. The programme's figures count posts and hires by it."""
+    return service.set_employer_industry(db.session, current_user, employer_id, payload["industry"])

@@ -23,3 +23,5 @@ from talent.models import (  # noqa: E402,F401
     periodic,  # noqa: E402,F401  (periodic task claims)
     service_requests,
 )
+# Issue 12, item 5: the programme's figures, precomputed (services.programme).
+from talent.models import programme  # noqa: E402,F401

@@ -21,6 +21,8 @@ class Employer(Base):
     credit_code: Mapped[str] = mapped_column(String(18), unique=True, index=True)
     district: Mapped[str] = mapped_column(String(6))
     kind: Mapped[str] = mapped_column(String(24), default="enterprise")
+    # GB/T 4754-2017 section letter (A–T, talent.names.industries); optional: None is shown as "not given".
+    industry: Mapped[str | None] = mapped_column(String(1), nullable=True)
     # The employer account that registered the organisation and acts for it.
     owner_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
     verified_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
@@ -39,5 +41,6 @@ class Employer(Base):
             "credit_code": self.credit_code,
             "district": self.district,
             "kind": self.kind,
+            "industry": self.industry,
             "verified": self.is_verified,
         }

@@ -34,6 +34,7 @@ AREA_SEEDERS = ["talent.services.demo_jobs", "talent.services.demo_workflow"]
 AREA_SEEDERS.append("talent.services.demo_apartments")  # issue 11: apartments and card services
 AREA_SEEDERS.append("talent.services.demo_events")  # issue 12: recruitment events and training bases
 AREA_SEEDERS.append("talent.services.demo_hiring")  # issue 12: applications to posts, placements, retention
+AREA_SEEDERS.append("talent.services.demo_figures")  # issue 12, item 5: the organisations' industries
 
 
 def seed_accounts(session: Session) -> dict[str, User]:

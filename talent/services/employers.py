@@ -10,13 +10,15 @@ from talent.codes import DIVISIONS, validate_credit_code
 from talent.db import utcnow
 from talent.models import Employer, Role, User
 from talent.models.employers import EMPLOYER_KINDS
+from talent.names.industries import INDUSTRIES
 from talent.services import Conflict, InvalidInput, NotAllowed, NotFound
 from talent.services.audit import record_event
 from talent.services.paging import Page, fetch_page, paging_problems
 
 
 def register_employer(
-    session: Session, actor: User, *, name: str, credit_code: str, district: str, kind: str = "enterprise"
+    session: Session, actor: User, *, name: str, credit_code: str, district: str, kind: str = "enterprise",
+    industry: str | None = None,
 ) -> Employer:
     if actor.role != Role.EMPLOYER:
         raise NotAllowed("Only employer accounts register organisations.")
@@ -32,6 +34,9 @@ def register_employer(
         errors["district"] = ["Must be a Changchun division code (GB/T 2260), e.g. 220104."]
     if kind not in EMPLOYER_KINDS:
         errors["kind"] = [f"Must be one of: {', '.join(EMPLOYER_KINDS)}."]
+    industry = (industry or "").strip().upper() or None
+    if industry is not None and industry not in INDUSTRIES:
+        errors["industry"] = ["Must be a GB/T 4754-2017 section letter, A to T."]
     if errors:
         raise InvalidInput("The organisation details are not valid.", errors)
     duplicate = Conflict(
@@ -39,7 +44,8 @@ def register_employer(
     )
     if employer_by_credit_code(session, credit_code) is not None:
         raise duplicate
-    employer = Employer(name=name, credit_code=credit_code, district=district, kind=kind, owner_id=actor.id)
+    employer = Employer(name=name, credit_code=credit_code, district=district, kind=kind, industry=industry,
+                        owner_id=actor.id)
     try:
         # Two registrations of one code can both pass the check above; the unique index decides, and the
         # loser gets the same 409 instead of a failed transaction.
@@ -52,6 +58,30 @@ def register_employer(
         session, actor=actor, action="employer.registered", entity_type="employer", entity_id=employer.id,
         after=employer.snapshot(),
     )
+    session.flush()
+    return employer
+
+
+def set_employer_industry(session: Session, actor: User, employer_id: int, industry: str | None) -> Employer:
+    """The organisation's industry (GB/T 4754-2017 section letter, or None: not given), set by the employer
+    account that acts for it or by an officer; the programme's figures count posts and hires by it."""
+    employer = session.scalar(select(Employer).where(Employer.id == employer_id).with_for_update())
+    if employer is None:
+        raise NotFound("No such employer.")
+    if not (actor.is_officer or employer.owner_id == actor.id):
+        raise NotAllowed("Only the organisation's own account or an officer changes its industry.")
+    if industry is not None and not isinstance(industry, str):
+        raise InvalidInput("The industry is not valid.", {"industry": ["Must be a letter A to T, or null."]})
+    industry = (industry or "").strip().upper() or None
+    if industry is not None and industry not in INDUSTRIES:
+        raise InvalidInput("The industry is not valid.",
+                           {"industry": ["Must be a GB/T 4754-2017 section letter, A to T."]})
+    if industry == employer.industry:
+        return employer
+    before = employer.snapshot()
+    employer.industry = industry
+    record_event(session, actor=actor, action="employer.industry_changed", entity_type="employer",
+                 entity_id=employer.id, before=before, after=employer.snapshot())
     session.flush()
     return employer
 

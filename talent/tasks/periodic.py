@@ -132,3 +132,26 @@ def retention_checks_task(self: Any, as_of: str | None = None) -> dict[str, Any]
         run = run_retention_checks(session, day)
     return {"claimed": True, "as_of": day.isoformat(), "asked": run.asked,
             "confirmed_by_insurance": run.confirmed_by_insurance}
+
+
+PROGRAMME_FIGURES = "programme_figures"
+
+
+@shared_task(name="talent.refresh_programme_figures", bind=True, autoretry_for=(OperationalError,),
+             retry_backoff=True, max_retries=5)
+def refresh_programme_figures_task(self: Any, as_of: str | None = None, period: str | None = None) -> dict[str, Any]:
+    """Once per quarter hour (Changchun time): rebuild the programme's precomputed figures
+    (services.programme.refresh_figures), so the statistics are at most about 15 minutes old."""
+    from talent.clock import now_in_changchun
+    from talent.db import db
+    from talent.services.periodic import claim_period
+    from talent.services.programme import refresh_figures
+
+    now = now_in_changchun()
+    period = period or f"{now:%Y-%m-%dT%H}:{now.minute // 15 * 15:02d}"
+    with db.command_transaction() as session:
+        if not claim_period(session, PROGRAMME_FIGURES, period):
+            return {"claimed": False, "period": period}
+        run = refresh_figures(session, _day(as_of))
+    return {"claimed": True, "period": period, "as_of": run.as_of.isoformat(), "rows": run.rows,
+            "seconds": round(run.seconds, 3)}

@@ -19,4 +19,5 @@ def beat_schedule() -> dict[str, dict[str, Any]]:
         "match-refresh": {"task": "talent.refresh_matches_daily", "schedule": crontab(minute=30, hour="2-5")},
         "daily-services": {"task": "talent.daily_services", "schedule": crontab(minute=45)},
         "retention-checks": {"task": "talent.retention_checks", "schedule": crontab(minute=50)},
+        "programme-figures": {"task": "talent.refresh_programme_figures", "schedule": crontab(minute="*/15")},
     }

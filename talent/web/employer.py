@@ -19,7 +19,7 @@ from talent.services import jobs as job_service
 from talent.services.employers import employers_of, register_employer
 from talent.services.jobs import LocalizedInvalidInput
 from talent.services.matching import candidates_for_job
-from talent.web.job_forms import JobForm, OrganisationForm, attach_service_errors
+from talent.web.job_forms import JobForm, OrganisationForm, attach_service_errors, industry_choices
 from talent.web.jobs_pages import page_number
 
 bp = Blueprint("employer", __name__, url_prefix="/employer")
@@ -55,8 +55,29 @@ def home():
         for employer in organisations
     ]
     return render_template(
-        "employer/home.html", organisations=organisations, summaries=summaries, today=today_in_changchun()
+        "employer/home.html", organisations=organisations, summaries=summaries, today=today_in_changchun(),
+        industries=industry_choices(),
     )
+
+
+@bp.route("/organisation/<int:employer_id>/industry", methods=["POST"])
+@requires(Role.EMPLOYER)
+def set_industry(employer_id: int):
+    """The organisation's industry (GB/T 4754-2017 section), optional; counted in the programme's figures."""
+    from talent.services.employers import set_employer_industry
+
+    code = (request.form.get("industry") or "").strip() or None
+    try:
+        set_employer_industry(db.session, current_user, employer_id, code)
+    except NotFound:
+        abort(404)
+    except NotAllowed:
+        abort(403)
+    except InvalidInput:
+        flash(_("请从列表中选择行业门类"), "warning")
+        return redirect(url_for("employer.home"))
+    flash(_("所属行业已保存。"), "success")
+    return redirect(url_for("employer.home"))
 
 
 @bp.route("/organisation", methods=["POST"])
@@ -68,7 +89,7 @@ def register_organisation():
         try:
             register_employer(
                 db.session, current_user, name=form.name.data, credit_code=form.credit_code.data,
-                district=form.district.data, kind=form.kind.data,
+                district=form.district.data, kind=form.kind.data, industry=form.industry.data or None,
             )
         except Conflict:
             form.credit_code.errors = [_("该统一社会信用代码已有单位注册；如属本单位，请联系平台管理员")]

@@ -55,6 +55,16 @@ def district_choices(blank: Any = None) -> list[SelectChoice]:
     return choices + [SelectChoice(code, f"{district_label(code)} ({code})") for code in DIVISIONS]
 
 
+def industry_choices() -> list[SelectChoice]:
+    """GB/T 4754-2017 sections in the page's language, with "not given" first (the field is optional)."""
+    from talent.i18n import current_language
+    from talent.names.industries import INDUSTRY_CODES, industry_label
+
+    language = current_language()
+    return [SelectChoice("", industry_label(None, language))] + [
+        SelectChoice(code, industry_label(code, language)) for code in INDUSTRY_CODES]
+
+
 def kind_choices() -> list[SelectChoice]:
     return [SelectChoice(kind, employer_kind_label(kind)) for kind in EMPLOYER_KINDS]
 
@@ -148,11 +158,14 @@ class OrganisationForm(FlaskForm):
         _l("所在区县"), validators=[DataRequired(_l("请选择所在区县"))], invalid_choice_message=NOT_A_DISTRICT
     )
     kind = SelectField(_l("单位类型"), default="enterprise", invalid_choice_message=_l("请从列表中选择单位类型"))
+    industry = SelectField(_l("所属行业（国民经济行业分类门类，选填）"), default="",
+                           invalid_choice_message=_l("请从列表中选择行业门类"))
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.district.choices = district_choices(blank=_l("请选择"))
         self.kind.choices = kind_choices()
+        self.industry.choices = industry_choices()
 
     def validate_credit_code(self, field: StringField) -> None:
         problem = credit_code_problem(field.data or "")

@@ -43,7 +43,14 @@ def _safe_next(target: str | None) -> str | None:
 @bp.route("/")
 @allow_anyone
 def home():
-    return render_template("public/home.html")
+    from flask import current_app
+
+    from talent.clock import to_changchun
+    from talent.services import programme
+
+    counters = programme.cached_headline(db.session, current_app.config.get("REDIS_URL"))
+    return render_template("public/home.html", counters=counters, counted_at=to_changchun(counters.computed_at),
+                           targets=(programme.TARGET_POSTS, programme.TARGET_GRADUATES))
 
 
 @bp.route("/login", methods=["GET", "POST"])

@@ -33,7 +33,8 @@ def test_officers_and_analysts_get_the_figures(client, db_session, world):
         assert {row[0]: row[1] for row in body["panels"]["by_status"]["rows"]} == dict(counted)
         assert body["panels"]["by_status"]["columns"] == ["status", "applications"]
         assert set(body["panels"]) == {"by_status", "by_tier", "by_programme", "by_district", "by_month", "clocks",
-                                       "money", "cards", "posts", "apartments"}
+                                       "money", "cards", "posts", "apartments", "programme_by_year",
+                                       "programme_by_district", "programme_by_industry", "programme_by_education"}
         assert body["open_cases"] == 2
 
 

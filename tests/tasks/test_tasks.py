@@ -142,7 +142,7 @@ def test_the_schedule_names_registered_tasks_in_changchun_time(app):
     schedule = celery.conf.beat_schedule
     assert {entry["task"] for entry in schedule.values()} == {
         "talent.close_notice_periods", "talent.overdue_service_clocks", "talent.refresh_matches_daily",
-        "talent.daily_services", "talent.retention_checks"}
+        "talent.daily_services", "talent.retention_checks", "talent.refresh_programme_figures"}
     assert all(entry["task"] in celery.tasks for entry in schedule.values())
     assert celery.conf.task_acks_late and celery.conf.task_reject_on_worker_lost
     assert celery.conf.worker_prefetch_multiplier == 1
