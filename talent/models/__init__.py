@@ -21,7 +21,6 @@ from talent.models import (  # noqa: E402,F401
     matches,  # noqa: F401,E402  (stored matches and job search documents)
     notifications,  # noqa: E402,F401  (inbox and mail outbox)
     periodic,  # noqa: E402,F401  (periodic task claims)
+    programme,  # noqa: E402,F401  (issue 12, item 5: the programme's figures, precomputed)
     service_requests,
 )
-# Issue 12, item 5: the programme's figures, precomputed (services.programme).
-from talent.models import programme  # noqa: E402,F401
