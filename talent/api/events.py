@@ -186,9 +186,8 @@ class AttendanceSchema(ma.Schema):
     registered = ma.fields.Integer()
     checked_in = ma.fields.Integer()
     applications = ma.fields.Integer(
-        allow_none=True,
-        metadata={"description": "Applications to the posts presented by graduates registered for the event; "
-                                 "null until job applications exist on the platform."})
+        metadata={"description": "Applications to the posts presented, made by graduates registered for the "
+                                 "event (docs/events.md)."})
     items = ma.fields.List(ma.fields.Nested(AttendeeSchema))
 
 
@@ -298,7 +297,7 @@ def attendance(event_id):
     counts = service.attendance(db.session, [event.id]).get(event.id, service.Attendance(0, 0))
     applications = service.applications_per_event(db.session, [event.id])
     return {"event_id": event.id, "registered": counts.registered, "checked_in": counts.checked_in,
-            "applications": None if applications is None else applications.get(event.id, 0), "items": rows}
+            "applications": applications.get(event.id, 0), "items": rows}
 
 
 # --- training bases ---------------------------------------------------------------------------------------------

@@ -491,41 +491,20 @@ def attendance(session: Session, event_ids: Iterable[int] | None = None) -> dict
     return {event_id: Attendance(registered, checked) for event_id, registered, checked in session.execute(query)}
 
 
-def job_application_model() -> tuple[Any, str, str] | None:
-    """The graduates' applications to posts (built by the hiring area), looked up lazily: the mapped class of
-    the `job_applications` table with its post column (`job_id`) and applicant column (`user_id`,
-    `applicant_id` or `graduate_user_id`); None while that area is not there."""
-    from talent.db import Base
+def applications_per_event(session: Session, event_ids: Iterable[int] | None = None) -> dict[int, int]:
+    """Per event: applications to the posts it presented (`recruitment_event_posts`), made by graduates
+    registered for it (registration not cancelled). An invitation counts once the graduate accepted it (it then
+    has `applied_at`); when the application was made is not looked at (docs/events.md)."""
+    from talent.models.hiring import JobApplication
 
-    for mapper in Base.registry.mappers:
-        table = getattr(mapper, "local_table", None)
-        if table is None or table.name != "job_applications":
-            continue
-        columns = set(table.c.keys())
-        person = next((name for name in ("user_id", "applicant_id", "graduate_user_id") if name in columns), None)
-        if "job_id" in columns and person is not None:
-            return mapper.class_, "job_id", person
-    return None
-
-
-def applications_per_event(session: Session, event_ids: Iterable[int] | None = None,
-                           *, model: Any = None, job_column: str = "job_id",
-                           person_column: str = "user_id") -> dict[int, int] | None:
-    """Per event: applications to the posts it presented, made by graduates registered for it (registration
-    not cancelled). `model` is the job-application class (found by `job_application_model` when not given);
-    None when there is none yet (docs/events.md says how the integrator wires it)."""
-    if model is None:
-        found = job_application_model()
-        if found is None:
-            return None
-        model, job_column, person_column = found
-    job_col, person_col = getattr(model, job_column), getattr(model, person_column)
     query = (
         select(EventPost.event_id, func.count())
         .select_from(EventPost)
         .join(EventRegistration, (EventRegistration.event_id == EventPost.event_id)
               & (EventRegistration.status == "registered"))
-        .join(model, (job_col == EventPost.job_id) & (person_col == EventRegistration.user_id))
+        .join(JobApplication, (JobApplication.job_id == EventPost.job_id)
+              & (JobApplication.applicant_id == EventRegistration.user_id)
+              & JobApplication.applied_at.is_not(None))
         .group_by(EventPost.event_id)
     )
     if event_ids is not None:

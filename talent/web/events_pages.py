@@ -385,7 +385,7 @@ def attendance(event_id: int):
     counts = service.attendance(db.session, [event.id]).get(event.id, service.Attendance(0, 0))
     applications = service.applications_per_event(db.session, [event.id])
     return render_template("events/attendance.html", event=event, rows=rows, counts=counts,
-                           applications=None if applications is None else applications.get(event.id, 0))
+                           applications=applications.get(event.id, 0))
 
 
 # --- training bases (officers) ------------------------------------------------------------------------------------

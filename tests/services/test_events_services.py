@@ -1,5 +1,5 @@
 """The events services on their own: the check-in window, a ticket's signature, attendance per event, the count of
-applications per event against a real job-applications table, internship counts by year, and the names of the
+applications per event through the hiring area's applications, internship counts by year, and the names of the
 area (both languages, distinct)."""
 
 from __future__ import annotations
@@ -7,14 +7,13 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-from sqlalchemy import Column, Integer, MetaData, Table, insert, select
-from sqlalchemy.orm import registry
+from sqlalchemy import select
 
 from talent.clock import CHANGCHUN
 from talent.models import Role
-from talent.models.jobs import Job
+from talent.models.jobs import GraduateProfile, Job
 from talent.names import events as names
-from talent.services import Conflict, InvalidInput, events, training_bases
+from talent.services import Conflict, InvalidInput, events, hiring, training_bases
 from tests.api.test_events_api import in_changchun
 from tests.api.test_jobs_api import add_employer, add_job, add_user
 
@@ -77,34 +76,28 @@ def test_attendance_and_applications_per_event_against_a_real_table(app, db_sess
     assert events.attendance(db_session, [event.id])[event.id] == events.Attendance(registered=2, checked_in=1)
     assert events.attendance(db_session, [event.id])[event.id].rate == 0.5
 
-    found = events.job_application_model()
-    if found is None:
-        # The hiring area's table is not there: a table of the same shape, made for this test and dropped after.
-        metadata = MetaData()
-        table = Table("test_event_job_applications", metadata, Column("id", Integer, primary_key=True),
-                      Column("job_id", Integer), Column("user_id", Integer))
-
-        class Applied:
-            pass
-
-        registry(metadata=metadata).map_imperatively(Applied, table)
-        engine = db_session.get_bind()
-        metadata.create_all(engine)
-        try:
-            db_session.execute(insert(table), [
-                {"job_id": jobs[0].id, "user_id": graduates[0].id},  # registered, presented post: counts
-                {"job_id": jobs[1].id, "user_id": graduates[0].id},  # counts
-                {"job_id": jobs[1].id, "user_id": graduates[1].id},  # counts
-                {"job_id": jobs[2].id, "user_id": graduates[1].id},  # post not presented
-                {"job_id": jobs[0].id, "user_id": graduates[2].id},  # registration cancelled
-            ])
-            db_session.commit()
-            assert events.applications_per_event(db_session, [event.id], model=Applied) == {event.id: 3}
-        finally:
-            db_session.rollback()
-            metadata.drop_all(engine)
-    else:  # the hiring area is merged: its model is found by itself
-        assert events.applications_per_event(db_session, [event.id]) in ({}, {event.id: 0})
+    # Applications through the hiring area: registered graduates applying to presented posts count.
+    for person in graduates:
+        db_session.add(GraduateProfile(user_id=person.id, major="软件工程", education="bachelor", skills=[],
+                                       preferred_districts=[], consent_to_match=False))
+    db_session.flush()
+    hiring.apply_to_job(db_session, graduates[0], jobs[0].id)  # registered, presented post: counts
+    hiring.apply_to_job(db_session, graduates[0], jobs[1].id)  # counts
+    hiring.apply_to_job(db_session, graduates[1], jobs[1].id)  # counts
+    hiring.apply_to_job(db_session, graduates[1], jobs[2].id)  # post not presented
+    hiring.apply_to_job(db_session, graduates[2], jobs[0].id)  # registration cancelled
+    db_session.commit()
+    assert events.applications_per_event(db_session, [event.id]) == {event.id: 3}
+    # An invitation the graduate has not accepted is not an application.
+    other = add_user(db_session, "g9@example.cn", "毕业生9", Role.APPLICANT)
+    db_session.add(GraduateProfile(user_id=other.id, major="软件工程", education="bachelor", skills=[],
+                                   preferred_districts=[], consent_to_match=True))
+    db_session.flush()
+    events.register(db_session, other, event.id)
+    profile = db_session.scalar(select(GraduateProfile).where(GraduateProfile.user_id == other.id))
+    hiring.invite_candidate(db_session, world["boss"], jobs[0].id, profile.id)
+    db_session.commit()
+    assert events.applications_per_event(db_session, [event.id]) == {event.id: 3}
 
 
 def test_internship_counts_by_year(app, db_session, world):
