@@ -25,7 +25,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from talent.scoring.knowledge import CATEGORY_NAMES, DISTRICTS, Knowledge
+from talent.scoring.knowledge import CATEGORY_NAMES, DISTRICTS, Knowledge, MajorResolution
 from talent.scoring.records import Graduate, Job
 from talent.scoring.text import join_text, normalize_text
 
@@ -90,6 +90,7 @@ class GraduateProfile:
     category_code: str | None
     affinities: dict[str, float]
     skills: set[str]
+    resolution: MajorResolution | None = None  # how the major was resolved (shown in the explanation)
 
 
 def salary_bucket(job: Job) -> int:
@@ -125,8 +126,10 @@ class FeatureLayout:
         self.kb = kb
         self.weights = weights
         names: list[str] = []
-        self.major_index = {code: len(names) + i for i, code in enumerate(kb.majors)}
-        names += [f"major:{code}" for code in kb.majors]
+        # A column per hand-kept major (majors.tsv); the other catalogue majors count through their
+        # class and category (a column for each of the ~1,700 would make every vector 5× wider).
+        self.major_index = {code: len(names) + i for i, code in enumerate(kb.scored_majors)}
+        names += [f"major:{code}" for code in kb.scored_majors]
         self.class_index = {code: len(names) + i for i, code in enumerate(kb.classes)}
         names += [f"class:{code}" for code in kb.classes]
         self.category_index = {code: len(names) + i for i, code in enumerate(CATEGORY_NAMES)}
@@ -163,11 +166,9 @@ class FeatureLayout:
         # cache should not keep them alive).
         self._title_cache: dict[str, _TextFindings] = {}
         self._description_cache: dict[bytes, _TextFindings] = {}
-        # Half the field affinities of each major, what a post listing it gains (see job_profile).
-        self._half_affinities = {
-            code: tuple((fid, 0.5 * affinity) for fid, affinity in kb.major_affinities(code, major.class_code).items())
-            for code, major in kb.majors.items()
-        }
+        # Half the field affinities of each major, what a post listing it gains (see job_profile);
+        # filled on first use.
+        self._half_affinities: dict[str, tuple[tuple[str, float], ...]] = {}
         # A job's `majors` field (codes, class prefixes, names) → (major codes, class codes).
         self._reference_cache: dict[tuple[str, ...], tuple[frozenset[str], frozenset[str]]] = {}
         # Graduate-side salary and education blocks depend only on (expected pay, level): tables.
@@ -243,16 +244,23 @@ class FeatureLayout:
             listed_majors, listed_classes = self._listed_majors(job.majors)
             majors |= listed_majors
             classes |= listed_classes
-        classes |= {kb.majors[code].class_code for code in majors}
+        classes |= {found for code in majors if (found := kb.scoring_class(code))}
         categories = {code[:2] for code in classes}
         # A listed major says what the work is about as much as the words do.
         raw_fields = {fid: math.sqrt(count) for fid, count in counts.items() if count > 0}
         for code in majors:
-            for fid, half_affinity in self._half_affinities[code]:
+            for fid, half_affinity in self._major_half_affinities(code):
                 raw_fields[fid] = raw_fields.get(fid, 0.0) + half_affinity / len(majors)
         total = sum(raw_fields.values())
         fields = {fid: value / total for fid, value in raw_fields.items()} if total > 0 else {}
         return JobProfile(job, majors, classes, categories, title_any or any_major, fields, skills)
+
+    def _major_half_affinities(self, code: str) -> tuple[tuple[str, float], ...]:
+        found = self._half_affinities.get(code)
+        if found is None:
+            affinities = self.kb.major_affinities(code, self.kb.scoring_class(code))
+            found = self._half_affinities[code] = tuple((fid, 0.5 * affinity) for fid, affinity in affinities.items())
+        return found
 
     def profile_from_row(self, job: Job, row: np.ndarray) -> JobProfile:
         """The profile a job vector encodes (the inverse of `job_matrix` for one row)."""
@@ -280,21 +288,24 @@ class FeatureLayout:
                 any_major = True
         return JobProfile(job, majors, classes, categories, any_major, fields, skills)
 
-    def _major_knowledge(self, major: str, code: str | None) -> tuple:
-        """(major code, class code, affinities, skills named in the major) for a major as written."""
-        key = (major, code)
+    def _major_knowledge(self, major: str, code: str | None, level: int | None = None) -> tuple:
+        """(major code, class code, affinities, skills named in the major, resolution) for a major as
+        written by a graduate of education `level` (which picks the catalogue when names collide)."""
+        key = (major, code, level)
         found = self._major_cache.get(key)
         if found is None:
             kb = self.kb
             major_text = normalize_text(major)
-            major_code, class_code = kb.resolve_major(major_text, code)
+            resolution = kb.resolve_major_detailed(major_text, code, level)
+            major_code, class_code = resolution.code, resolution.class_code
             affinities = kb.major_affinities(major_code, class_code)
             # Words of the major itself (汽车检测与维修技术 → automotive) when the catalogue does not know it.
             major_hits = kb.scan(major_text, majors_from_text=False)
             strength = 0.9 if major_code is None else 0.6
             for fid, count in major_hits.fields.items():
                 affinities[fid] = max(affinities.get(fid, 0.0), min(1.0, strength * count))
-            found = self._major_cache[key] = (major_code, class_code, affinities, frozenset(major_hits.skills))
+            found = self._major_cache[key] = (
+                major_code, class_code, affinities, frozenset(major_hits.skills), resolution)
         return found
 
     def _skill_knowledge(self, skills_text: str) -> tuple[frozenset[str], dict[str, float]]:
@@ -308,7 +319,8 @@ class FeatureLayout:
         if len(self._major_cache) > 200_000 or len(self._skill_cache) > 200_000:
             self._major_cache.clear()
             self._skill_cache.clear()
-        major_code, class_code, major_affinities, major_skills = self._major_knowledge(graduate.major, graduate.major_code)
+        major_code, class_code, major_affinities, major_skills, resolution = self._major_knowledge(
+            graduate.major, graduate.major_code, graduate.level)
         skill_ids, skill_fields = self._skill_knowledge(graduate.skills)
         affinities = dict(major_affinities)
         skills = set(skill_ids | major_skills)
@@ -319,8 +331,8 @@ class FeatureLayout:
                     affinities[fid] = 0.6 * weight
         for fid, count in skill_fields.items():
             affinities[fid] = max(affinities.get(fid, 0.0), min(0.5, 0.4 * count))
-        category_code = class_code[:2] if class_code else None
-        return GraduateProfile(graduate, major_code, class_code, category_code, affinities, skills)
+        category_code = class_code[:2] if class_code else resolution.category_code
+        return GraduateProfile(graduate, major_code, class_code, category_code, affinities, skills, resolution)
 
     # --- vectors -------------------------------------------------------------------------------
 
@@ -329,7 +341,8 @@ class FeatureLayout:
         for row, profile in enumerate(profiles):
             vector = matrix[row]
             for code in profile.majors:
-                vector[self.major_index[code]] = 1.0
+                if code in self.major_index:
+                    vector[self.major_index[code]] = 1.0
             for code in profile.classes:
                 vector[self.class_index[code]] = 1.0
             for code in profile.categories:
@@ -367,7 +380,7 @@ class FeatureLayout:
         field_index, skill_index, district_index = self.field_index, self.skill_index, self.district_index
         for row, profile in enumerate(content_profiles):
             vector = content[row]
-            if profile.major_code:
+            if profile.major_code in major_index:
                 vector[major_index[profile.major_code]] = w.same_major
             if profile.class_code:
                 vector[class_index[profile.class_code]] = w.same_class

@@ -16,6 +16,7 @@ from talent.scoring.explain import (
     RELATED_FIELD_FIT,
     explain_match,
     relation_text,
+    resolution_part,
     shared_skill_labels,
     skills_text,
     tail_json,
@@ -493,7 +494,7 @@ class MatchModel:
     ) -> list[str]:
         """JSON lines of one block of graduates, built with NumPy gathers instead of per-match Python.
 
-        Graduates with the same (major, major code, skills) share one profile; the parts of every
+        Graduates with the same (major, major code, education, skills) share one profile; the parts of every
         explanation are computed for all matches at once (`_why_pieces`) and every match line is a
         join of small tables' pieces, so the output equals `rank_jobs_for_graduates` text.
         """
@@ -506,7 +507,7 @@ class MatchModel:
         content_ids = np.empty(n, dtype=np.int64)
         representatives: list[Graduate] = []
         for row, graduate in enumerate(graduates):
-            key = (graduate.major, graduate.major_code, graduate.skills)
+            key = (graduate.major, graduate.major_code, graduate.level, graduate.skills)
             content = content_of.get(key)
             if content is None:
                 content = content_of[key] = len(representatives)
@@ -608,7 +609,7 @@ class MatchModel:
 
         # The major relation, in the order of explain.major_relation.
         def listed(codes: list[str | None], column_of: dict[str, int]) -> tuple[np.ndarray, np.ndarray]:
-            column = np.array([column_of[c] if c else -1 for c in codes], dtype=np.int64)[contents]
+            column = np.array([column_of.get(c, -1) if c else -1 for c in codes], dtype=np.int64)[contents]
             found = np.zeros(n, dtype=bool)
             known = column >= 0
             found[known] = jobs[match_columns[known], column[known]] > 0
@@ -663,20 +664,31 @@ class MatchModel:
         pair_json = [_ENCODE([field_ids[f - 1] for f in (pair // 64, pair % 64) if f > 0])
                      for pair in pair_values.tolist()]
 
+        # How each distinct graduate content's major was resolved (explain.resolution_part).
+        resolution_zh, resolution_en, resolution_json = [], [], []
+        for profile in content_profiles:
+            zh, en, part = resolution_part(kb, profile)
+            resolution_zh.append(_ENCODE(zh)[1:-1])
+            resolution_en.append(_ENCODE(en)[1:-1])
+            resolution_json.append(',"major_resolution":' + _ENCODE(part) if part else "")
+
         tails = self._tail_pieces(graduates, levels, rows, positions, tables)
-        pieces = np.empty((n, 12), dtype=object)
+        pieces = np.empty((n, 15), dtype=object)
         pieces[:, 0] = ',"why":{"zh":"'
         pieces[:, 1] = _table(relation_zh)[relation_of]
-        pieces[:, 2] = _table(skills_zh)[mask_of]
-        pieces[:, 3] = tails[0]
-        pieces[:, 4] = _table(relation_en)[relation_of]
-        pieces[:, 5] = _table(skills_en)[mask_of]
-        pieces[:, 6] = tails[1]
-        pieces[:, 7] = _table(relation_json)[relation_of]
-        pieces[:, 8] = _table(fit_json)[fit_of]
-        pieces[:, 9] = _table(pair_json)[pair_of]
-        pieces[:, 10] = _table(skills_json)[mask_of]
-        pieces[:, 11] = tails[2]
+        pieces[:, 2] = _table(resolution_zh)[contents]
+        pieces[:, 3] = _table(skills_zh)[mask_of]
+        pieces[:, 4] = tails[0]
+        pieces[:, 5] = _table(relation_en)[relation_of]
+        pieces[:, 6] = _table(resolution_en)[contents]
+        pieces[:, 7] = _table(skills_en)[mask_of]
+        pieces[:, 8] = tails[1]
+        pieces[:, 9] = _table(relation_json)[relation_of]
+        pieces[:, 10] = _table(resolution_json)[contents]
+        pieces[:, 11] = _table(fit_json)[fit_of]
+        pieces[:, 12] = _table(pair_json)[pair_of]
+        pieces[:, 13] = _table(skills_json)[mask_of]
+        pieces[:, 14] = tails[2]
         return pieces
 
     def _tail_pieces(
