@@ -55,7 +55,8 @@ class _RankingIndex:
     members: list[list[int]]
     dense_columns: np.ndarray  # layout columns scored by GEMM (used by some post, after the sparse ones)
     dense_matrix: np.ndarray  # job_matrix_[chosen][:, dense_columns], column-major
-    sparse_matrix: np.ndarray  # job_matrix_[chosen][:, major, class and category columns]
+    sparse_columns: np.ndarray  # the major, class and category columns some post uses
+    sparse_matrix: np.ndarray  # job_matrix_[chosen][:, sparse_columns]
     output: _OutputTables | None = None
 
 
@@ -72,7 +73,7 @@ def _light_job(job: Job) -> Job:
     # The description is only needed to build the vector; dropping it keeps 112,000 posts small.
     # (Positional construction: dataclasses.replace of a frozen dataclass is several times slower.)
     return Job(job.id, job.title, "", job.level, job.district, job.salary_min, job.salary_max, job.headcount,
-               job.majors, job.is_open)
+               job.majors, job.is_open, job.occupation_code)
 
 
 class MatchModel:
@@ -305,6 +306,7 @@ class MatchModel:
             sparse_end = self._sparse_end()
             # Columns no post uses add nothing to any score.
             used = np.flatnonzero(self.job_matrix_[:, sparse_end:].any(axis=0)) + sparse_end
+            sparse_used = np.flatnonzero(self.job_matrix_[:, :sparse_end].any(axis=0))
             cache = _RankingIndex(
                 chosen=chosen,
                 cuts=[int(np.searchsorted(levels, level, side="right")) for level in range(4)],
@@ -313,7 +315,8 @@ class MatchModel:
                 # Column-major, so that the transposed D × m matrix the GEMMs read is this array's
                 # memory (rank_all_pairs then copies nothing per call).
                 dense_matrix=np.asfortranarray(self.job_matrix_[np.ix_(chosen, used)]),
-                sparse_matrix=self.job_matrix_[chosen, :sparse_end],
+                sparse_columns=sparse_used,
+                sparse_matrix=self.job_matrix_[np.ix_(chosen, sparse_used)],
             )
             self._ranking_cache = cache
         return cache
@@ -339,7 +342,7 @@ class MatchModel:
         index = self._ordered_index()
         from threadpoolctl import threadpool_limits
 
-        sparse_part = matrix[:, : self._sparse_end()]
+        sparse_part = matrix[:, index.sparse_columns]
         # (a dict of row bytes: np.unique(axis=0) sorts the rows, ten times slower here)
         number_of: dict[bytes, int] = {}
         combination_of = np.array([number_of.setdefault(row.tobytes(), len(number_of)) for row in sparse_part],
