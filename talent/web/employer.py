@@ -111,6 +111,11 @@ def new_job():
         return redirect(url_for("employer.home"))
     form = JobForm(employers=verified)
     general: list[str] = []
+    if request.method == "POST" and "suggest_occupation" in request.form:
+        # "Suggest occupation codes": the form comes back with the platform's codes for what was written.
+        form.validate()
+        form.occupation_other.errors = []
+        return render_template("employer/job_form.html", form=form, job=None, general_errors=[]), 200
     if form.validate_on_submit():
         values = form.values()
         values.setdefault("employer_id", verified[0].id)
@@ -141,7 +146,8 @@ def edit_job(job_id: int):
     if job.status == "closed":
         flash(_("岗位已关闭，不能再修改。"), "warning")
         return redirect(url_for("employer.jobs"))
-    form = JobForm(data=JobForm.data_from_job(job) if request.method == "GET" else None)
+    form = JobForm(data=JobForm.data_from_job(job) if request.method == "GET" else None,
+                   current_code=job.occupation_code)
     general: list[str] = []
     if form.validate_on_submit():
         try:

@@ -9,6 +9,8 @@ from talent.clock import today_in_changchun
 from talent.codes import DIVISIONS
 from talent.db import db
 from talent.models.jobs import EDUCATION_LEVELS
+from talent.names.occupations import PREFIX as OCCUPATION_PREFIX
+from talent.names.occupations import group_of, occupation_name
 from talent.services import job_groups
 from talent.services import jobs as job_service
 from talent.services.job_search import SORTS
@@ -41,17 +43,23 @@ def search():
     if education and education not in EDUCATION_LEVELS:
         education = None
         problems.append("education")
+    occupation = (request.args.get("occupation") or "").strip() or None
+    if occupation and not OCCUPATION_PREFIX.fullmatch(occupation):
+        occupation = None
+        problems.append("occupation")
     sort = request.args.get("sort") or None
     if sort and sort not in SORTS:
         sort = None
         problems.append("sort")
     result = job_service.search_jobs(
         db.session, q=q or None, district=district, education=education,
-        page=page_number(request.args.get("page")), per_page=PER_PAGE, sort=sort,
+        page=page_number(request.args.get("page")), per_page=PER_PAGE, sort=sort, occupation=occupation,
     )
-    filters = {"q": q, "district": district or "", "education": education or "", "sort": sort or ""}
+    filters = {"q": q, "district": district or "", "education": education or "", "occupation": occupation or "",
+               "sort": sort or ""}
     return render_template(
         "jobs/search.html", result=result, filters=filters, problems=problems,
+        occupation_name=occupation_name(group_of(occupation)) if occupation else None,
         groups=job_groups.group_near_duplicates(result.items),
         page_args={key: value for key, value in filters.items() if value},
         today=today_in_changchun(),
