@@ -44,7 +44,9 @@ print(json.dumps({"seconds": loaded, "width": layout.width, "majors": len(kb.maj
 
 def run(path: Path) -> dict:
     environment = {**os.environ, "PYTHONPATH": str(path), "PYTHONDONTWRITEBYTECODE": "1"}
-    out = subprocess.run([sys.executable, "-c", CHILD], capture_output=True, text=True, env=environment, check=True)
+    # The child runs in the checkout's folder: `-c` puts the working directory first on sys.path.
+    out = subprocess.run([sys.executable, "-c", CHILD], capture_output=True, text=True, env=environment, check=True,
+                         cwd=path)
     return json.loads(out.stdout.strip().splitlines()[-1])
 
 

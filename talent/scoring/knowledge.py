@@ -19,6 +19,7 @@ from functools import lru_cache
 from importlib import resources
 
 import ahocorasick
+import numpy as np
 import yaml
 
 from talent.scoring.text import normalize_text
@@ -550,41 +551,57 @@ class Knowledge:
         return MajorResolution(method, code, self.scoring_class(code), major.category_code, matched, score)
 
     def _most_similar(self, name: str, order: tuple[str, ...], preferred: bool = True) -> tuple[str, float, str] | None:
-        """(code, Dice similarity of character bigrams, name or alias) of the catalogue name or alias
-        most like `name`; ties go to the catalogue the level prefers, then to the lower code."""
-        if self._similarity_index is None:
-            entries: list[tuple[str, str, int, int]] = []
-            by_gram: dict[str, list[int]] = {}
-            named = [(m.code, m.name) for m in self.majors.values()] + [(a.code, a.name) for a in self.aliases]
-            for number, (code, text) in enumerate(named):
-                grams = _char_grams(normalize_text(text))
-                entries.append((code, text, grams[0], grams[1]))
-                for gram in set(grams[2]):
-                    by_gram.setdefault(gram, []).append(number)
-            self._similarity_index = (entries, by_gram)
-        entries, by_gram = self._similarity_index
-        unigrams, bigrams, grams = _char_grams(name)
-        shared_unigrams: dict[int, int] = {}
-        shared_bigrams: dict[int, int] = {}
-        for gram in set(grams):
-            table = shared_bigrams if len(gram) == 2 else shared_unigrams
-            for number in by_gram.get(gram, ()):
-                table[number] = table.get(number, 0) + 1
-        best: tuple | None = None
-        for number, count in shared_unigrams.items():
-            code, matched, entry_unigrams, entry_bigrams = entries[number]
-            # Dice of character unigrams and of bigrams, averaged: bigrams reward the same order,
-            # unigrams the same characters (智能会计与大数据 ~ 大数据与会计).
-            score = (count / (unigrams + entry_unigrams)
-                     + (shared_bigrams.get(number, 0) / (bigrams + entry_bigrams) if bigrams + entry_bigrams else 0.0))
-            rank = order.index(self.majors[code].catalogue)
-            # The catalogue the education level points to wins close calls (新能源汽车维修 for a
-            # college graduate: the vocational 新能源汽车检测与维修技术).
-            ranked = score + (LEVEL_BONUS if rank == 0 and preferred else 0.0)
-            key = (-round(ranked, 6), rank, code)
-            if best is None or key < best[0]:
-                best = (key, code, score, matched)
-        return None if best is None else (best[1], best[2], best[3])
+        """(code, similarity, name or alias) of the catalogue name or alias most like `name`: the mean of the
+        Dice coefficients of the character sets and of the character-bigram sets (bigrams reward the same
+        order, characters the same words in another order: 智能会计与大数据 ~ 大数据与会计). Ties go to the
+        catalogue the level prefers, then to the lower code. Counted with NumPy over posting lists."""
+        index = self._similarity_index or self._build_similarity_index()
+        entries, postings, entry_unigrams, entry_bigrams, code_rank, catalogue_of = index
+        compact = name.replace(" ", "")
+        unigrams = set(compact)
+        bigrams = {compact[i : i + 2] for i in range(len(compact) - 1)}
+        found_unigrams = [postings[gram] for gram in unigrams if gram in postings]
+        if not found_unigrams:
+            return None
+        size = len(entries)
+        shared_unigrams = np.bincount(np.concatenate(found_unigrams), minlength=size)
+        found_bigrams = [postings[gram] for gram in bigrams if gram in postings]
+        shared_bigrams = (np.bincount(np.concatenate(found_bigrams), minlength=size) if found_bigrams
+                          else np.zeros(size, dtype=np.int64))
+        bigram_total = entry_bigrams + len(bigrams)
+        score = (shared_unigrams / (entry_unigrams + len(unigrams))
+                 + np.where(bigram_total > 0, shared_bigrams / np.maximum(bigram_total, 1), 0.0))
+        rank = np.array([order.index(c) for c in CATALOGUE_IDS])[catalogue_of]
+        # The catalogue the education level points to wins close calls (新能源汽车维修 for a college
+        # graduate: the vocational 新能源汽车检测与维修技术).
+        ranked = score + (LEVEL_BONUS * (rank == 0) if preferred else 0.0)
+        best = int(np.lexsort((code_rank, rank, -np.round(ranked, 6)))[0])
+        if shared_unigrams[best] == 0:
+            return None
+        code, matched = entries[best]
+        return code, float(score[best]), matched
+
+    def _build_similarity_index(self) -> tuple:
+        """Every catalogue name and alias, with posting lists of its characters and character bigrams."""
+        entries = [(m.code, m.name) for m in self.majors.values()] + [(a.code, a.name) for a in self.aliases]
+        lists: dict[str, list[int]] = {}
+        counts = np.zeros((len(entries), 2), dtype=np.int64)
+        for row, (_code, text) in enumerate(entries):
+            compact = normalize_text(text).replace(" ", "")
+            unigrams = set(compact)
+            bigrams = {compact[i : i + 2] for i in range(len(compact) - 1)}
+            counts[row] = (len(unigrams), len(bigrams))
+            for gram in unigrams | bigrams:  # a bigram never equals a character: one table for both
+                lists.setdefault(gram, []).append(row)
+        codes = sorted({code for code, _ in entries})
+        position = {code: number for number, code in enumerate(codes)}
+        catalogue_number = {catalogue: number for number, catalogue in enumerate(CATALOGUE_IDS)}
+        self._similarity_index = (
+            entries, {gram: np.array(rows, dtype=np.int64) for gram, rows in lists.items()},
+            counts[:, 0], counts[:, 1], np.array([position[code] for code, _ in entries]),
+            np.array([catalogue_number[self.majors[code].catalogue] for code, _ in entries]),
+        )
+        return self._similarity_index
 
     def scoring_class(self, code: str) -> str | None:
         """The class a major is scored with: its own; for a graduate discipline (that catalogue has
@@ -768,15 +785,6 @@ class _WordScanner:
                 continue
             found.extend(items)
         return found
-
-
-def _char_grams(text: str) -> tuple[int, int, list[str]]:
-    """(number of distinct characters, number of distinct bigrams, both as one list) of `text`
-    without spaces — the keys of the free-text similarity (each Dice term carries its factor 2 / 2)."""
-    compact = text.replace(" ", "")
-    unigrams = set(compact)
-    bigrams = {compact[i : i + 2] for i in range(len(compact) - 1)}
-    return len(unigrams), len(bigrams), [*unigrams, *bigrams]
 
 
 def _catalogue_rows(catalogue_id: str) -> tuple[dict[str, str], list[list[str]]]:
