@@ -10,7 +10,13 @@ from typing import Any
 import numpy as np
 
 from talent.scoring.features import QUANTUM, GraduateProfile, JobProfile
-from talent.scoring.knowledge import CATALOGUE_LABELS, CATEGORY_NAMES, DISTRICT_NAMES, RESOLUTION_TEXT, Knowledge
+from talent.scoring.knowledge import (
+    CATALOGUE_LABELS,
+    CATEGORY_NAMES,
+    DISTRICT_NAMES,
+    RESOLUTION_TEXT,
+    Knowledge,
+)
 from talent.scoring.records import EDUCATION_LEVELS, EDUCATION_NAMES_ZH
 
 # Field fit (0..1, the graduate's affinity averaged over the ad's field profile) from which a

@@ -188,6 +188,12 @@ class Hits:
     any_major: bool = False
 
 
+@lru_cache(maxsize=16384)
+def _normal_name(name: str) -> str:
+    """`normalize_text` of a catalogue name, alias or class name (each is normalised in several tables)."""
+    return normalize_text(name)
+
+
 def _data_text(name: str) -> str:
     return resources.files("talent.scoring").joinpath(f"data/{name}").read_text(encoding="utf-8")
 
@@ -308,11 +314,11 @@ class Knowledge:
         # Name lookups: every catalogue name and alias → the majors that bear it (catalogue order).
         self.majors_by_name: dict[str, tuple[str, ...]] = {}
         for major in self.majors.values():
-            key = normalize_text(major.name)
+            key = _normal_name(major.name)
             self.majors_by_name[key] = (*self.majors_by_name.get(key, ()), major.code)
         self.majors_by_alias: dict[str, tuple[str, ...]] = {}
         for alias in self.aliases:
-            key = normalize_text(alias.name)
+            key = _normal_name(alias.name)
             if key not in self.majors_by_alias or alias.code not in self.majors_by_alias[key]:
                 self.majors_by_alias[key] = (*self.majors_by_alias.get(key, ()), alias.code)
         # First bearer of a name or alias (undergraduate first): the level-blind lookup.
@@ -323,7 +329,7 @@ class Knowledge:
         self.classes_by_name: dict[str, tuple[str, ...]] = {}
         for major_class in self.classes.values():
             for name in (major_class.name, *major_class.aliases):
-                key = normalize_text(name)
+                key = _normal_name(name)
                 if major_class.code not in self.classes_by_name.get(key, ()):
                     self.classes_by_name[key] = (*self.classes_by_name.get(key, ()), major_class.code)
         self.class_by_name = {key: codes[0] for key, codes in self.classes_by_name.items()}
@@ -377,21 +383,21 @@ class Knowledge:
         # always were; a catalogue name beyond them also carries the field words and skills inside it
         # (大数据与会计 → 大数据, 会计), so that adding the full catalogues to the scanner takes no
         # field or skill away from an ad that uses those words outside a clause about majors.
-        hand_kept = {normalize_text(m.name) for code in self.scored_majors for m in (self.majors[code],)}
-        hand_kept |= {normalize_text(a.name) for a in self.aliases}
-        hand_kept |= {normalize_text(name) for c in self.classes.values() if not c.derived
+        hand_kept = {_normal_name(self.majors[code].name) for code in self.scored_majors}
+        hand_kept |= {_normal_name(a.name) for a in self.aliases}
+        hand_kept |= {_normal_name(name) for c in self.classes.values() if not c.derived
                       for name in (c.name, *c.aliases)}
         words = _WordScanner(self.field_keywords, self.skill_synonyms)
         for major in self.majors.values():
-            add(normalize_text(major.name), ("major", major.code))
+            add(_normal_name(major.name), ("major", major.code))
         for alias in self.aliases:
-            add(normalize_text(alias.name), ("major", alias.code))
+            add(_normal_name(alias.name), ("major", alias.code))
         for major_class in self.classes.values():
-            add(normalize_text(major_class.name), ("class", major_class.code))
+            add(_normal_name(major_class.name), ("class", major_class.code))
             for alias in major_class.aliases:
                 # A bare class alias such as 机械 is recorded as a class hint; it counts only in a
                 # clause that speaks of majors (see `scan`).
-                add(normalize_text(alias), ("class", major_class.code))
+                add(_normal_name(alias), ("class", major_class.code))
         for pattern in list(items):
             found = items[pattern]
             if (pattern not in hand_kept and any(item[0] in ("major", "class") for item in found)
@@ -415,19 +421,24 @@ class Knowledge:
         专业不限: they count only in a clause that speaks of majors) and districts."""
         automaton = ahocorasick.Automaton()
         for pattern, items in self.pattern_items.items():
-            majors, classes = _ids(items, "major"), _ids(items, "class")
-            any_major = any(item[0] == "any" for item in items)
+            by_kind: dict[str, list] = {}
+            for item in items:
+                by_kind.setdefault(item[0], []).append(item)
+            majors = frozenset(item[1] for item in by_kind.get("major", ())) or _NOTHING
+            classes = frozenset(item[1] for item in by_kind.get("class", ())) or _NOTHING
+            districts = frozenset(item[1] for item in by_kind.get("district", ())) or _NOTHING
+            skills = frozenset(item[1] for item in by_kind.get("skill", ())) or _NOTHING
+            any_major = "any" in by_kind
             checks = 0
             if pattern[0] in _ASCII_WORD_CHARS or pattern[-1] in _ASCII_WORD_CHARS:
                 checks |= _CHECK_ASCII_EDGES
             if majors or classes or any_major:
                 checks |= _CHECK_CLAUSE
-            districts = _ids(items, "district")
             if districts:
                 checks |= _CHECK_DISTRICTS
-            field_weights = tuple((item[1], item[2]) for item in items if item[0] == "field")
+            field_weights = tuple((item[1], item[2]) for item in by_kind.get("field", ()))
             rare = (districts, majors, classes, any_major)
-            automaton.add_word(pattern, (len(pattern), checks, field_weights, _ids(items, "skill"), rare))
+            automaton.add_word(pattern, (len(pattern), checks, field_weights, skills, rare))
         automaton.make_automaton()
         return automaton
 
@@ -587,7 +598,7 @@ class Knowledge:
         lists: dict[str, list[int]] = {}
         counts = np.zeros((len(entries), 2), dtype=np.int64)
         for row, (_code, text) in enumerate(entries):
-            compact = normalize_text(text).replace(" ", "")
+            compact = _normal_name(text).replace(" ", "")
             unigrams = set(compact)
             bigrams = {compact[i : i + 2] for i in range(len(compact) - 1)}
             counts[row] = (len(unigrams), len(bigrams))
@@ -704,10 +715,6 @@ _CHECK_ASCII_EDGES = 1
 _CHECK_CLAUSE = 2
 _CHECK_DISTRICTS = 4
 _NOTHING: frozenset[str] = frozenset()
-
-
-def _ids(items: tuple[tuple, ...], kind: str) -> frozenset[str]:
-    return frozenset(item[1] for item in items if item[0] == kind) or _NOTHING
 
 
 def _major_clause_spans(text: str) -> list[tuple[int, int]]:

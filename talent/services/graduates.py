@@ -70,9 +70,7 @@ class MajorCatalogue:
         """The major a name, written exactly (or a known former or informal name), stands for; when catalogues
         share the name the education level picks one (高职专科 for college, 本科 for bachelor, 研究生 for master
         and doctor), as the matching model does (talent.scoring.knowledge.resolve_major_detailed)."""
-        from talent.scoring.knowledge import knowledge
-
-        from talent.scoring.knowledge import LEVEL_PREFERENCE
+        from talent.scoring.knowledge import LEVEL_PREFERENCE, knowledge
         from talent.scoring.text import normalize_text
 
         kb = knowledge()

@@ -5,12 +5,21 @@ SQLite and PostgreSQL, like every test here)."""
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
+
+import pytest
+
 from talent.db import utcnow
 from talent.models import AuditEvent
 from talent.models.jobs import Job
 from talent.names.occupations import occupation_name
 from talent.services.occupations import suggest
-from tests.api.test_jobs_api import add_job, post, world  # noqa: F401  (fixture)
+from tests.api.test_jobs_api import World, add_job, build_world, post
+
+
+@pytest.fixture
+def world(app: Any, db_session: Any) -> World:
+    return build_world(app, db_session)
 
 
 def test_a_post_without_a_code_stores_the_best_suggestion_unconfirmed(client, world, db_session):

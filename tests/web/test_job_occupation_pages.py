@@ -4,11 +4,23 @@
 from __future__ import annotations
 
 import re
+from typing import Any
 
+import pytest
+
+from talent.models import Role
 from talent.models.jobs import Job
 from talent.services.occupations import suggest
-from tests.api.test_jobs_api import add_job
-from tests.web.test_employer_pages import FORM, desk, field_errors, sign_in, text_of  # noqa: F401  (fixture)
+from tests.api.test_jobs_api import add_employer, add_job, add_user
+from tests.web.test_employer_pages import FORM, field_errors, sign_in, text_of
+
+
+@pytest.fixture
+def desk(app: Any, db_session: Any) -> dict[str, int]:
+    owner = add_user(db_session, "hr@a.example.cn", "王海燕", Role.EMPLOYER)
+    employer = add_employer(db_session, owner, 1, name="长春甲软件有限公司")
+    db_session.commit()
+    return {"a": owner.id, "employer_a": employer.id}
 
 
 def test_the_form_suggests_codes_for_what_was_written_and_saves_the_chosen_one_confirmed(app, client, desk,
