@@ -389,6 +389,10 @@ class Knowledge:
                       for name in (c.name, *c.aliases)}
         words = _WordScanner(self.field_keywords, self.skill_synonyms)
         for major in self.majors.values():
+            # A graduate discipline named like a major of another catalogue (软件工程 0835 and 080902) is
+            # scored through that major's class anyway: the ad lists the other major only.
+            if major.catalogue == "graduate" and len(self.majors_by_name[_normal_name(major.name)]) > 1:
+                continue
             add(_normal_name(major.name), ("major", major.code))
         for alias in self.aliases:
             add(_normal_name(alias.name), ("major", alias.code))
@@ -671,6 +675,8 @@ class Knowledge:
             return set(), {c for c in self.classes if c.startswith(code)}
         name = _strip_major_decorations(text)
         codes = set(self.majors_by_name.get(name, ())) | set(self.majors_by_alias.get(name, ()))
+        if len(codes) > 1:  # as the scanner does: a graduate discipline only when no other major has the name
+            codes = {code for code in codes if self.majors[code].catalogue != "graduate"} or codes
         if codes:
             return codes, {c for c in map(self.scoring_class, codes) if c}
         major_code, class_code = self.resolve_major(text)
