@@ -497,7 +497,7 @@ class MatchModel:
     ) -> list[str]:
         """JSON lines of one block of graduates, built with NumPy gathers instead of per-match Python.
 
-        Graduates with the same (major, major code, education, skills) share one profile; the parts of every
+        Graduates with the same (major, major code, resolution of the major, skills) share one profile; the parts of every
         explanation are computed for all matches at once (`_why_pieces`) and every match line is a
         join of small tables' pieces, so the output equals `rank_jobs_for_graduates` text.
         """
@@ -509,8 +509,11 @@ class MatchModel:
         content_of: dict[tuple, int] = {}
         content_ids = np.empty(n, dtype=np.int64)
         representatives: list[Graduate] = []
+        major_knowledge = layout._major_knowledge
         for row, graduate in enumerate(graduates):
-            key = (graduate.major, graduate.major_code, graduate.level, graduate.skills)
+            # The level matters only through how the major resolves (it picks the catalogue of a shared name).
+            resolution = major_knowledge(graduate.major, graduate.major_code, graduate.level)[4]
+            key = (graduate.major, graduate.major_code, resolution, graduate.skills)
             content = content_of.get(key)
             if content is None:
                 content = content_of[key] = len(representatives)

@@ -211,7 +211,7 @@ def validate_job(record: Any, *, as_of: dt.date | None = None) -> Job:
             headcount=headcount,
             majors=tuple(_items(record.get("majors"))),
             is_open=is_open,
-            occupation_code=_occupation_code(record),
+            occupation_code=_occupation_code(record) if "occupation_code" in record else None,
         )
     except InvalidRecord as error:
         error.record_id = job_id
