@@ -18,9 +18,11 @@ from talent.db import db
 from talent.input_limits import LONG_TEXTS, QUERY_VALUE_MAX, SingleLine, fits
 from talent.models import Role
 from talent.models.jobs import JOB_KINDS, Job
+from talent.names.occupations import occupation_name
 from talent.services import jobs as service
 from talent.services import matching
 from talent.services.employers import employers_of
+from talent.services.occupations import suggest
 from talent.services.paging import MAX_ID
 
 MAJOR_MAX = 60  # services.jobs refuses longer major names
@@ -70,6 +72,12 @@ class JobInSchema(StrictSchema):
         load_default="job", validate=ma.validate.OneOf(JOB_KINDS),
         metadata={"description": "job (the default) or internship (training bases only, docs/events.md)."},
     )
+    occupation_code = ma.fields.String(
+        load_default=None, allow_none=True, validate=fits(Job.occupation_code),
+        metadata={"description": "CSCO-2022 occupation code (2-02-10-03), confirmed by the employer. Without it the "
+                                 "platform stores its best suggestion, unconfirmed (`occupation_confirmed` false); "
+                                 "`occupation_suggestions` of the answer lists the top codes to choose from."},
+    )
 
 
 class JobPatchSchema(StrictSchema):
@@ -84,6 +92,11 @@ class JobPatchSchema(StrictSchema):
     majors = ma.fields.List(ma.fields.String(validate=ma.validate.Length(max=MAJOR_MAX)))
     closing_date = ma.fields.Date(allow_none=True)
     kind = ma.fields.String(validate=ma.validate.OneOf(JOB_KINDS))
+    occupation_code = ma.fields.String(
+        allow_none=True, validate=fits(Job.occupation_code),
+        metadata={"description": "A CSCO-2022 code confirms (or changes) the post's occupation; null drops the "
+                                 "employer's choice and stores the platform's suggestion again, unconfirmed."},
+    )
     status = ma.fields.String(
         validate=ma.validate.OneOf(["open", "closed"]),
         metadata={"description": "`closed` closes the post for good."},
@@ -109,6 +122,14 @@ class JobSchema(ma.Schema):
     salary_max = ma.fields.Integer()
     headcount = ma.fields.Integer()
     majors = ma.fields.List(ma.fields.String())
+    occupation_code = ma.fields.String(allow_none=True, metadata={"description": "CSCO-2022 occupation code."})
+    occupation_name = ma.fields.Function(
+        lambda job: occupation_name(job.occupation_code), allow_none=True,
+        metadata={"description": "The occupation's name in Chinese (CSCO-2022 has no English names)."},
+    )
+    occupation_confirmed = ma.fields.Boolean(
+        metadata={"description": "Whether the employer gave or confirmed the code (false: the platform's suggestion)."}
+    )
     closing_date = ma.fields.Date(allow_none=True)
     kind = ma.fields.String(validate=ma.validate.OneOf(JOB_KINDS))
     status = ma.fields.String(metadata={"description": "open or closed (as set by the employer)."})
@@ -122,8 +143,26 @@ class JobSchema(ma.Schema):
     closed_at = UtcDateTime(allow_none=True)
 
 
+class OccupationSuggestionSchema(ma.Schema):
+    code = ma.fields.String()
+    name = ma.fields.String(metadata={"description": "In Chinese (CSCO-2022 has no English names)."})
+    score = ma.fields.Float(metadata={"description": "1 is an exact match with a coded title."})
+
+
+class OwnJobSchema(JobSchema):
+    occupation_suggestions = ma.fields.Function(
+        lambda job: [s.as_dict() for s in suggest(job.title, job.description)],
+        metadata={"description": "The platform's top CSCO-2022 codes for the post's title and description: the "
+                                 "employer confirms one (or another code) with PATCH occupation_code."},
+    )
+
+
 class JobSearchQuery(PagingQuery):
     q = ma.fields.String(load_default=None, validate=ma.validate.Length(max=200), metadata={"description": "Words in the title, description or employer."})
+    occupation = ma.fields.String(
+        load_default=None, validate=ma.validate.Length(max=QUERY_VALUE_MAX),
+        metadata={"description": "CSCO-2022 occupation code (2-02-10-03) or the prefix of a group (2, 2-02, 2-02-10)."},
+    )
     district = ma.fields.String(load_default=None, validate=fits(Job.district), metadata={"description": "Changchun division code."})
     education = ma.fields.String(
         load_default=None, validate=fits(Job.min_education), metadata={"description": "Posts whose minimum education is at most this level."}
@@ -192,7 +231,7 @@ class CandidatesSchema(ma.Schema):
 @blp.route("", methods=["POST"])
 @requires(Role.EMPLOYER)
 @blp.arguments(JobInSchema)
-@blp.response(201, JobSchema)
+@blp.response(201, OwnJobSchema)
 @blp.doc(security=[{"bearer": []}])
 def post_job(payload):
     """Post a position for the caller's organisation (it must be verified by an officer)."""
@@ -232,7 +271,7 @@ def get_job(job_id):
 @blp.route("/<int:job_id>", methods=["PATCH"])
 @requires(Role.EMPLOYER)
 @blp.arguments(JobPatchSchema)
-@blp.response(200, JobSchema)
+@blp.response(200, OwnJobSchema)
 @blp.doc(security=[{"bearer": []}])
 def change_job(payload, job_id):
     """Change fields of one of the caller's open posts; `{"status": "closed"}` closes it."""

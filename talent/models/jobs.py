@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from sqlalchemy import Boolean, Date, DateTime, ForeignKey, Index, Integer, String, Text
+from sqlalchemy import Boolean, Date, DateTime, ForeignKey, Index, Integer, String, Text, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from talent.db import Base, JSONType, utcnow
@@ -38,6 +38,9 @@ class Job(Base):
     headcount: Mapped[int] = mapped_column(Integer)
     # Accepted majors as the employer wrote them: catalogue codes, class prefixes such as 0809, or names.
     majors: Mapped[list[str]] = mapped_column(JSONType, default=list)
+    # CSCO-2022 occupation code (2-02-10-03): the platform's suggestion until the employer confirms or changes it.
+    occupation_code: Mapped[str | None] = mapped_column(String(10), nullable=True, index=True)
+    occupation_confirmed: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     closing_date: Mapped[dt.date | None] = mapped_column(Date, nullable=True)
     status: Mapped[str] = mapped_column(String(10), default="open")
     kind: Mapped[str] = mapped_column(String(12), default="job", server_default="job", index=True)
@@ -63,6 +66,8 @@ class Job(Base):
             "salary_max": self.salary_max,
             "headcount": self.headcount,
             "majors": list(self.majors or []),
+            "occupation_code": self.occupation_code,
+            "occupation_confirmed": bool(self.occupation_confirmed),
             "closing_date": self.closing_date.isoformat() if self.closing_date else None,
             "status": self.status,
             "kind": self.kind,

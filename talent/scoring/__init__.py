@@ -4,7 +4,7 @@ Public API (see docs/matching.md): load_majors, MatchModel, save_model, load_mod
 validate_job, validate_graduate, InvalidRecord, normalize_text; demo data in talent.scoring.demo.
 """
 
-from talent.scoring.knowledge import Major, load_majors
+from talent.scoring.knowledge import Catalogue, Major, load_catalogues, load_majors
 from talent.scoring.model import MatchModel
 from talent.scoring.persistence import ModelFileRejected, load_model, save_model
 from talent.scoring.records import InvalidRecord, validate_graduate, validate_job
@@ -15,6 +15,8 @@ __all__ = [
     "Major",
     "MatchModel",
     "ModelFileRejected",
+    "Catalogue",
+    "load_catalogues",
     "load_majors",
     "load_model",
     "normalize_text",

@@ -10,7 +10,13 @@ from typing import Any
 import numpy as np
 
 from talent.scoring.features import QUANTUM, GraduateProfile, JobProfile
-from talent.scoring.knowledge import CATEGORY_NAMES, DISTRICT_NAMES, Knowledge
+from talent.scoring.knowledge import (
+    CATALOGUE_LABELS,
+    CATEGORY_NAMES,
+    DISTRICT_NAMES,
+    RESOLUTION_TEXT,
+    Knowledge,
+)
 from talent.scoring.records import EDUCATION_LEVELS, EDUCATION_NAMES_ZH
 
 # Field fit (0..1, the graduate's affinity averaged over the ad's field profile) from which a
@@ -104,6 +110,31 @@ def relation_text(kb: Knowledge, relation: str, graduate: GraduateProfile, field
     return zh.format(**values), en.format(**values)
 
 
+def resolution_part(kb: Knowledge, graduate: GraduateProfile) -> tuple[str, str, dict[str, Any]]:
+    """How the graduate's major was resolved: (zh sentence, en sentence, structured part), e.g.
+    "按文字相近：大数据与会计（530302，高职专科）". The sentences begin with the separator."""
+    found = graduate.resolution
+    if found is None:
+        return "", "", {}
+    zh_method, en_method = RESOLUTION_TEXT[found.method]
+    part: dict[str, Any] = {"method": found.method, "code": found.code, "name": None, "catalogue": None}
+    if found.code:
+        major = kb.majors[found.code]
+        zh_label, en_label = CATALOGUE_LABELS[major.catalogue]
+        part.update(name=major.name, catalogue=major.catalogue)
+        via = f"{found.matched} → " if found.method == "alias" else ""
+        zh = f"；{zh_method}：{via}{major.name}（{major.code}，{zh_label}）"
+        en = f"; major resolved {en_method}: {via}{major.name} ({major.code}, {en_label})"
+    elif found.class_code:
+        major_class = kb.classes[found.class_code]
+        part.update(code=major_class.code, name=major_class.name, catalogue=major_class.catalogue)
+        zh = f"；{zh_method}：{major_class.name}（{major_class.code}）"
+        en = f"; major resolved {en_method}: {major_class.name} ({major_class.code})"
+    else:
+        zh, en = f"；{zh_method}", f"; {en_method}"
+    return zh, en, part
+
+
 def skills_text(labels: list[str]) -> tuple[str, str]:
     """The shared-skills sentence (zh, en), empty without shared skills."""
     if not labels:
@@ -129,9 +160,11 @@ def major_part(
     relation = major_relation(graduate, job, fit)
     fields = top_fields(kb, products)
     zh, en = relation_text(kb, relation, graduate, fields)
+    resolution_zh, resolution_en, _ = resolution_part(kb, graduate)
     labels = shared_skill_labels(kb, graduate.skills & job.skills)
     skills_zh, skills_en = skills_text(labels)
-    return zh + skills_zh, en + skills_en, relation, round(fit, 3), fields, labels
+    return (zh + resolution_zh + skills_zh, en + resolution_en + skills_en, relation, round(fit, 3), fields,
+            labels)
 
 
 def tail_key(graduate: GraduateProfile, job: JobProfile) -> tuple[str, str, str, str, str]:
@@ -180,7 +213,7 @@ def explain_match(
     zh, en, relation, fit, fields, shared_labels = content_part or major_part(kb, graduate, job, field_weight)
     tail = tail_key(graduate, job)
     tail_zh, tail_en = tail_text(*tail)
-    return {
+    why = {
         "zh": zh + "；" + tail_zh,
         "en": en + "; " + tail_en,
         "major": relation,
@@ -191,6 +224,10 @@ def explain_match(
         "district": tail[2],
         "salary": tail[4],
     }
+    resolution = resolution_part(kb, graduate)[2]
+    if resolution:
+        why["major_resolution"] = resolution
+    return why
 
 
 # --- the same explanation pre-encoded as JSON, for batch output ----------------------------------

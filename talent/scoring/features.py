@@ -27,7 +27,7 @@ from dataclasses import dataclass, field, replace
 
 import numpy as np
 
-from talent.scoring.knowledge import CATEGORY_NAMES, DISTRICTS, Knowledge
+from talent.scoring.knowledge import CATEGORY_NAMES, DISTRICTS, Knowledge, MajorResolution
 from talent.scoring.records import Graduate, Job
 from talent.scoring.text import join_text, normalize_text
 
@@ -131,6 +131,7 @@ class GraduateProfile:
     category_code: str | None
     affinities: dict[str, float]
     skills: set[str]
+    resolution: MajorResolution | None = None  # how the major was resolved (shown in the explanation)
     occupations: dict[str, float] = field(default_factory=dict)  # 中类 → share, from the occupation coder
 
 
@@ -188,8 +189,10 @@ class FeatureLayout:
         self.kb = kb
         self.weights = weights
         names: list[str] = []
-        self.major_index = {code: len(names) + i for i, code in enumerate(kb.majors)}
-        names += [f"major:{code}" for code in kb.majors]
+        # A column per hand-kept major (majors.tsv); the other catalogue majors count through their
+        # class and category (a column for each of the ~1,700 would make every vector 5× wider).
+        self.major_index = {code: len(names) + i for i, code in enumerate(kb.scored_majors)}
+        names += [f"major:{code}" for code in kb.scored_majors]
         self.class_index = {code: len(names) + i for i, code in enumerate(kb.classes)}
         names += [f"class:{code}" for code in kb.classes]
         self.category_index = {code: len(names) + i for i, code in enumerate(CATEGORY_NAMES)}
@@ -238,11 +241,9 @@ class FeatureLayout:
         # cache should not keep them alive).
         self._title_cache: dict[str, _TextFindings] = {}
         self._description_cache: dict[bytes, _TextFindings] = {}
-        # Half the field affinities of each major, what a post listing it gains (see job_profile).
-        self._half_affinities = {
-            code: tuple((fid, 0.5 * affinity) for fid, affinity in kb.major_affinities(code, major.class_code).items())
-            for code, major in kb.majors.items()
-        }
+        # Half the field affinities of each major, what a post listing it gains (see job_profile);
+        # filled on first use.
+        self._half_affinities: dict[str, tuple[tuple[str, float], ...]] = {}
         # A job's `majors` field (codes, class prefixes, names) → (major codes, class codes).
         self._reference_cache: dict[tuple[str, ...], tuple[frozenset[str], frozenset[str]]] = {}
         # Graduate-side salary and education blocks depend only on (expected pay, level): tables.
@@ -318,7 +319,7 @@ class FeatureLayout:
             listed_majors, listed_classes = self._listed_majors(job.majors)
             majors |= listed_majors
             classes |= listed_classes
-        classes |= {kb.majors[code].class_code for code in majors}
+        classes |= {found for code in majors if (found := kb.scoring_class(code))}
         categories = {code[:2] for code in classes}
         # The skills an ad asks for say what the work is about too (Python, MySQL, Linux: software), so a post
         # described by its skills alone is not outweighed by one that only lists a major class.
@@ -331,7 +332,7 @@ class FeatureLayout:
         # A listed major says what the work is about as much as the words do.
         raw_fields = {fid: math.sqrt(count) for fid, count in counts.items() if count > 0}
         for code in majors:
-            for fid, half_affinity in self._half_affinities[code]:
+            for fid, half_affinity in self._major_half_affinities(code):
                 raw_fields[fid] = raw_fields.get(fid, 0.0) + half_affinity / len(majors)
         total = sum(raw_fields.values())
         fields = {fid: value / total for fid, value in raw_fields.items()} if total > 0 else {}
@@ -369,6 +370,13 @@ class FeatureLayout:
             self._occupation_cache[major] = found
         return found
 
+    def _major_half_affinities(self, code: str) -> tuple[tuple[str, float], ...]:
+        found = self._half_affinities.get(code)
+        if found is None:
+            affinities = self.kb.major_affinities(code, self.kb.scoring_class(code))
+            found = self._half_affinities[code] = tuple((fid, 0.5 * affinity) for fid, affinity in affinities.items())
+        return found
+
     def profile_from_row(self, job: Job, row: np.ndarray) -> JobProfile:
         """The profile a job vector encodes (the inverse of `job_matrix` for one row)."""
         columns = np.flatnonzero(row[: self.unknown_district_index])
@@ -398,21 +406,24 @@ class FeatureLayout:
                 occupation = key
         return JobProfile(job, majors, classes, categories, any_major, fields, skills, occupation)
 
-    def _major_knowledge(self, major: str, code: str | None) -> tuple:
-        """(major code, class code, affinities, skills named in the major) for a major as written."""
-        key = (major, code)
+    def _major_knowledge(self, major: str, code: str | None, level: int | None = None) -> tuple:
+        """(major code, class code, affinities, skills named in the major, resolution) for a major as
+        written by a graduate of education `level` (which picks the catalogue when names collide)."""
+        key = (major, code, level)
         found = self._major_cache.get(key)
         if found is None:
             kb = self.kb
             major_text = normalize_text(major)
-            major_code, class_code = kb.resolve_major(major_text, code)
+            resolution = kb.resolve_major_detailed(major_text, code, level)
+            major_code, class_code = resolution.code, resolution.class_code
             affinities = kb.major_affinities(major_code, class_code)
             # Words of the major itself (汽车检测与维修技术 → automotive) when the catalogue does not know it.
             major_hits = kb.scan(major_text, majors_from_text=False)
             strength = 0.9 if major_code is None else 0.6
             for fid, count in major_hits.fields.items():
                 affinities[fid] = max(affinities.get(fid, 0.0), min(1.0, strength * count))
-            found = self._major_cache[key] = (major_code, class_code, affinities, frozenset(major_hits.skills))
+            found = self._major_cache[key] = (
+                major_code, class_code, affinities, frozenset(major_hits.skills), resolution)
         return found
 
     def _skill_knowledge(self, skills_text: str) -> tuple[frozenset[str], dict[str, float]]:
@@ -426,7 +437,8 @@ class FeatureLayout:
         if len(self._major_cache) > 200_000 or len(self._skill_cache) > 200_000:
             self._major_cache.clear()
             self._skill_cache.clear()
-        major_code, class_code, major_affinities, major_skills = self._major_knowledge(graduate.major, graduate.major_code)
+        major_code, class_code, major_affinities, major_skills, resolution = self._major_knowledge(
+            graduate.major, graduate.major_code, graduate.level)
         skill_ids, skill_fields = self._skill_knowledge(graduate.skills)
         affinities = dict(major_affinities)
         skills = set(skill_ids | major_skills)
@@ -437,9 +449,10 @@ class FeatureLayout:
                     affinities[fid] = SKILL_AFFINITY * weight
         for fid, count in skill_fields.items():
             affinities[fid] = max(affinities.get(fid, 0.0), min(0.5, 0.4 * count))
-        category_code = class_code[:2] if class_code else None
+        category_code = class_code[:2] if class_code else resolution.category_code
         occupations = self.graduate_occupations(graduate.major) if self.occupations_wanted else {}
-        return GraduateProfile(graduate, major_code, class_code, category_code, affinities, skills, occupations)
+        return GraduateProfile(graduate, major_code, class_code, category_code, affinities, skills, resolution,
+                               occupations)
 
     # --- vectors -------------------------------------------------------------------------------
 
@@ -448,7 +461,8 @@ class FeatureLayout:
         for row, profile in enumerate(profiles):
             vector = matrix[row]
             for code in profile.majors:
-                vector[self.major_index[code]] = 1.0
+                if code in self.major_index:
+                    vector[self.major_index[code]] = 1.0
             for code in profile.classes:
                 vector[self.class_index[code]] = 1.0
             for code in profile.categories:
@@ -488,7 +502,7 @@ class FeatureLayout:
         field_index, skill_index, district_index = self.field_index, self.skill_index, self.district_index
         for row, profile in enumerate(content_profiles):
             vector = content[row]
-            if profile.major_code:
+            if profile.major_code in major_index:
                 vector[major_index[profile.major_code]] = w.same_major
             if profile.class_code:
                 vector[class_index[profile.class_code]] = w.same_class

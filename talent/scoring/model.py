@@ -16,6 +16,7 @@ from talent.scoring.explain import (
     RELATED_FIELD_FIT,
     explain_match,
     relation_text,
+    resolution_part,
     shared_skill_labels,
     skills_text,
     tail_json,
@@ -54,7 +55,8 @@ class _RankingIndex:
     members: list[list[int]]
     dense_columns: np.ndarray  # layout columns scored by GEMM (used by some post, after the sparse ones)
     dense_matrix: np.ndarray  # job_matrix_[chosen][:, dense_columns], column-major
-    sparse_matrix: np.ndarray  # job_matrix_[chosen][:, major, class and category columns]
+    sparse_columns: np.ndarray  # the major, class and category columns some post uses
+    sparse_matrix: np.ndarray  # job_matrix_[chosen][:, sparse_columns]
     output: _OutputTables | None = None
 
 
@@ -71,7 +73,7 @@ def _light_job(job: Job) -> Job:
     # The description is only needed to build the vector; dropping it keeps 112,000 posts small.
     # (Positional construction: dataclasses.replace of a frozen dataclass is several times slower.)
     return Job(job.id, job.title, "", job.level, job.district, job.salary_min, job.salary_max, job.headcount,
-               job.majors, job.is_open)
+               job.majors, job.is_open, job.occupation_code)
 
 
 class MatchModel:
@@ -336,6 +338,7 @@ class MatchModel:
             sparse_end = self._sparse_end()
             # Columns no post uses add nothing to any score.
             used = np.flatnonzero(self.job_matrix_[:, sparse_end:].any(axis=0)) + sparse_end
+            sparse_used = np.flatnonzero(self.job_matrix_[:, :sparse_end].any(axis=0))
             cache = _RankingIndex(
                 chosen=chosen,
                 cuts=[int(np.searchsorted(levels, level, side="right")) for level in range(4)],
@@ -344,7 +347,8 @@ class MatchModel:
                 # Column-major, so that the transposed D × m matrix the GEMMs read is this array's
                 # memory (rank_all_pairs then copies nothing per call).
                 dense_matrix=np.asfortranarray(self.job_matrix_[np.ix_(chosen, used)]),
-                sparse_matrix=self.job_matrix_[chosen, :sparse_end],
+                sparse_columns=sparse_used,
+                sparse_matrix=self.job_matrix_[np.ix_(chosen, sparse_used)],
             )
             self._ranking_cache = cache
         return cache
@@ -370,7 +374,7 @@ class MatchModel:
         index = self._ordered_index()
         from threadpoolctl import threadpool_limits
 
-        sparse_part = matrix[:, : self._sparse_end()]
+        sparse_part = matrix[:, index.sparse_columns]
         # (a dict of row bytes: np.unique(axis=0) sorts the rows, ten times slower here)
         number_of: dict[bytes, int] = {}
         combination_of = np.array([number_of.setdefault(row.tobytes(), len(number_of)) for row in sparse_part],
@@ -548,7 +552,7 @@ class MatchModel:
     ) -> list[str]:
         """JSON lines of one block of graduates, built with NumPy gathers instead of per-match Python.
 
-        Graduates with the same (major, major code, skills) share one profile; the parts of every
+        Graduates with the same (major, major code, resolution of the major, skills) share one profile; the parts of every
         explanation are computed for all matches at once (`_why_pieces`) and every match line is a
         join of small tables' pieces, so the output equals `rank_jobs_for_graduates` text.
         """
@@ -560,8 +564,11 @@ class MatchModel:
         content_of: dict[tuple, int] = {}
         content_ids = np.empty(n, dtype=np.int64)
         representatives: list[Graduate] = []
+        major_knowledge = layout._major_knowledge
         for row, graduate in enumerate(graduates):
-            key = (graduate.major, graduate.major_code, graduate.skills)
+            # The level matters only through how the major resolves (it picks the catalogue of a shared name).
+            resolution = major_knowledge(graduate.major, graduate.major_code, graduate.level)[4]
+            key = (graduate.major, graduate.major_code, resolution, graduate.skills)
             content = content_of.get(key)
             if content is None:
                 content = content_of[key] = len(representatives)
@@ -663,7 +670,7 @@ class MatchModel:
 
         # The major relation, in the order of explain.major_relation.
         def listed(codes: list[str | None], column_of: dict[str, int]) -> tuple[np.ndarray, np.ndarray]:
-            column = np.array([column_of[c] if c else -1 for c in codes], dtype=np.int64)[contents]
+            column = np.array([column_of.get(c, -1) if c else -1 for c in codes], dtype=np.int64)[contents]
             found = np.zeros(n, dtype=bool)
             known = column >= 0
             found[known] = jobs[match_columns[known], column[known]] > 0
@@ -718,20 +725,31 @@ class MatchModel:
         pair_json = [_ENCODE([field_ids[f - 1] for f in (pair // 64, pair % 64) if f > 0])
                      for pair in pair_values.tolist()]
 
+        # How each distinct graduate content's major was resolved (explain.resolution_part).
+        resolution_zh, resolution_en, resolution_json = [], [], []
+        for profile in content_profiles:
+            zh, en, part = resolution_part(kb, profile)
+            resolution_zh.append(_ENCODE(zh)[1:-1])
+            resolution_en.append(_ENCODE(en)[1:-1])
+            resolution_json.append(',"major_resolution":' + _ENCODE(part) if part else "")
+
         tails = self._tail_pieces(graduates, levels, rows, positions, tables)
-        pieces = np.empty((n, 12), dtype=object)
+        pieces = np.empty((n, 15), dtype=object)
         pieces[:, 0] = ',"why":{"zh":"'
         pieces[:, 1] = _table(relation_zh)[relation_of]
-        pieces[:, 2] = _table(skills_zh)[mask_of]
-        pieces[:, 3] = tails[0]
-        pieces[:, 4] = _table(relation_en)[relation_of]
-        pieces[:, 5] = _table(skills_en)[mask_of]
-        pieces[:, 6] = tails[1]
-        pieces[:, 7] = _table(relation_json)[relation_of]
-        pieces[:, 8] = _table(fit_json)[fit_of]
-        pieces[:, 9] = _table(pair_json)[pair_of]
-        pieces[:, 10] = _table(skills_json)[mask_of]
-        pieces[:, 11] = tails[2]
+        pieces[:, 2] = _table(resolution_zh)[contents]
+        pieces[:, 3] = _table(skills_zh)[mask_of]
+        pieces[:, 4] = tails[0]
+        pieces[:, 5] = _table(relation_en)[relation_of]
+        pieces[:, 6] = _table(resolution_en)[contents]
+        pieces[:, 7] = _table(skills_en)[mask_of]
+        pieces[:, 8] = tails[1]
+        pieces[:, 9] = _table(relation_json)[relation_of]
+        pieces[:, 10] = _table(resolution_json)[contents]
+        pieces[:, 11] = _table(fit_json)[fit_of]
+        pieces[:, 12] = _table(pair_json)[pair_of]
+        pieces[:, 13] = _table(skills_json)[mask_of]
+        pieces[:, 14] = tails[2]
         return pieces
 
     def _tail_pieces(

@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 from talent.scoring.knowledge import knowledge
@@ -50,6 +51,9 @@ class Job:
     headcount: int | None
     majors: tuple[str, ...]
     is_open: bool
+    # CSCO-2022 occupation code of the post (2-02-10-03), when the employer gave or confirmed one; the
+    # ranking may use it as a feature (docs/matching.md).
+    occupation_code: str | None = None
 
 
 @dataclass(frozen=True)
@@ -124,6 +128,30 @@ def _items(value: Any) -> list[str]:
     return [item for item in _LIST_SEPARATORS.split(normalize_text(value)) if item]
 
 
+_OCCUPATION_CODE = re.compile(r"\d-\d{2}-\d{2}-\d{2}")
+
+
+def _occupation_code(record: dict[str, Any]) -> str | None:
+    """The optional CSCO-2022 code of a job line: None when absent; else a code of the catalogue."""
+    value = record.get("occupation_code")
+    if value in (None, ""):
+        return None
+    code = value.strip() if isinstance(value, str) else None
+    if code is None or not _OCCUPATION_CODE.fullmatch(code):
+        raise InvalidRecord("occupation_code", f"not a CSCO-2022 code (like 2-02-10-03): {value!r}")
+    if code not in known_occupation_codes():
+        raise InvalidRecord("occupation_code", f"{code} is not in the CSCO-2022 catalogue")
+    return code
+
+
+@lru_cache(maxsize=1)
+def known_occupation_codes() -> frozenset[str]:
+    """The codes of the shipped CSCO-2022 catalogue (talent/occupations/data), read on first use."""
+    from talent.occupations import read_catalogue
+
+    return frozenset(occupation.code for occupation in read_catalogue())
+
+
 def validate_job(record: Any, *, as_of: dt.date | None = None) -> Job:
     """Check a job dict and return it typed; raise InvalidRecord naming the field otherwise.
 
@@ -183,6 +211,7 @@ def validate_job(record: Any, *, as_of: dt.date | None = None) -> Job:
             headcount=headcount,
             majors=tuple(_items(record.get("majors"))),
             is_open=is_open,
+            occupation_code=_occupation_code(record) if "occupation_code" in record else None,
         )
     except InvalidRecord as error:
         error.record_id = job_id

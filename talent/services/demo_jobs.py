@@ -32,6 +32,7 @@ from talent.services.graduates import (
     save_graduate_profile,
 )
 from talent.services.jobs import close_job, post_jobs
+from talent.services.occupations import suggest_many
 
 DEMO_JOB_COUNT = 300
 DEMO_GRADUATE_COUNT = 200
@@ -183,6 +184,13 @@ def seed(session: Session, users: dict[str, User], employer: Employer) -> None:
             "closing_date": closing_date,
         }))
     if postings:
+        # The seeder plays the employers: it takes the platform's best CSCO-2022 suggestion for each post and
+        # confirms it (a real employer chooses on the job form or with PATCH occupation_code).
+        suggestions = suggest_many([fields["title"] for _owner, fields in postings],
+                                   [fields["description"] for _owner, fields in postings], top=1)
+        for (_owner, fields), found in zip(postings, suggestions, strict=True):
+            if found:
+                fields["occupation_code"] = found[0].code
         jobs = post_jobs(session, postings)
         # A few filled posts, so that lists show closed ones too.
         for (owner, _fields), job in zip(postings, jobs, strict=True):

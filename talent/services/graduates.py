@@ -40,35 +40,53 @@ class CatalogueMajor:
     class_name: str
     category_code: str
     category_name: str
+    catalogue: str = "undergraduate"
 
 
 class MajorCatalogue:
-    """The undergraduate majors the platform knows, with their classes and categories."""
+    """The majors the platform knows (undergraduate, vocational and graduate catalogues), with their classes
+    and categories; names and codes resolve as the matching model resolves them (talent.scoring.knowledge)."""
 
     def __init__(self, majors: list[CatalogueMajor], aliases: dict[str, str]) -> None:
         self.majors = majors
         self.by_code = {m.code: m for m in majors}
-        self.by_name = {m.name: m for m in majors}
         self.by_alias = aliases
-        self.class_codes = {m.class_code for m in majors}
+        self.class_codes = {m.class_code for m in majors if m.class_code}
         self.category_codes = {m.category_code for m in majors}
 
-    def knows_code(self, code: str) -> bool:
-        """A major code (080902, 100201K), a class prefix (0809) or a category (08) in the catalogue."""
-        return code in self.by_code or code in self.class_codes or code in self.category_codes
+    @staticmethod
+    def normalise_code(code: str, education: str | None = None) -> str:
+        """080910T → 080910 (the suffix letters are not part of the key); 081200 → 0812 for a master."""
+        from talent.scoring.knowledge import knowledge
 
-    def major_for_name(self, name: str) -> CatalogueMajor | None:
-        name = name.strip()
-        found = self.by_name.get(name)
-        if found is None and name in self.by_alias:
-            found = self.by_code.get(self.by_alias[name])
-        return found
+        level = EDUCATION_LEVELS.index(education) if education in EDUCATION_LEVELS else None
+        return knowledge().normalise_code(code, level)
+
+    def knows_code(self, code: str) -> bool:
+        """A major code (080902, 100201K, 530302), a class prefix (0809) or a category (08) in the catalogues."""
+        return self.normalise_code(code) in self.by_code or code in self.class_codes or code in self.category_codes
+
+    def major_for_name(self, name: str, education: str | None = None) -> CatalogueMajor | None:
+        """The major a name, written exactly (or a known former or informal name), stands for; when catalogues
+        share the name the education level picks one (高职专科 for college, 本科 for bachelor, 研究生 for master
+        and doctor), as the matching model does (talent.scoring.knowledge.resolve_major_detailed)."""
+        from talent.scoring.knowledge import LEVEL_PREFERENCE, knowledge
+        from talent.scoring.text import normalize_text
+
+        kb = knowledge()
+        order = LEVEL_PREFERENCE[EDUCATION_LEVELS.index(education) if education in EDUCATION_LEVELS else None]
+        key = normalize_text(name.strip())
+        candidates = [(order.index(kb.majors[c].catalogue), 0, c) for c in kb.majors_by_name.get(key, ())]
+        candidates += [(order.index(kb.majors[c].catalogue), 1, c) for c in kb.majors_by_alias.get(key, ())]
+        return self.by_code.get(min(candidates)[2]) if candidates else None
 
     def grouped(self) -> list[tuple[str, list[CatalogueMajor]]]:
-        """Majors grouped by class (for a select with optgroups), in code order."""
+        """Majors grouped by class (for a select with optgroups), in code order; graduate disciplines by
+        category (that catalogue has no classes)."""
         groups: dict[str, list[CatalogueMajor]] = {}
         for major in sorted(self.majors, key=lambda m: m.code):
-            groups.setdefault(f"{major.class_code} {major.class_name}", []).append(major)
+            key = f"{major.class_code} {major.class_name}" if major.class_code else f"{major.category_code} {major.category_name}"
+            groups.setdefault(key, []).append(major)
         return list(groups.items())
 
 
@@ -82,7 +100,7 @@ def major_catalogue() -> MajorCatalogue:
         majors.append(
             CatalogueMajor(
                 code=major.code, name=major.name, class_code=major.class_code, class_name=major.class_name,
-                category_code=major.category_code, category_name=major.category_name,
+                category_code=major.category_code, category_name=major.category_name, catalogue=major.catalogue,
             )
         )
         for alias in major.aliases:
@@ -141,7 +159,7 @@ def check_profile_values(
     if len(major) > 100:
         problems.add("major", "专业名称不能超过 100 个字", "Must be at most 100 characters long.")
     if major_code not in (None, ""):
-        major_code = str(major_code).strip().upper()
+        major_code = catalogue.normalise_code(str(major_code), education if isinstance(education, str) else None)
         if major_code not in catalogue.by_code:
             problems.add(
                 "major_code", f"专业目录中没有专业代码“{major_code}”",
@@ -149,7 +167,7 @@ def check_profile_values(
             )
     else:
         # A name typed exactly as in the catalogue gets its code, so that major fit is judged by code.
-        found = catalogue.major_for_name(major) if major else None
+        found = catalogue.major_for_name(major, education if isinstance(education, str) else None) if major else None
         major_code = found.code if found else None
     check_education(problems, "education", education)
     if graduation_date is not None:

@@ -174,6 +174,14 @@ class SearchPage:
         return max(1, -(-self.total // self.per_page)) if self.per_page else 1
 
 
+def occupation_condition(occupation: str) -> Any:
+    """Posts coded with `occupation` (a whole CSCO-2022 code) or within the group a prefix names (2, 2-02,
+    2-02-10): an equality or a LIKE on the indexed column, the same on PostgreSQL and SQLite."""
+    if len(occupation) == len("0-00-00-00"):
+        return Job.occupation_code == occupation
+    return Job.occupation_code.startswith(occupation + "-", autoescape=True)
+
+
 def search(
     session: Session, condition: Any, *, q: str | None, sort: str, page: int, per_page: int, after: str | None
 ) -> SearchPage:

@@ -21,6 +21,7 @@ from talent.db import utcnow
 from talent.models import Employer, Role, User
 from talent.models.jobs import EDUCATION_LEVELS, JOB_KINDS, Job
 from talent.services import Conflict, InvalidInput, NotAllowed, NotFound, job_search
+from talent.services import occupations as occupation_service
 from talent.services.audit import record_event
 from talent.services.paging import (
     MAX_PER_PAGE,
@@ -36,7 +37,7 @@ MAX_HEADCOUNT = 10_000
 MAX_MAJORS = 30
 EDITABLE_FIELDS = (
     "title", "description", "min_education", "district", "salary_min", "salary_max", "headcount", "majors",
-    "closing_date",
+    "closing_date", "occupation_code",
 )
 _MAJOR_CODE = re.compile(r"^\d{2}(\d{2}(\d{2}[TK]{0,2})?)?$")
 
@@ -192,6 +193,8 @@ def _check_job_values(values: dict[str, Any], problems: Problems, *, closing_dat
             f"Must be between 1 and {MAX_HEADCOUNT:,} (got {headcount}).",
         )
     cleaned["majors"] = check_major_references(problems, "majors", values.get("majors"))
+    cleaned["occupation_code"] = occupation_service.check_occupation_code(
+        problems, "occupation_code", values.get("occupation_code"))
     closing = values.get("closing_date")
     if closing is not None:
         if not isinstance(closing, dt.date) or isinstance(closing, dt.datetime):
@@ -290,14 +293,17 @@ def post_job(
     closing_date: dt.date | None = None,
     employer_id: int | None = None,
     kind: str = "job",
+    occupation_code: str | None = None,
 ) -> Job:
-    """Post a position for the caller's verified organisation (`kind` internship: training bases only)."""
+    """Post a position for the caller's verified organisation (`kind` internship: training bases only). Without
+    `occupation_code` the platform's best CSCO-2022 suggestion is stored, unconfirmed; a code the employer gives
+    counts as confirmed."""
     fields = {
         "kind": kind,
         "title": title, "description": description, "min_education": min_education, "district": district,
         "salary_min": salary_min, "salary_max": salary_max, "headcount": headcount,
         "majors": list(majors) if majors is not None else [], "closing_date": closing_date,
-        "employer_id": employer_id,
+        "employer_id": employer_id, "occupation_code": occupation_code,
     }
     return post_jobs(session, [(actor, fields)])[0]
 
@@ -326,6 +332,7 @@ def post_jobs(session: Session, postings: list[tuple[User, dict[str, Any]]]) -> 
                 problems.add(prefix + name, zh, en)
         prepared.append((actor, employers[employer_key], values))
     problems.raise_if_any("The position is not valid: see errors for each field.")
+    _suggest_missing_codes([values for _actor, _employer, values in prepared])
     now = utcnow()
     jobs = [
         Job(employer_id=employer.id, created_by_id=actor.id, status="open", created_at=now, updated_at=now, **values)
@@ -337,6 +344,19 @@ def post_jobs(session: Session, postings: list[tuple[User, dict[str, Any]]]) -> 
         record_event(session, actor=actor, action="job.posted", entity_type="job", entity_id=job.id, after=job.snapshot())
     session.flush()
     return jobs
+
+
+def _suggest_missing_codes(posts: list[dict[str, Any]]) -> None:
+    """Give each post without an occupation code the best suggestion for its title and description
+    (unconfirmed); a post with a code has it confirmed."""
+    missing = [values for values in posts if not values.get("occupation_code")]
+    suggestions = occupation_service.suggest_many(
+        [values["title"] for values in missing], [values["description"] for values in missing], top=1)
+    for values, found in zip(missing, suggestions, strict=True):
+        values["occupation_code"] = found[0].code if found else None
+        values["occupation_confirmed"] = False
+    for values in posts:
+        values.setdefault("occupation_confirmed", True)
 
 
 def update_job(session: Session, actor: User, job_id: int, changes: Mapping[str, Any]) -> Job:
@@ -370,9 +390,16 @@ def update_job(session: Session, actor: User, job_id: int, changes: Mapping[str,
         kind = job.kind
     problems.raise_if_any("The change is not valid: see errors for each field.")
     for name in EDITABLE_FIELDS:
-        if name in changes:
+        if name in changes and name != "occupation_code":
             setattr(job, name, cleaned[name])
     job.kind = kind
+    if "occupation_code" in changes and cleaned["occupation_code"]:
+        job.occupation_code, job.occupation_confirmed = cleaned["occupation_code"], True  # the employer's choice
+    elif "occupation_code" in changes or (
+            not job.occupation_confirmed and ("title" in changes or "description" in changes)):
+        # Cleared, or the words changed under an unconfirmed suggestion: suggest again from the new words.
+        found = occupation_service.suggest(job.title, job.description, top=1)
+        job.occupation_code, job.occupation_confirmed = (found[0].code if found else None), False
     closing = status == "closed"
     if closing:
         job.status = "closed"
@@ -417,15 +444,18 @@ def search_jobs(
     sort: str | None = None,
     after: str | None = None,
     kind: str | None = None,
+    occupation: str | None = None,
 ) -> Any:
     """Open positions (not closed, closing date not passed), one page in `sort` order: `relevance` to the
     keywords (the default with `q`), `newest` (the default without), `salary` (highest maximum first).
 
     `q`: every keyword must occur in the title, the description or the employer's name (services.job_search);
-    `education`: posts whose minimum education is at most this level; `after`: the `next` cursor of the
-    previous page (keyset paging, any depth at the same cost); `kind`: job or internship only.
+    `education`: posts whose minimum education is at most this level; `occupation`: a CSCO-2022 code or the
+    prefix of a group (2, 2-02, 2-02-10); `after`: the `next` cursor of the previous page (keyset paging, any
+    depth at the same cost); `kind`: job or internship only.
     """
     problems = Problems()
+    occupation = occupation_service.check_occupation_filter(problems, "occupation", occupation)
     if district:
         check_district(problems, "district", district)
     if education:
@@ -453,6 +483,8 @@ def search_jobs(
         condition = condition & Job.min_education.in_(EDUCATION_LEVELS[: education_rank(education) + 1])
     if kind:
         condition = condition & (Job.kind == kind)
+    if occupation:
+        condition = condition & job_search.occupation_condition(occupation)
     return job_search.search(session, condition, q=q, sort=sort, page=page, per_page=per_page, after=after)
 
 
@@ -503,4 +535,5 @@ def job_record(job: Job, *, day: dt.date | None = None) -> dict[str, Any]:
         "headcount": job.headcount,
         "majors": list(job.majors or []),
         "status": "open" if job.is_open_on(day or today_in_changchun()) else "closed",
+        **({"occupation_code": job.occupation_code} if job.occupation_code else {}),
     }

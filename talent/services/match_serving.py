@@ -61,7 +61,7 @@ CANDIDATE_POOL = 2000  # graduates ranked online for one post, at most
 
 _FULL_COLUMNS = (
     Job.id, Job.title, Job.description, Job.min_education, Job.district, Job.salary_min, Job.salary_max,
-    Job.headcount, Job.majors, Job.status, Job.closing_date, Job.updated_at,
+    Job.headcount, Job.majors, Job.status, Job.closing_date, Job.updated_at, Job.occupation_code,
 )
 
 
@@ -204,7 +204,7 @@ class RecentPosts:
             self.versions[job_id] = stamp
             self.closing.pop(job_id, None)
             if status == "open" and (closing is None or closing >= today):
-                fresh.append(job_line(row))
+                fresh.append(job_line(row, occupation_column=12))
                 self.closing[job_id] = closing
             if self.watermark is None or stamp > self.watermark:
                 self.watermark = stamp

@@ -49,7 +49,7 @@ STORED_TOP = 50  # posts kept per graduate
 FAIR_EXPOSURE = 0.2  # scoring.exposure.DEFAULT_STRENGTH; 0 stores the pure relevance ranking
 _JOB_COLUMNS = (
     Job.id, Job.title, Job.description, Job.min_education, Job.district, Job.salary_min, Job.salary_max,
-    Job.headcount, Job.majors,
+    Job.headcount, Job.majors, Job.occupation_code,
 )
 _GRADUATE_COLUMNS = (
     GraduateProfile.id, GraduateProfile.major, GraduateProfile.major_code, GraduateProfile.education,
@@ -81,14 +81,18 @@ def graduate_shards(session: Session, shard_size: int) -> list[list[int]]:
     return [ids[start : start + shard_size] for start in range(0, len(ids), shard_size)]
 
 
-def job_line(row: Any, status: str = "open") -> dict[str, Any]:
+def job_line(row: Any, status: str = "open", occupation_column: int = 9) -> dict[str, Any]:
     """A post read as plain columns (id, title, description, min_education, district, salary_min, salary_max,
-    headcount, majors) in the job-line shape the model reads."""
-    return {
+    headcount, majors, and the occupation code at `occupation_column`) in the job-line shape the model reads."""
+    line = {
         "id": str(row[0]), "title": row[1], "description": row[2], "min_education": row[3], "district": row[4],
         "salary_min": row[5], "salary_max": row[6], "headcount": row[7], "majors": list(row[8] or []),
         "status": status,
     }
+    code = row[occupation_column] if len(row) > occupation_column else None
+    if code:
+        line["occupation_code"] = code
+    return line
 
 
 def graduate_line(row: Any) -> dict[str, Any]:

@@ -134,6 +134,11 @@ def new_job():
 
     form = JobForm(employers=verified, internships=bool(training_base_ids(db.session) & {e.id for e in verified}))
     general: list[str] = []
+    if request.method == "POST" and "suggest_occupation" in request.form:
+        # "Suggest occupation codes": the form comes back with the platform's codes for what was written.
+        form.validate()
+        form.occupation_other.errors = []
+        return render_template("employer/job_form.html", form=form, job=None, general_errors=[]), 200
     if form.validate_on_submit():
         values = form.values()
         values.setdefault("employer_id", verified[0].id)
@@ -167,7 +172,8 @@ def edit_job(job_id: int):
     from talent.services.training_bases import is_training_base
 
     form = JobForm(data=JobForm.data_from_job(job) if request.method == "GET" else None,
-                   internships=job.kind == "internship" or is_training_base(db.session, job.employer_id))
+                   internships=job.kind == "internship" or is_training_base(db.session, job.employer_id),
+                   current_code=job.occupation_code)
     general: list[str] = []
     if form.validate_on_submit():
         try:

@@ -16,6 +16,7 @@ from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
     Field,
+    RadioField,
     SelectChoice,
     SelectField,
     SelectMultipleField,
@@ -192,8 +193,13 @@ class JobForm(FlaskForm):
     majors = StringField(_l("专业要求"), widget=TextInput(), validators=[Optional(), Length(max=FREE_TEXT_MAX)])
     closing_date = IsoDateField(_l("截止日期"), validators=[Optional()])
     kind = SelectField(_l("岗位类别"), default="job", invalid_choice_message=_l("请从列表中选择岗位类别"))
+    # The post's CSCO-2022 occupation: one of the platform's suggestions, another code, or none yet (the
+    # platform then stores its best suggestion, unconfirmed). The service checks the code.
+    occupation_choice = RadioField(_l("职业分类（国家职业分类大典 2022）"), default="", validate_choice=False)
+    occupation_other = StringField(_l("其他职业代码"), validators=[Optional(), Length(max=10)])
 
     def __init__(self, *args: Any, employers: list[Any] | None = None, internships: bool = False,
+                 current_code: str | None = None,
                  **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         if internships:  # a training base (实训基地) may also post training places
@@ -209,6 +215,22 @@ class JobForm(FlaskForm):
         if len(self.employer_id.choices) <= 1:
             # One organisation: nothing to choose, the field is not shown.
             del self.employer_id
+        self.set_occupation_choices(current_code)
+
+    def set_occupation_choices(self, current_code: str | None) -> None:
+        """The platform's suggestions for the title and description as written, the post's current code, another
+        code, or leaving the choice to the platform."""
+        from talent.names.occupations import occupation_label
+        from talent.services.occupations import suggest
+
+        choices: list[tuple[str, str]] = []
+        if (self.title.data or "").strip():
+            for found in suggest(self.title.data, self.description.data):
+                choices.append((found.code, f"{occupation_label(found.code)}（{_l('建议')}）"))
+        if current_code and current_code not in [code for code, _ in choices]:
+            choices.insert(0, (current_code, occupation_label(current_code)))
+        choices += [("other", str(_l("其他代码（填在下方）"))), ("", str(_l("暂不选择，由平台建议")))]
+        self.occupation_choice.choices = choices
 
     def values(self) -> dict[str, Any]:
         values = {
@@ -221,12 +243,19 @@ class JobForm(FlaskForm):
             "headcount": self.headcount.data,
             "majors": split_list(self.majors.data, at_blanks=True),
             "closing_date": self.closing_date.data,
+            "occupation_code": self.occupation_code(),
         }
         if "employer_id" in self._fields:
             values["employer_id"] = self.employer_id.data
         if "kind" in self._fields:
             values["kind"] = self.kind.data
         return values
+
+    def occupation_code(self) -> str | None:
+        choice = self.occupation_choice.data or ""
+        if choice == "other":
+            return (self.occupation_other.data or "").strip() or None
+        return choice or None
 
     @classmethod
     def data_from_job(cls, job: Any) -> dict[str, Any]:
@@ -235,6 +264,7 @@ class JobForm(FlaskForm):
             "district": job.district, "salary_min": job.salary_min, "salary_max": job.salary_max,
             "headcount": job.headcount, "majors": "、".join(job.majors or []), "closing_date": job.closing_date,
             "kind": job.kind,
+            "occupation_choice": job.occupation_code or "",
         }
 
 
@@ -286,6 +316,8 @@ def attach_service_errors(form: FlaskForm, errors: dict[str, list[str]]) -> list
     general: list[str] = []
     for path, messages in errors.items():
         name = path.split(".")[0]
+        if name == "occupation_code" and "occupation_other" in form._fields:
+            name = "occupation_other"  # the code the employer typed (a chosen suggestion is always known)
         if name in form._fields and isinstance(form._fields[name], Field):
             form._fields[name].errors = list(form._fields[name].errors) + list(messages)
         else:

@@ -56,7 +56,16 @@ def why_parts(why: dict[str, Any] | None) -> list[str]:
     return [part.strip() for part in str(why.get("zh", "")).split("；") if part.strip()]
 
 
+def occupation_label(code: str | None) -> str:
+    """`2-02-10-03 软件工程技术人员` (in both languages: CSCO-2022 names occupations in Chinese only)."""
+    from talent.names.occupations import occupation_label as label
+
+    return label(code)
+
+
 TEMPLATE_GLOBALS = {
+    "occupation_label": occupation_label,
+    "occupation_note_en": "CSCO-2022 names occupations in Chinese only; no English name exists in the catalogue.",
     "district_label": district_label,
     "education_label": education_label,
     "min_education_label": min_education_label,

@@ -10,6 +10,8 @@ from talent.clock import today_in_changchun
 from talent.codes import DIVISIONS
 from talent.db import db
 from talent.models.jobs import EDUCATION_LEVELS, JOB_KINDS
+from talent.names.occupations import PREFIX as OCCUPATION_PREFIX
+from talent.names.occupations import group_of, occupation_name
 from talent.services import hiring, job_groups
 from talent.services import jobs as job_service
 from talent.services.job_search import SORTS
@@ -47,18 +49,23 @@ def search():
     if kind not in JOB_KINDS:
         kind = "job"
         problems.append("kind")
+    occupation = (request.args.get("occupation") or "").strip() or None
+    if occupation and not OCCUPATION_PREFIX.fullmatch(occupation):
+        occupation = None
+        problems.append("occupation")
     sort = request.args.get("sort") or None
     if sort and sort not in SORTS:
         sort = None
         problems.append("sort")
     result = job_service.search_jobs(
         db.session, q=q or None, district=district, education=education,
-        page=page_number(request.args.get("page")), per_page=PER_PAGE, sort=sort, kind=kind,
+        page=page_number(request.args.get("page")), per_page=PER_PAGE, sort=sort, kind=kind, occupation=occupation,
     )
-    filters = {"q": q, "district": district or "", "education": education or "", "sort": sort or "",
-               "kind": kind if kind != "job" else ""}
+    filters = {"q": q, "district": district or "", "education": education or "", "occupation": occupation or "",
+               "sort": sort or "", "kind": kind if kind != "job" else ""}
     return render_template(
         "jobs/search.html", result=result, filters=filters, problems=problems,
+        occupation_name=occupation_name(group_of(occupation)) if occupation else None,
         groups=job_groups.group_near_duplicates(result.items),
         page_args={key: value for key, value in filters.items() if value},
         today=today_in_changchun(),

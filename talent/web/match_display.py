@@ -25,7 +25,7 @@ def best_score() -> float:
 
 # The parts of a `why` (talent.scoring.explain) by whether they speak for or against the match.
 _AGAINST = {"major": {"weak"}, "district": {"not_preferred"}, "salary": {"below"}}
-_NOTES = {"district": {"no_preference", "unknown"}, "salary": {"unknown", "no_expectation"}}
+_NOTES = {"district": {"no_preference", "unknown"}, "salary": {"unknown", "no_expectation"}, "resolution": {None}}
 
 
 def match_percent(score: float | None) -> int:
@@ -42,8 +42,10 @@ def match_reasons(why: dict[str, Any] | None) -> dict[str, list[str]]:
         sorted_parts["notes"] = parts
         return sorted_parts
     head, (education, district, salary) = parts[:-3], parts[-3:]
-    keyed = [("major", head[0]), *(("skills", part) for part in head[1:]), ("education", education),
-             ("district", district), ("salary", salary)]
+    # After the major's relation, how the major was resolved (talent.scoring.explain.resolution_part): a note.
+    resolution = [("resolution", head[1])] if why.get("major_resolution") and len(head) > 1 else []
+    keyed = [("major", head[0]), *resolution, *(("skills", part) for part in head[1 + len(resolution):]),
+             ("education", education), ("district", district), ("salary", salary)]
     for key, text in keyed:
         value = why.get(key)
         if value in _AGAINST.get(key, ()):

@@ -67,13 +67,15 @@ def test_a_posted_job_reaches_the_graduate_and_the_graduate_reaches_the_employer
     page.wait_for_url("**/graduate/matches")
     match = page.locator("li.job-match", has=page.get_by_role("link", name=TITLE))
     expect(match).to_have_count(1)
-    expect(match.locator(".why-list")).to_contain_text("专业对口（光电信息科学与工程）")
-    expect(match.locator(".why-list")).to_contain_text("学历符合")
+    # The reasons for the match; a note says how the major was read (the profile stored the catalogue code).
+    expect(match.locator(".why-for")).to_contain_text("专业对口（光电信息科学与工程）")
+    expect(match.locator(".why-for")).to_contain_text("学历符合")
+    expect(match.locator(".why-notes")).to_contain_text("按专业代码：光电信息科学与工程（080705，本科）")
     expect(page.get_by_text("已同意向单位展示")).to_be_visible()
 
     # The same page in English explains the match in English.
     page.get_by_role("link", name="English").click()
-    expect(match.locator(".why-list")).to_contain_text("same major")
+    expect(match.locator(".why-for")).to_contain_text("same major")
     page.get_by_role("link", name="中文").click()
     sign_out(page)
 
@@ -83,7 +85,7 @@ def test_a_posted_job_reaches_the_graduate_and_the_graduate_reaches_the_employer
     page.get_by_role("row", name=re.compile(re.escape(TITLE))).get_by_role("link", name="匹配的毕业生").click()
     candidate = page.locator("li.candidate", has_text="光电信息科学与工程").filter(has_text="李**").first
     expect(candidate).to_be_visible()
-    expect(candidate.locator(".why-list")).to_contain_text("专业对口")
+    expect(candidate.locator(".why-for")).to_contain_text("专业对口")
     expect(page.locator("main")).not_to_contain_text("李明远")
 
     # Phone-sized screens: the pages reflow instead of scrolling sideways.
