@@ -5,7 +5,9 @@ Definitions (docs/statistics.md has them in full; the choices are in docs/policy
 
 - a year is a calendar year in Changchun time (UTC+8), whatever zone the server runs in;
 - **posts developed**: the sum of `headcount` of the posts opened in the year (`jobs.created_at`), with the
-  number of posts beside it; closed and filled posts still count in the year they opened;
+  number of posts beside it; closed and filled posts still count in the year they opened; a training base's
+  internships (`kind = 'internship'`) are not posts developed — they are counted apart
+  (services.training_bases.internship_counts), while applications to them and hires on them count below;
 - **applications**: job applications made in the year (`job_applications.applied_at`; an employer's invitation
   counts once the graduate accepts it, as that is when it becomes an application);
 - **interviews**, **offers**, **hires**: applications that first reached that stage in the year
@@ -52,6 +54,7 @@ log = logging.getLogger("talent.programme")
 # The programme's targets (docs/policy.md): posts developed for graduates, graduates staying in Changchun a year.
 TARGET_POSTS = 112_000
 TARGET_GRADUATES = 100_000
+INTERNSHIP = "internship"  # talent.models.jobs.JOB_KINDS: a training base's places, counted apart
 
 DIMENSIONS = ("year", "district", "industry", "education")
 # The figures' columns after the dimension, in order (codes; the pages name them).
@@ -98,7 +101,7 @@ def compute_rows(session: Session, as_of: dt.date | None = None) -> dict[Key, di
 
     year = changchun_year(session, Job.created_at)
     query = select(year, *dims, func.count(), func.sum(Job.headcount)).select_from(Job) \
-        .join(Employer, Job.employer_id == Employer.id).group_by(year, *dims)
+        .join(Employer, Job.employer_id == Employer.id).where(Job.kind != INTERNSHIP).group_by(year, *dims)
     for y, district, ind, education, count, headcount in session.execute(query):
         cell = rows[(int(y), district, ind, education)]
         cell["posts"] += count
@@ -257,7 +260,7 @@ def headline(session: Session, today: dt.date | None = None) -> Headline:
     today = today or today_in_changchun()
     start, end = _year_bounds(today.year)
     posts = session.scalar(select(func.coalesce(func.sum(Job.headcount), 0))
-                           .where(Job.created_at >= start, Job.created_at < end))
+                           .where(Job.created_at >= start, Job.created_at < end, Job.kind != INTERNSHIP))
     hires = session.scalar(select(func.count()).select_from(JobApplication)
                            .where(JobApplication.hired_at >= start, JobApplication.hired_at < end))
     retained, decided = session.execute(
