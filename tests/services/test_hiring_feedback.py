@@ -30,6 +30,11 @@ def test_open_applications_by_job_counts_the_active_states_only(app, db_session)
             JobApplication.job_id == job_id, JobApplication.status.in_(ACTIVE_STATUSES)))
         assert counts[job_id] == direct, job_id
     assert counts[missing] == 0
+    # the model's job ids are strings; many ids (more than one IN list) are read in one grouped query
+    assert hiring.open_applications_by_job(db_session, [str(j) for j in job_ids]) == \
+        {j: counts[j] for j in job_ids}
+    many = hiring.open_applications_by_job(db_session, [*job_ids, *range(10**6, 10**6 + 6000)])
+    assert {j: many[j] for j in job_ids} == {j: counts[j] for j in job_ids} and len(many) == len(job_ids) + 6000
     assert sum(counts.values()) == db_session.scalar(select(func.count()).select_from(JobApplication).where(
         JobApplication.status.in_(("applied", "shortlisted", "interview", "offer"))))
     assert sum(counts.values()) > 0
