@@ -44,7 +44,7 @@ from talent.clock import CHANGCHUN, today_in_changchun
 from talent.db import utcnow
 from talent.models.employers import Employer
 from talent.models.hiring import LEFT, RETAINED, JobApplication, Placement
-from talent.models.jobs import Job
+from talent.models.jobs import EDUCATION_LEVELS, Job
 from talent.models.programme import MEASURES, ProgrammeFigure, ProgrammeFigureRefresh
 from talent.names.industries import NOT_GIVEN
 from talent.services.dashboard import Table
@@ -222,6 +222,9 @@ def figures(session: Session, filters: ProgrammeFilters) -> Figures:
         body = [((value or NOT_GIVEN) if dimension == "industry" else value, *numbers) for value, *numbers in raw[key]]
         if dimension == "industry":  # "not given" last, after the letters
             body.sort(key=lambda row: (row[0] == NOT_GIVEN, row[0]))
+        if dimension == "education":  # lowest first (college, bachelor, master, doctorate), not alphabetical
+            body.sort(key=lambda row: (row[0] not in EDUCATION_LEVELS,
+                                       EDUCATION_LEVELS.index(row[0]) if row[0] in EDUCATION_LEVELS else 0, row[0]))
         tables[key] = Table(key, [dimension, *COLUMNS], body, "people")
     return Figures(tables, computed_at, as_of, state is not None)
 

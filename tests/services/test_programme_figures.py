@@ -24,7 +24,7 @@ from sqlalchemy import select
 from talent.clock import CHANGCHUN, to_changchun
 from talent.models import Employer, Role, User
 from talent.models.hiring import JobApplication, Placement
-from talent.models.jobs import GraduateProfile, Job
+from talent.models.jobs import EDUCATION_LEVELS, GraduateProfile, Job
 from talent.models.periodic import PeriodicRun
 from talent.services import programme
 from talent.services.accounts import create_user
@@ -221,6 +221,9 @@ def test_every_figure_equals_a_count_made_from_the_rows(db_session, world, monke
     headcount = sum(job.headcount for job in db_session.scalars(select(Job)))
     assert sum(row[1] for row in figures.tables["programme_by_year"].rows) == headcount
     assert sum(row[2] for row in figures.tables["programme_by_year"].rows) == 18
+    # educations lowest first, as the levels go (not in the codes' alphabetical order)
+    assert [row[0] for row in figures.tables["programme_by_education"].rows] == \
+        [level for level in EDUCATION_LEVELS if level in {job.min_education for job in db_session.scalars(select(Job))}]
 
 
 @pytest.mark.parametrize("precomputed", [False, True])
