@@ -267,3 +267,27 @@ def train(jobs_path: str, graduates_path: str, grades_path: str | None, outcomes
                f"Recall@10 {figures['recall@10']:.3f}, accuracy@1 {figures['accuracy@1']:.3f} "
                f"({figures['graduates_scored']} graduates)")
     click.echo(f"wrote {output_path}")
+
+
+@match.command("feedback-export")
+@click.option("--outcomes", "outcomes_path", required=True, type=click.Path(dir_okay=False),
+              help="Outcome lines to write {graduate_id, job_id, impressions, opened, applied, shortlisted, hired}.")
+@click.option("--jobs", "jobs_path", required=True, type=click.Path(dir_okay=False),
+              help="Job lines of the posts named, to write.")
+@click.option("--graduates", "graduates_path", required=True, type=click.Path(dir_okay=False),
+              help="Graduate lines of the profiles named, to write.")
+def feedback_export(outcomes_path: str, jobs_path: str, graduates_path: str) -> None:
+    """Export the matching feedback table (impressions, opened, applied, shortlisted, hired per graduate and
+    post) with the job and graduate lines of the same posts and profiles, the three files
+    `talent match train --outcomes` reads (docs/matching.md, "Training on outcomes")."""
+    from talent import create_app
+    from talent.db import db
+    from talent.services.match_feedback import outcome_lines, training_records
+
+    app = create_app()
+    with app.app_context(), db.command_transaction() as session:
+        lines, jobs, graduates = training_records(session, outcome_lines(session))
+    for path, records in ((outcomes_path, lines), (jobs_path, jobs), (graduates_path, graduates)):
+        _write_blocks(iter([b"".join(json.dumps(record, ensure_ascii=False).encode() + b"\n"
+                                     for record in records)]), path)
+    click.echo(f"wrote {len(lines)} outcome line(s), {len(jobs)} post(s), {len(graduates)} graduate(s)")

@@ -102,6 +102,11 @@ def _backdate(application: JobApplication, first_day: dt.datetime, rng: random.R
     return last
 
 
+def _aware(moment: dt.datetime) -> dt.datetime:
+    """SQLite gives naive UTC datetimes back; PostgreSQL aware ones."""
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=dt.UTC)
+
+
 def _no_mail_for_fictional_accounts(session: Session) -> None:
     """The fictional demo graduates and organisations have no mailbox: their hiring messages stay in the inbox
     (a preference, as a person would set it), so the seeder does not write hundreds of mails."""
@@ -192,6 +197,19 @@ def seed(session: Session, users: dict[str, User], employer: Employer) -> None:
         else:
             first = utcnow() - dt.timedelta(days=rng.randint(20, 90))
             _backdate(application, first, rng, keep_interview=target == "interview")
+    # A post is developed before anyone applies to it: the posts of the backdated season were opened a few days
+    # before their first application (or invitation), so the figures count the places in the year they were
+    # developed and the hires of last season on posts of last season.
+    first_moment: dict[int, dt.datetime] = {}
+    for application, _target in made:
+        moment = _aware(application.created_at)
+        if application.job_id not in first_moment or moment < first_moment[application.job_id]:
+            first_moment[application.job_id] = moment
+    for job_id, moment in first_moment.items():
+        job = session.get(Job, job_id)
+        opened = moment - dt.timedelta(days=rng.randint(3, 10))
+        if _aware(job.created_at) > opened:
+            job.created_at = opened
     session.flush()
 
     # The 12-month question for the older hires, and the answers of both sides.

@@ -178,6 +178,25 @@ def applications_by_job(session: Session, actor: User, job_ids: Iterable[int]) -
         JobApplication.applicant_id == actor.id, JobApplication.job_id.in_(ids)))}
 
 
+def open_applications_by_job(session: Session, job_ids: Iterable[int]) -> dict[int, int]:
+    """How many applications each post has in the employer's pipeline now (`ACTIVE_STATUSES`: applied,
+    shortlisted, interview, offer), by post, in one query; posts with none are 0. Not an actor's view: the
+    matching refresh (fair exposure's "applications so far", services.match_store) reads it for every open post.
+    Invitations not yet accepted and closed applications (hired, declined, withdrawn, turned down) do not count."""
+    ids = sorted({int(job_id) for job_id in job_ids})  # the model's job ids are strings; any id form is taken
+    counts = dict.fromkeys(ids, 0)
+    if not ids:
+        return counts
+    query = (select(JobApplication.job_id, func.count()).where(JobApplication.status.in_(ACTIVE_STATUSES))
+             .group_by(JobApplication.job_id))
+    if len(ids) <= 5000:  # a bounded IN list (SQLite's variable limit); a city-wide refresh reads every post
+        query = query.where(JobApplication.job_id.in_(ids))
+    for job_id, count in session.execute(query):
+        if job_id in counts:
+            counts[job_id] = count
+    return counts
+
+
 # --- helpers --------------------------------------------------------------------------------------------------
 
 

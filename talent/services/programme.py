@@ -5,7 +5,9 @@ Definitions (docs/statistics.md has them in full; the choices are in docs/policy
 
 - a year is a calendar year in Changchun time (UTC+8), whatever zone the server runs in;
 - **posts developed**: the sum of `headcount` of the posts opened in the year (`jobs.created_at`), with the
-  number of posts beside it; closed and filled posts still count in the year they opened;
+  number of posts beside it; closed and filled posts still count in the year they opened; a training base's
+  internships (`kind = 'internship'`) are not posts developed — they are counted apart
+  (services.training_bases.internship_counts), while applications to them and hires on them count below;
 - **applications**: job applications made in the year (`job_applications.applied_at`; an employer's invitation
   counts once the graduate accepts it, as that is when it becomes an application);
 - **interviews**, **offers**, **hires**: applications that first reached that stage in the year
@@ -42,7 +44,7 @@ from talent.clock import CHANGCHUN, today_in_changchun
 from talent.db import utcnow
 from talent.models.employers import Employer
 from talent.models.hiring import LEFT, RETAINED, JobApplication, Placement
-from talent.models.jobs import Job
+from talent.models.jobs import EDUCATION_LEVELS, Job
 from talent.models.programme import MEASURES, ProgrammeFigure, ProgrammeFigureRefresh
 from talent.names.industries import NOT_GIVEN
 from talent.services.dashboard import Table
@@ -52,6 +54,7 @@ log = logging.getLogger("talent.programme")
 # The programme's targets (docs/policy.md): posts developed for graduates, graduates staying in Changchun a year.
 TARGET_POSTS = 112_000
 TARGET_GRADUATES = 100_000
+INTERNSHIP = "internship"  # talent.models.jobs.JOB_KINDS: a training base's places, counted apart
 
 DIMENSIONS = ("year", "district", "industry", "education")
 # The figures' columns after the dimension, in order (codes; the pages name them).
@@ -98,7 +101,7 @@ def compute_rows(session: Session, as_of: dt.date | None = None) -> dict[Key, di
 
     year = changchun_year(session, Job.created_at)
     query = select(year, *dims, func.count(), func.sum(Job.headcount)).select_from(Job) \
-        .join(Employer, Job.employer_id == Employer.id).group_by(year, *dims)
+        .join(Employer, Job.employer_id == Employer.id).where(Job.kind != INTERNSHIP).group_by(year, *dims)
     for y, district, ind, education, count, headcount in session.execute(query):
         cell = rows[(int(y), district, ind, education)]
         cell["posts"] += count
@@ -219,6 +222,9 @@ def figures(session: Session, filters: ProgrammeFilters) -> Figures:
         body = [((value or NOT_GIVEN) if dimension == "industry" else value, *numbers) for value, *numbers in raw[key]]
         if dimension == "industry":  # "not given" last, after the letters
             body.sort(key=lambda row: (row[0] == NOT_GIVEN, row[0]))
+        if dimension == "education":  # lowest first (college, bachelor, master, doctorate), not alphabetical
+            body.sort(key=lambda row: (row[0] not in EDUCATION_LEVELS,
+                                       EDUCATION_LEVELS.index(row[0]) if row[0] in EDUCATION_LEVELS else 0, row[0]))
         tables[key] = Table(key, [dimension, *COLUMNS], body, "people")
     return Figures(tables, computed_at, as_of, state is not None)
 
@@ -257,7 +263,7 @@ def headline(session: Session, today: dt.date | None = None) -> Headline:
     today = today or today_in_changchun()
     start, end = _year_bounds(today.year)
     posts = session.scalar(select(func.coalesce(func.sum(Job.headcount), 0))
-                           .where(Job.created_at >= start, Job.created_at < end))
+                           .where(Job.created_at >= start, Job.created_at < end, Job.kind != INTERNSHIP))
     hires = session.scalar(select(func.count()).select_from(JobApplication)
                            .where(JobApplication.hired_at >= start, JobApplication.hired_at < end))
     retained, decided = session.execute(

@@ -36,6 +36,10 @@ def test_a_season_in_every_state_with_placements_and_answers(app, db_session):
         assert moments == sorted(moments), application.id
         if application.applied_at and application.shortlisted_at:
             assert application.applied_at <= application.shortlisted_at
+    # …and every post was opened before its first application or invitation (the figures' years follow)
+    for job_id, first in db_session.execute(select(JobApplication.job_id, func.min(JobApplication.created_at))
+                                            .group_by(JobApplication.job_id)):
+        assert db_session.get(Job, job_id).created_at <= first, job_id
     for job_id, hires in db_session.execute(select(JobApplication.job_id, func.count())
                                             .where(JobApplication.status == "hired").group_by(JobApplication.job_id)):
         assert hires <= db_session.get(Job, job_id).headcount

@@ -24,7 +24,7 @@ from sqlalchemy import select
 from talent.clock import CHANGCHUN, to_changchun
 from talent.models import Employer, Role, User
 from talent.models.hiring import JobApplication, Placement
-from talent.models.jobs import GraduateProfile, Job
+from talent.models.jobs import EDUCATION_LEVELS, GraduateProfile, Job
 from talent.models.periodic import PeriodicRun
 from talent.services import programme
 from talent.services.accounts import create_user
@@ -163,6 +163,8 @@ def independent_count(session: Any, as_of: dt.date, year: int | None = None,
             result[dimension][key][column] += amount
 
     for job in jobs.values():
+        if job.kind == "internship":
+            continue  # a training base's internships are counted apart (training_bases.internship_counts)
         add(job, year_of(job.created_at), "posts_developed", job.headcount)
         add(job, year_of(job.created_at), "posts_opened")
     placements = {p.job_application_id: p for p in session.scalars(select(Placement))}
@@ -219,6 +221,9 @@ def test_every_figure_equals_a_count_made_from_the_rows(db_session, world, monke
     headcount = sum(job.headcount for job in db_session.scalars(select(Job)))
     assert sum(row[1] for row in figures.tables["programme_by_year"].rows) == headcount
     assert sum(row[2] for row in figures.tables["programme_by_year"].rows) == 18
+    # educations lowest first, as the levels go (not in the codes' alphabetical order)
+    assert [row[0] for row in figures.tables["programme_by_education"].rows] == \
+        [level for level in EDUCATION_LEVELS if level in {job.min_education for job in db_session.scalars(select(Job))}]
 
 
 @pytest.mark.parametrize("precomputed", [False, True])
@@ -464,3 +469,28 @@ def test_the_command_rebuilds_the_figures(app, db_session, world, monkeypatch):
     assert as_counts(figures) == independent_count(db_session, AS_OF)
     bad = CliRunner().invoke(cli_figures.figures, ["refresh", "--as-of", "2026-13-01"])
     assert bad.exit_code != 0
+
+
+def test_internships_are_not_posts_developed_but_their_applications_count(db_session, world, monkeypatch):
+    monkeypatch.setattr(programme, "today_in_changchun", lambda: AS_OF)
+    before = as_counts(programme.figures(db_session, ProgrammeFilters()))
+    headline_before = programme.headline(db_session, dt.date(2026, 6, 1))
+    employer = db_session.scalar(select(Employer).where(Employer.industry == "I"))
+    internship = Job(employer_id=employer.id, title="实训生", description="—", min_education="bachelor", kind="internship",
+                     district="220173", salary_min=3000, salary_max=4000, headcount=40, majors=[],
+                     created_by_id=world["boss"].id, created_at=_utc(2026, 3, 3), updated_at=_utc(2026, 3, 3))
+    db_session.add(internship)
+    db_session.flush()
+    user = world["graduate"]
+    profile = db_session.scalar(select(GraduateProfile).where(GraduateProfile.user_id == user.id))
+    db_session.add(JobApplication(job_id=internship.id, employer_id=employer.id, applicant_id=user.id,
+                                  graduate_profile_id=profile.id,
+                                  status="applied", created_at=_utc(2026, 3, 5), updated_at=_utc(2026, 3, 5),
+                                  applied_at=_utc(2026, 3, 5)))
+    db_session.commit()
+    after = as_counts(programme.figures(db_session, ProgrammeFilters()))
+    assert after == independent_count(db_session, AS_OF)
+    assert after["year"][2026]["posts_developed"] == before["year"][2026]["posts_developed"]
+    assert after["year"][2026]["posts_opened"] == before["year"][2026]["posts_opened"]
+    assert after["year"][2026]["applications"] == before["year"][2026]["applications"] + 1
+    assert programme.headline(db_session, dt.date(2026, 6, 1)).posts_developed == headline_before.posts_developed
