@@ -34,7 +34,9 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
+BIN = Path(sys.executable).parent  # gunicorn and talent of the running environment
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(HERE))
 
 DATABASE = "postgresql+psycopg://postgres@127.0.0.1:5432/talent_city"
 SECRET = "city-benchmark"
@@ -66,11 +68,12 @@ def refresh(args: argparse.Namespace) -> None:
         session.rollback()
         computed_at = dt.datetime.now(dt.UTC)
         started = time.perf_counter()
-        match_store.ranking_model(session, computed_at)
+        model = match_store.ranking_model(session, computed_at)
         fitted = time.perf_counter() - started
         session.rollback()
         print(f"consenting graduates: {len(ids):,}; refreshing {len(chosen):,} in shards of {args.shard:,}")
-        print(f"fit of the open posts: {fitted:.1f} s ({len(match_store._cached['model'].job_ids_):,} posts)")
+        print(f"fit of the open posts: {fitted:.1f} s ({len(model.job_ids_):,} posts); "
+              f"RSS after it {_rss_mb(os.getpid()):,.0f} MB, peak {_peak_mb():,.0f} MB")
         ranked_started = time.perf_counter()
         done = 0
         for start in range(0, len(chosen), args.shard):
@@ -79,9 +82,92 @@ def refresh(args: argparse.Namespace) -> None:
             session.commit()
             print(f"  shard {start // args.shard + 1}: {time.perf_counter() - shard_started:.2f} s", flush=True)
         ranked = time.perf_counter() - ranked_started
-    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    peak = _peak_mb()
     print(f"refreshed {done:,} graduates in {ranked:.1f} s after the fit: {done / ranked:,.0f} graduates/s "
           f"(one process); peak RSS {peak:,.0f} MB; load average {os.getloadavg()}")
+
+
+def _tree(pid: int) -> list[int]:
+    """The process and its descendants."""
+    found = [pid]
+    for child in _workers(pid):
+        found.extend(_tree(child))
+    return found
+
+
+def _status_mb(pid: int, field: str) -> float:
+    try:
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith(field + ":"):
+                return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    return 0.0
+
+
+def workers(args: argparse.Namespace) -> dict:
+    """A full refresh through `talent worker` processes on Redis, for each count in --counts: the time from
+    sending the shards until the last is stored (the fit included: each run starts with no saved fit), and the
+    peak resident memory (VmHWM) of each worker's pool process."""
+    import uuid
+
+    import redis
+
+    runs = []
+    for count in args.counts:
+        queue = f"city-bench-{uuid.uuid4().hex[:8]}"
+        instance = tempfile.mkdtemp(prefix="city-workers-")  # one machine: the workers share its folder
+        print(f"{count} worker(s): logs in {instance}", flush=True)
+        env = dict(os.environ, TALENT_DATABASE_URL=args.database, TALENT_SECRET_KEY=SECRET,
+                   TALENT_INSTANCE_PATH=instance, TALENT_REDIS_URL=args.redis, TALENT_TASK_QUEUE=queue)
+        processes = []
+        for number in range(count):
+            log = open(Path(instance) / f"worker{number}.log", "wb")  # noqa: SIM115
+            processes.append(subprocess.Popen(
+                [str(BIN / "talent"), "worker", "-c", "1", "-n", f"bench{number}-{queue}@%h", "--without-mingle",
+                 "--without-gossip", "--without-heartbeat", "-l", "INFO"],
+                env=env, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT))
+        try:
+            client = redis.Redis.from_url(args.redis)
+            deadline = time.monotonic() + 120
+            # Ready when each worker's pool process exists and the worker answers a ping.
+            os.environ.update(TALENT_REDIS_URL=args.redis, TALENT_TASK_QUEUE=queue)
+            app = _app(args.database)
+            from talent.tasks import celery_for
+
+            celery = celery_for(app)
+            while len(celery.control.ping(timeout=1.0) or []) < count:
+                if time.monotonic() > deadline:
+                    raise SystemExit("the workers did not start within 120 s")
+            load_before = os.getloadavg()
+            with app.app_context():
+                from talent.tasks.matching import start_refresh
+
+                started = time.perf_counter()
+                result, shards, graduates = start_refresh(args.shard)
+                while not all(r.ready() for r in result.results):
+                    time.sleep(0.2)
+                elapsed = time.perf_counter() - started
+                refreshed = sum(int(r.get() or 0) for r in result.results)
+            peaks = [max(_status_mb(pid, "VmHWM") for pid in _tree(p.pid)[1:] or [p.pid]) for p in processes]
+            run = {"workers": count, "graduates": refreshed, "shards": shards, "seconds": round(elapsed, 1),
+                   "per_second": round(refreshed / elapsed), "peak_rss_mb": [round(p) for p in peaks],
+                   "load_before": [round(v, 1) for v in load_before],
+                   "load_after": [round(v, 1) for v in os.getloadavg()]}
+            print(run, flush=True)
+            runs.append(run)
+            client.delete(queue)
+        finally:
+            for process in processes:
+                process.send_signal(signal.SIGTERM)
+            for process in processes:
+                try:
+                    process.wait(timeout=60)
+                except subprocess.TimeoutExpired:
+                    process.kill()
+            os.environ.pop("TALENT_REDIS_URL", None)
+            os.environ.pop("TALENT_TASK_QUEUE", None)
+    return {"runs": runs, "shard": args.shard}
 
 
 LUA = """
@@ -113,6 +199,10 @@ def _get(url: str, token: str | None = None, body: bytes | None = None) -> tuple
     except urllib.error.HTTPError as error:
         status = error.code
     return status, time.perf_counter() - started
+
+
+def _peak_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
 def _rss_mb(pid: int) -> float:
@@ -170,7 +260,7 @@ def serve(args: argparse.Namespace) -> None:
     env = dict(os.environ, TALENT_DATABASE_URL=args.database, TALENT_SECRET_KEY=SECRET, TALENT_INSTANCE_PATH=instance,
                TALENT_LOG_JSON="1")
     started = time.perf_counter()
-    master = subprocess.Popen([str(ROOT / ".venv/bin/gunicorn"), "-w", "2", "-b", f"127.0.0.1:{port}",
+    master = subprocess.Popen([str(BIN / "gunicorn"), "-w", "2", "-b", f"127.0.0.1:{port}",
                                "--access-logfile", "/dev/null", "--error-logfile", os.path.join(instance, "err.log"),
                                "talent:create_app()"], env=env, cwd=ROOT,
                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
@@ -239,8 +329,12 @@ def main() -> None:
     two.add_argument("--rate", type=int, default=100)
     two.add_argument("--eligibility-rate", type=int, default=200)
     two.add_argument("--port", type=int, default=8765)
+    three = commands.add_parser("workers")
+    three.add_argument("--counts", type=lambda text: [int(v) for v in text.split(",")], default=[1, 2])
+    three.add_argument("--shard", type=int, default=2_000)
+    three.add_argument("--redis", default="redis://127.0.0.1:6379/0")
     args = parser.parse_args()
-    (refresh if args.command == "refresh" else serve)(args)
+    {"refresh": refresh, "serve": serve, "workers": workers}[args.command](args)
 
 
 if __name__ == "__main__":

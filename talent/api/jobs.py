@@ -19,6 +19,7 @@ from talent.input_limits import LONG_TEXTS, QUERY_VALUE_MAX, SingleLine, fits
 from talent.models import Role
 from talent.models.jobs import Job
 from talent.services import jobs as service
+from talent.services.job_search import COUNT_CAP
 from talent.services import matching
 from talent.services.employers import employers_of
 from talent.services.paging import MAX_ID
@@ -139,6 +140,9 @@ class JobPageSchema(PageSchema):
 
 class JobSearchPageSchema(JobPageSchema):
     sort = ma.fields.String()
+    total_is_exact = ma.fields.Boolean(metadata={
+        "description": f"False when more than {COUNT_CAP:,} posts match: `total` is then {COUNT_CAP:,} (show "
+                       f"\"{COUNT_CAP:,}+\") and `pages` counts only those."})
     next = ma.fields.String(allow_none=True, metadata={"description": "Pass as `after` for the next page; null "
                                                                       "on the last page."})
 

@@ -389,13 +389,16 @@ def search_jobs(
     per_page: int = 20,
     sort: str | None = None,
     after: str | None = None,
+    before: str | None = None,
 ) -> Any:
     """Open positions (not closed, closing date not passed), one page in `sort` order: `relevance` to the
     keywords (the default with `q`), `newest` (the default without), `salary` (highest maximum first).
 
     `q`: every keyword must occur in the title, the description or the employer's name (services.job_search);
     `education`: posts whose minimum education is at most this level; `after`: the `next` cursor of the
-    previous page (keyset paging, any depth at the same cost).
+    previous page (keyset paging, any depth at the same cost); `before`: the `previous` cursor of a page, for
+    the page before it (the web page's "previous" link). `total` is exact up to job_search.COUNT_CAP hits
+    (`total_is_exact`), beyond that COUNT_CAP.
     """
     problems = Problems()
     if district:
@@ -409,11 +412,13 @@ def search_jobs(
     if sort is not None and sort not in job_search.SORTS:
         problems.add("sort", "排序只能是 relevance、newest 或 salary", "Must be relevance, newest or salary.")
     sort = sort or ("relevance" if q else "newest")
-    if after is not None:
-        try:
-            job_search.decode_cursor(after, "newest" if sort == "relevance" and not q else sort)
-        except job_search.BadCursor:
-            problems.add("after", "翻页标记无效，请从第一页重新查询", "Not a cursor of this search: start again from the first page.")
+    for field, cursor in (("after", after), ("before", before)):
+        if cursor is not None:
+            try:
+                job_search.decode_cursor(cursor, "newest" if sort == "relevance" and not q else sort)
+            except job_search.BadCursor:
+                problems.add(field, "翻页标记无效，请从第一页重新查询",
+                             "Not a cursor of this search: start again from the first page.")
     problems.raise_if_any("The search is not valid: see errors for each field.")
 
     condition = open_jobs_condition()
@@ -421,7 +426,8 @@ def search_jobs(
         condition = condition & (Job.district == district)
     if education:
         condition = condition & Job.min_education.in_(EDUCATION_LEVELS[: education_rank(education) + 1])
-    return job_search.search(session, condition, q=q, sort=sort, page=page, per_page=per_page, after=after)
+    return job_search.search(session, condition, q=q, sort=sort, page=page, per_page=per_page, after=after,
+                             before=before)
 
 
 def jobs_of_employers(

@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import datetime as dt
 import fcntl
+import gc
 import hashlib
 import io
 import logging
@@ -38,6 +39,7 @@ import numpy as np
 import orjson
 from sqlalchemy import delete, insert, select
 from sqlalchemy.orm import Session
+from threadpoolctl import threadpool_limits
 
 from talent.clock import today_in_changchun
 from talent.models import User
@@ -60,7 +62,17 @@ _GRADUATE_COLUMNS = (
 )
 
 _lock = threading.Lock()
-_cached: dict[str, Any] = {}  # "key" → (database, computed_at, day), "model" → MatchModel
+_cached: dict[str, Any] = {}  # without an application: "key" → (database, computed_at, day), "model" → MatchModel
+
+
+def _model_cache() -> dict[str, Any]:
+    """The fitted model this process keeps: per application (a worker has one; each test its own)."""
+    try:
+        from flask import current_app
+
+        return current_app.extensions.setdefault("talent.match_model", {})  # type: ignore[no-any-return]
+    except RuntimeError:
+        return _cached
 
 
 def _consenting() -> Any:
@@ -106,9 +118,11 @@ def graduate_line(row: Any) -> dict[str, Any]:
 
 def fit_open_posts(session: Session, day: dt.date) -> MatchModel:
     """A model of every post open on `day`, read in bulk as columns."""
-    rows = session.execute(select(*_JOB_COLUMNS).where(open_jobs_condition(day)).order_by(Job.id))
+    # Streamed (a server-side cursor on PostgreSQL): the rows and their job lines are not all held at once.
+    rows = session.execute(select(*_JOB_COLUMNS).where(open_jobs_condition(day)).order_by(Job.id)
+                           .execution_options(yield_per=2000))
     # One thread: the parallelism of a refresh is its worker processes.
-    return MatchModel(n_threads=1).fit([job_line(row) for row in rows])
+    return MatchModel(n_threads=1).fit(job_line(row) for row in rows)
 
 
 # The fitted state saved for the other processes of the machine: everything but the post vectors is pickled,
@@ -126,8 +140,11 @@ def _model_folder() -> Path | None:
     return Path(folder)
 
 
-def _save_fitted(model: MatchModel, stem: Path) -> None:
+def _save_fitted(model: MatchModel, stem: Path, key: tuple[str, dt.datetime, dt.date]) -> None:
     state = {name: getattr(model, name) for name in _SAVED_STATE}
+    # Which refresh it is, readable without loading the rest (services.match_store.latest_model).
+    stem.with_suffix(".json").write_text(orjson.dumps(
+        {"database": key[0], "computed_at": key[1].isoformat(), "day": key[2].isoformat()}).decode())
     matrix_tmp = stem.with_suffix(".npy.tmp")
     with open(matrix_tmp, "wb") as handle:
         np.save(handle, np.ascontiguousarray(model.job_matrix_))
@@ -170,8 +187,13 @@ def shared_fit(session: Session, key: tuple[str, dt.datetime, dt.date]) -> Match
             model = _load_fitted(stem)
             if model is not None:
                 return model
-            model = fit_open_posts(session, key[2])
-            _save_fitted(model, stem)
+            fitted = fit_open_posts(session, key[2])
+            _save_fitted(fitted, stem, key)
+            # Used as the others use it (the vectors memory-mapped): what the fit left behind is freed.
+            del fitted
+            gc.collect()
+            model = _load_fitted(stem)
+            assert model is not None
             # Earlier refreshes' files go (a process still using one keeps its mapping until it lets go).
             for old in folder.glob("refresh-*"):
                 if not old.name.startswith(stem.name):
@@ -181,27 +203,75 @@ def shared_fit(session: Session, key: tuple[str, dt.datetime, dt.date]) -> Match
             fcntl.flock(lock, fcntl.LOCK_UN)
 
 
+def _database(session: Session) -> str:
+    return session.get_bind().url.render_as_string(hide_password=True)
+
+
 def ranking_model(session: Session, computed_at: dt.datetime) -> MatchModel:
     """The model of the open posts for the refresh of `computed_at`, fitted once per refresh and machine."""
-    bind = session.get_bind()
-    key = (bind.url.render_as_string(hide_password=True), computed_at, today_in_changchun())
+    key = (_database(session), computed_at, today_in_changchun())
+    cache = _model_cache()
     with _lock:
-        if _cached.get("key") != key:
-            _cached.clear()  # free the previous refresh's model before fitting the next
+        if cache.get("key") != key:
+            cache.clear()  # free the previous refresh's model before fitting the next
             started = time.perf_counter()
             model = shared_fit(session, key)
             log.info("model of %d open posts for the refresh of %s ready in %.1f s", len(model.job_ids_),
                      computed_at.isoformat(), time.perf_counter() - started)
-            _cached.update(key=key, model=model)
-        return _cached["model"]
+            cache.update(key=key, model=model)
+        return cache["model"]
+
+
+def latest_model(session: Session) -> tuple[MatchModel, dt.datetime]:
+    """A model of the open posts and the moment its posts were read: the one this process holds, else the
+    newest this machine saved (the last refresh's), else one fitted now (and saved for the others).
+
+    A set ranked with it and stored with that moment is as right as the refresh's sets: the readers top it up
+    with the posts changed since (services.match_serving)."""
+    database = _database(session)
+    cache = _model_cache()
+    with _lock:
+        key = cache.get("key")
+        if key is not None and key[0] == database:
+            return cache["model"], key[1]
+        folder = _model_folder()
+        newest: tuple[dt.datetime, dt.date, Path] | None = None
+        for meta in (folder.glob("refresh-*.json") if folder is not None and folder.exists() else []):
+            try:
+                saved = orjson.loads(meta.read_bytes())
+                moment, day = dt.datetime.fromisoformat(saved["computed_at"]), dt.date.fromisoformat(saved["day"])
+            except (OSError, ValueError, KeyError, TypeError):
+                continue
+            if saved["database"] == database and (newest is None or moment > newest[0]):
+                newest = (moment, day, meta.with_suffix(""))
+        if newest is not None:
+            model = _load_fitted(newest[2])
+            if model is not None:
+                cache.clear()
+                cache.update(key=(database, newest[0], newest[1]), model=model)
+                return model, newest[0]
+    moment = dt.datetime.now(dt.UTC)
+    return ranking_model(session, moment), moment
+
+
+def refresh_graduates(session: Session, graduate_ids: list[int]) -> int:
+    """Store these graduates' sets now (a profile saved, consent given or withdrawn), ranked with
+    `latest_model` and stamped with its moment. Flushes; the caller commits."""
+    model, computed_at = latest_model(session)
+    return refresh_shard(session, graduate_ids, computed_at, model=model)
 
 
 def rank_rows(model: MatchModel, rows: list[Any]) -> list[dict[str, Any]]:
     """The stored sets of these profiles (read as `_GRADUATE_COLUMNS`): the rows of `match_sets` to write."""
     updated = {row[0]: row[7] for row in rows}
     sets: list[dict[str, Any]] = []
-    # Ranked without the reasons (they are rebuilt on read): the model's bulk path, parsed back.
-    for block in model.rank_jobs_json_bytes([graduate_line(row) for row in rows], top=STORED_TOP, explain=False):
+    # Ranked without the reasons (they are rebuilt on read): the model's bulk path, parsed back. One BLAS
+    # thread: the parallelism of a refresh is its worker processes (two processes with a thread per core each
+    # would fight over the cores).
+    with threadpool_limits(limits=1, user_api="blas"):
+        blocks = list(model.rank_jobs_json_bytes([graduate_line(row) for row in rows], top=STORED_TOP,
+                                                 explain=False))
+    for block in blocks:
         for line in block.splitlines():
             ranked = orjson.loads(line)
             graduate_id = int(ranked["graduate_id"])
