@@ -279,6 +279,27 @@ def recent_posts(app: Flask | None = None) -> RecentPosts:
     return indexes[key]
 
 
+def warm_up(app: Flask) -> threading.Thread:
+    """Build this process's recent-posts model in a background thread (a web worker as it starts): requests
+    that need it meanwhile wait for it (its lock); the others are served at once."""
+
+    def build() -> None:
+        try:
+            with app.app_context():
+                from talent.db import db
+
+                index = recent_posts(app)
+                with index.lock:
+                    index.sync(db.session, force=True)
+                db.session.rollback()
+        except Exception:  # a database not there yet: the first request builds it
+            log.exception("warming up the recent-posts model failed")
+
+    thread = threading.Thread(target=build, name="talent-warm-up", daemon=True)
+    thread.start()
+    return thread
+
+
 # --- a graduate's matches ---------------------------------------------------------------------------
 
 

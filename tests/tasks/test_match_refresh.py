@@ -152,3 +152,14 @@ def test_a_refused_profile_change_sends_no_refresh(app, client, db_session, monk
     assert client.put("/api/v1/graduates/me", json={**PROFILE, "expected_salary": 9000},
                       headers=world.headers("grad")).status_code == 200
     assert sent == ["talent.refresh_graduate_matches"]
+
+
+def test_a_web_worker_warms_its_recent_posts_model_in_the_background(app, city):
+    from talent.services import match_serving
+
+    index = match_serving.recent_posts(app)
+    assert not index.started
+    match_serving.warm_up(app).join(timeout=60)
+    open_ids = {job.id for job in city["jobs"] if job.status == "open"}
+    assert index.started and index.rebuilds == 1
+    assert {int(job_id) for job_id in index.model.job_ids_} == open_ids
