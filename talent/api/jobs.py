@@ -19,9 +19,9 @@ from talent.input_limits import LONG_TEXTS, QUERY_VALUE_MAX, SingleLine, fits
 from talent.models import Role
 from talent.models.jobs import Job
 from talent.services import jobs as service
-from talent.services.job_search import COUNT_CAP
 from talent.services import matching
 from talent.services.employers import employers_of
+from talent.services.job_search import COUNT_CAP
 from talent.services.paging import MAX_ID
 
 MAJOR_MAX = 60  # services.jobs refuses longer major names

@@ -12,7 +12,6 @@ used, and are rebuilt for the few posts a request shows (services.match_serving)
 from __future__ import annotations
 
 import datetime as dt
-
 from typing import Any
 
 from sqlalchemy import JSON, DateTime, Float, ForeignKey, Index, Integer, Text

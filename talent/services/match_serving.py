@@ -36,7 +36,6 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
-import orjson
 from flask import Flask, current_app
 from sqlalchemy import Float, Integer, and_, func, or_, select, type_coerce
 from sqlalchemy.dialects.postgresql import ARRAY

@@ -5,7 +5,6 @@ on read, tests/services/test_matching_service.py)."""
 from __future__ import annotations
 
 import datetime as dt
-import json
 from typing import Any
 
 import pytest
