@@ -58,6 +58,7 @@ RECENT_POSTS = 1000  # posts tracked per process (the most recently changed): ab
 LAG = dt.timedelta(seconds=30)  # commits may land this much out of updated_at order
 SYNC_SECONDS = 1.0  # a process asks the database for changes at most this often
 CANDIDATE_POOL = 2000  # graduates ranked online for one post, at most
+POOL_SCAN_FACTOR = 5  # they are looked for among this many times as many most recently updated profiles
 
 _FULL_COLUMNS = (
     Job.id, Job.title, Job.description, Job.min_education, Job.district, Job.salary_min, Job.salary_max,
@@ -440,12 +441,21 @@ def rank_for_job(session: Session, job: Job, record: dict[str, Any], limit: int,
         MatchSet.profile_updated_at == GraduateProfile.updated_at, MatchSet.computed_at >= changed_at
     )
     stored = _stored_candidates(session, job, eligible, set_speaks, limit)
-    # Only (id, version) of the pool is read: the vectors of the versions seen before are cached.
+    # Only (id, version) of the pool is read: the vectors of the versions seen before are cached. The search for
+    # graduates the stored sets cannot speak for looks at the POOL_SCAN most recently updated profiles only:
+    # after a refresh (and with every saved profile refreshed at once) few or none qualify, and finding that
+    # out among all of the city's graduates cost a second a request.
+    recent = (
+        select(GraduateProfile.id)
+        .order_by(GraduateProfile.updated_at.desc(), GraduateProfile.id.desc())
+        .limit(POOL_SCAN_FACTOR * pool)
+        .scalar_subquery()
+    )
     others = [(profile_id, as_utc(stamp)) for profile_id, stamp in session.execute(
         select(GraduateProfile.id, GraduateProfile.updated_at)
         .join(User, User.id == GraduateProfile.user_id)
         .outerjoin(MatchSet, MatchSet.graduate_profile_id == GraduateProfile.id)
-        .where(eligible, or_(MatchSet.graduate_profile_id.is_(None), ~set_speaks))
+        .where(GraduateProfile.id.in_(recent), eligible, or_(MatchSet.graduate_profile_id.is_(None), ~set_speaks))
         .order_by(GraduateProfile.updated_at.desc(), GraduateProfile.id.desc())
         .limit(pool)
     )]
