@@ -424,8 +424,9 @@ def city_section() -> str:
     if serve_part:
         p = serve_part["provenance"]
         data = serve_part["data"]
-        lines += [f"### Serving (`{p['command']}`)", "",
-                  f"- Commit `{p['commit']}`, {p['date']}; machine: {p['machine']}; PostgreSQL and wrk on the same "
+        lines += ["### Serving", "",
+                  f"- Commit: `{p['commit']}` · command: `{p['command']}`",
+                  f"- {p['date']}; machine: {p['machine']}; PostgreSQL and wrk on the same "
                   f"machine; gunicorn `-w 2` sync workers; wrk 4, 2 threads, each connection paced to about 10 "
                   f"requests/s (`delay()`), {serve_part['duration']} s per endpoint (wrk is closed-loop: the achieved "
                   "rate is what the server sustained).",
@@ -473,8 +474,9 @@ def city_section() -> str:
         p = workers_part["provenance"]
         runs = workers_part["runs"]
         one = next((run for run in runs if run["workers"] == 1), None)
-        lines += [f"### City-wide refresh through Celery workers (`{p['command']}`)", "",
-                  f"- Commit `{p['commit']}`, {p['date']}; load average at the start {p['load']}. Each run starts N "
+        lines += ["### City-wide refresh through Celery workers", "",
+                  f"- Commit: `{p['commit']}` · command: `{p['command']}`",
+                  f"- {p['date']}; load average at the start {p['load']}. Each run starts N "
                   f"`talent worker -c 1` processes on Redis (one machine: they share the instance folder, so one of "
                   f"them fits the model and the other loads it), sends every consenting graduate in shards of "
                   f"{workers_part['shard']:,} (`start_refresh`, what `talent match refresh` does) and waits for the "
