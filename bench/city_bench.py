@@ -257,7 +257,7 @@ def _import_time() -> dict:
     top = []
     for line in out.splitlines():
         match = re.match(r"import time:\s+(\d+) \|\s+(\d+) \| ( *)(\S+)", line)
-        if match and match.group(3) == " ":  # top level (one space of indent)
+        if match and match.group(3) == "":  # top level (nested imports are indented)
             top.append((int(match.group(2)), match.group(4)))
     top.sort(reverse=True)
     return {"total_ms": round(sum(us for us, _ in top) / 1000), "top": [[name, round(us / 1000)] for us, name in top[:5]]}
