@@ -465,9 +465,11 @@ def city_section() -> str:
                   f"(one or two per worker) took {', '.join(str(v) for v in start['first_matches_ms'])} ms (each "
                   f"worker builds its recent-posts model in a background thread as it starts; no request fits a "
                   f"model), the first search {start['first_search_ms']} ms, the first candidates "
-                  f"{start['first_candidates_ms']} ms. Target: first request within 1 s of the worker starting — "
-                  f"{'met for the matches requests' if max(start['first_matches_ms']) <= 1000 else 'not met'} "
-                  f"(measured from the first answer; the start itself took {start['ready_seconds']:.1f} s under this load).",
+                  f"{start['first_candidates_ms']} ms: "
+                  f"{'all under' if max(start['first_matches_ms'] + [start['first_search_ms'], start['first_candidates_ms']]) < 1000 else 'not all under'} "
+                  f"1 s once the worker answers. The issue's target, a first answer within 1 s of the worker starting, "
+                  f"is {'met' if start['ready_seconds'] <= 1 else 'not met'}: the start itself took "
+                  f"{start['ready_seconds']:.1f} s under this load, most of it imports (next line).",
                   "- **Import cost** (`python -X importtime -c 'from talent import create_app; create_app()'`, "
                   f"same run): {imports['total_ms']:,} ms of top-level imports; the dearest: "
                   + ", ".join(f"`{name}` {ms:,} ms" for name, ms in imports["top"]) + ".",
