@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -77,4 +78,10 @@ def build_app(overrides: dict[str, Any] | None = None) -> Flask:
         )
         return response
 
+    if "gunicorn" in sys.modules and not app.testing:
+        # A gunicorn worker builds its model of the recently changed posts in a background thread as it starts,
+        # so that its first matches request does not (services.match_serving.warm_up).
+        from talent.services.match_serving import warm_up
+
+        warm_up(app)
     return app

@@ -34,6 +34,9 @@ DEFAULTS: dict[str, Any] = {
     "STORAGE_URL": None,  # file:///path or s3://bucket/prefix; unset: file://<instance>/files
     "S3_ENDPOINT_URL": None,  # an S3-compatible store's address (MinIO, moto, …); unset: AWS
     "TASK_QUEUE": "talent",  # the Celery queue the platform's tasks go to and its workers read
+    # Seconds after which a task taken by a worker that died whole (not acknowledged) is handed out again; must
+    # exceed the longest task and the longest retry wait (docs/tasks.md).
+    "TASK_VISIBILITY_TIMEOUT": 300,
     "ENV": "development",  # development | production (talent.production)
     "PORT": 5000,  # the development server's port: its address is the public base URL in development
 }
@@ -53,13 +56,14 @@ ENVIRONMENT = {
     "TALENT_STORAGE_URL": "STORAGE_URL",
     "TALENT_S3_ENDPOINT_URL": "S3_ENDPOINT_URL",
     "TALENT_TASK_QUEUE": "TASK_QUEUE",
+    "TALENT_TASK_VISIBILITY_TIMEOUT": "TASK_VISIBILITY_TIMEOUT",
     "TALENT_TRUSTED_PROXIES": "TRUSTED_PROXIES",
     "TALENT_ID_KEY": "ID_KEY",
     "TALENT_ENV": "ENV",
     "PORT": "PORT",
 }
 
-_INTEGER_KEYS = {"TOKEN_MAX_AGE", "TRUSTED_PROXIES", "PORT"}
+_INTEGER_KEYS = {"TOKEN_MAX_AGE", "TRUSTED_PROXIES", "PORT", "TASK_VISIBILITY_TIMEOUT"}
 _BOOLEAN_KEYS = {"LOG_JSON", "SESSION_COOKIE_SECURE"}
 _process_secret: str | None = None
 

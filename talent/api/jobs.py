@@ -22,6 +22,7 @@ from talent.names.occupations import occupation_name
 from talent.services import jobs as service
 from talent.services import matching
 from talent.services.employers import employers_of
+from talent.services.job_search import COUNT_CAP
 from talent.services.occupations import suggest
 from talent.services.paging import MAX_ID
 
@@ -189,6 +190,9 @@ class JobPageSchema(PageSchema):
 
 class JobSearchPageSchema(JobPageSchema):
     sort = ma.fields.String()
+    total_is_exact = ma.fields.Boolean(metadata={
+        "description": f"False when more than {COUNT_CAP:,} posts match: `total` is then {COUNT_CAP:,} (show "
+                       f"\"{COUNT_CAP:,}+\") and `pages` counts only those."})
     next = ma.fields.String(allow_none=True, metadata={"description": "Pass as `after` for the next page; null "
                                                                       "on the last page."})
 

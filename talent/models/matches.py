@@ -1,17 +1,21 @@
 """Stored matches (each consenting graduate's best open posts, computed in bulk by `talent match refresh`) and
 the search document of each post (the keyword index of job search).
 
-`match_sets` says when a graduate's set was computed and for which version of the profile; `stored_matches`
-holds its rows. A refresh replaces both for a graduate in one transaction, so a reader sees the old or the new
-set, never a mixture. `why` is stored as the JSON text the model produced: it is only ever read back whole.
+`match_sets` holds one row per graduate: when the set was computed, for which version of the profile, and the
+set itself as two parallel arrays (post ids best first, their scores) — an integer and a float array on
+PostgreSQL (the post ids GIN-indexed for the employer's side), JSON lists on SQLite. A refresh replaces the row
+in one statement, so a reader sees the old or the new set, never a mixture. The reasons (`why`) are not stored:
+they are a function of the profile and the post, both unchanged since the set was computed whenever the set is
+used, and are rebuilt for the few posts a request shows (services.match_serving).
 """
 
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
-from sqlalchemy import DateTime, Float, ForeignKey, Index, Integer, SmallInteger, Text
-from sqlalchemy.dialects.postgresql import TSVECTOR
+from sqlalchemy import JSON, DateTime, Float, ForeignKey, Index, Integer, Text
+from sqlalchemy.dialects.postgresql import ARRAY, TSVECTOR
 from sqlalchemy.orm import Mapped, mapped_column
 
 from talent.db import Base
@@ -19,12 +23,18 @@ from talent.models.jobs import Job
 
 # The keyword document: a tsvector on PostgreSQL (GIN-indexed), the same lexemes as plain text on SQLite.
 SearchDocument = Text().with_variant(TSVECTOR(), "postgresql")
+# A set's post ids and scores: arrays on PostgreSQL, JSON lists on SQLite.
+IdArray = JSON().with_variant(ARRAY(Integer), "postgresql")
+ScoreArray = JSON().with_variant(ARRAY(Float), "postgresql")
 
 
 class MatchSet(Base):
-    """One graduate's stored set: when it was computed and the profile version it ranked."""
+    """One graduate's stored set: when it was computed, the profile version it ranked, and its posts (best first)
+    with their scores."""
 
     __tablename__ = "match_sets"
+    # The employer's side: the sets that hold a post (`job_ids @> ARRAY[post]`, GIN on PostgreSQL).
+    __table_args__ = (Index("ix_match_sets_job_ids", "job_ids", postgresql_using="gin"),)
 
     graduate_profile_id: Mapped[int] = mapped_column(
         ForeignKey("graduate_profiles.id", ondelete="CASCADE"), primary_key=True, autoincrement=False
@@ -32,23 +42,8 @@ class MatchSet(Base):
     computed_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
     profile_updated_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
     size: Mapped[int] = mapped_column(Integer)
-
-
-class StoredMatch(Base):
-    """One of a graduate's best open posts at `computed_at`, `rank` 1 the best."""
-
-    __tablename__ = "stored_matches"
-    # The employer's side: the graduates whose sets hold a post, best score first.
-    __table_args__ = (Index("ix_stored_matches_job_id_score", "job_id", "score"),)
-
-    graduate_profile_id: Mapped[int] = mapped_column(
-        ForeignKey("match_sets.graduate_profile_id", ondelete="CASCADE"), primary_key=True, autoincrement=False
-    )
-    rank: Mapped[int] = mapped_column(SmallInteger, primary_key=True, autoincrement=False)
-    job_id: Mapped[int] = mapped_column(ForeignKey("jobs.id", ondelete="CASCADE"))
-    score: Mapped[float] = mapped_column(Float)
-    why: Mapped[str] = mapped_column(Text)
-    computed_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+    job_ids: Mapped[list[Any]] = mapped_column(IdArray)
+    scores: Mapped[list[Any]] = mapped_column(ScoreArray)
 
 
 class JobSearchDocument(Base):

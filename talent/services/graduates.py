@@ -221,7 +221,9 @@ def save_graduate_profile(session: Session, actor: User, **fields: Any) -> Gradu
     values = check_profile_values(**fields)
     profile = profile_of(session, actor)
     if profile is None:
-        return create_graduate_profiles(session, [(actor, values)])[0]
+        created = create_graduate_profiles(session, [(actor, values)])[0]
+        _refresh_matches_after_commit(session, created)
+        return created
     before = profile.snapshot()
     now = utcnow()
     if profile.consent_to_match != values["consent_to_match"]:
@@ -241,7 +243,17 @@ def save_graduate_profile(session: Session, actor: User, **fields: Any) -> Gradu
         before=before, after=after,
     )
     session.flush()
+    _refresh_matches_after_commit(session, profile)
     return profile
+
+
+def _refresh_matches_after_commit(session: Session, profile: GraduateProfile) -> None:
+    """Once the saved profile is committed, its stored matches are recomputed (a worker's task; in the calling
+    process without Redis), so the graduate's matches are right without waiting for the nightly refresh; a
+    withdrawn consent removes the stored set."""
+    from talent.tasks import enqueue
+
+    enqueue("talent.refresh_graduate_matches", [profile.id], after_commit_of=session)
 
 
 def create_graduate_profiles(session: Session, entries: list[tuple[User, dict[str, Any]]]) -> list[GraduateProfile]:

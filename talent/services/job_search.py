@@ -13,8 +13,12 @@ character itself, a Latin word is a prefix (`java` finds Java and JavaScript). R
 their descriptions), posts matching only in the description after them, newest first; SQLite ranks by how
 many keyword parts the title holds.
 
-Paging: `page` for the first pages (the web page's links), and a keyset cursor `after` (the last row's sort
-key and id, as returned in `next`) that costs the same on any page — no OFFSET scan (docs/jobs.md).
+Paging: `page` for the first pages, and a keyset cursor `after` (the last row's sort key and id, as returned
+in `next`) that costs the same on any page — no OFFSET scan; `before` (the first row's, `previous`) goes back
+a page the same way (the web page's links, docs/jobs.md).
+
+Counting: the hits are counted exactly up to `COUNT_CAP` and no further (`total_is_exact` false: "1,000+"):
+an exact count of thousands of hits costs more than finding and ranking the page shown.
 """
 
 from __future__ import annotations
@@ -37,6 +41,7 @@ from talent.models.jobs import Job
 from talent.models.matches import JobSearchDocument
 
 SORTS = ("relevance", "newest", "salary")
+COUNT_CAP = 1000  # hits counted exactly up to this many; beyond, `total` is COUNT_CAP and not exact
 _HAN = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
 _TOKEN = re.compile(f"[{_HAN}]+|[0-9a-z]+")
 _IS_HAN = re.compile(f"[{_HAN}]")
@@ -163,14 +168,17 @@ def decode_cursor(text: str, sort: str) -> tuple[Any, int]:
 @dataclass
 class SearchPage:
     items: list[Job]
-    total: int
+    total: int  # exact when `total_is_exact`, else COUNT_CAP (there are more)
     page: int
     per_page: int
     sort: str
     next: str | None
+    total_is_exact: bool = True
+    previous: str | None = None  # the first row's cursor (pass as `before`), on pages after the first
 
     @property
     def pages(self) -> int:
+        """Pages of the counted hits (a lower bound when the count is capped)."""
         return max(1, -(-self.total // self.per_page)) if self.per_page else 1
 
 
@@ -183,12 +191,14 @@ def occupation_condition(occupation: str) -> Any:
 
 
 def search(
-    session: Session, condition: Any, *, q: str | None, sort: str, page: int, per_page: int, after: str | None
+    session: Session, condition: Any, *, q: str | None, sort: str, page: int, per_page: int, after: str | None,
+    before: str | None = None,
 ) -> SearchPage:
-    """Open posts matching `condition` (the filters) and the keywords, `per_page` of them in `sort` order."""
+    """Open posts matching `condition` (the filters) and the keywords, `per_page` of them in `sort` order.
+    `after`/`before`: a row's cursor; the page after it (or before it) in that order."""
     postgresql = session.get_bind().dialect.name == "postgresql"
     query = select(Job).where(condition)
-    count = select(func.count(Job.id)).where(condition)
+    count = select(Job.id).where(condition)
     rank: Any = None
     terms = query_terms(q) if q else []
     if q:
@@ -214,19 +224,37 @@ def search(
     key: Any = {"relevance": rank, "newest": Job.created_at, "salary": Job.salary_max}[sort]
     columns = [key.label("sort_key")] if sort == "relevance" else []
     query = query.add_columns(*columns) if columns else query
+    key_type = Float() if sort == "relevance" else key.type
+    backwards = bool(before) and not after
     if after:
         value, last_id = decode_cursor(after, sort)
-        key_type = Float() if sort == "relevance" else key.type
         query = query.where(tuple_(key, Job.id) < tuple_(literal(value, key_type), literal(last_id)))
-    query = query.order_by(key.desc(), Job.id.desc()).options(joinedload(Job.employer))
-    if not after and page > 1:
+    elif before:
+        value, first_id = decode_cursor(before, sort)
+        query = query.where(tuple_(key, Job.id) > tuple_(literal(value, key_type), literal(first_id)))
+    if backwards:
+        # The page before the cursor: the rows just above it, read upwards and put back in order.
+        query = query.order_by(key.asc(), Job.id.asc())
+    else:
+        query = query.order_by(key.desc(), Job.id.desc())
+    query = query.options(joinedload(Job.employer))
+    if not after and not before and page > 1:
         query = query.offset((page - 1) * per_page)
     rows = session.execute(query.limit(per_page + 1)).unique().all()
-    total = session.scalar(count) or 0
-    items = [row[0] for row in rows[:per_page]]
-    following = None
-    if len(rows) > per_page and items:
-        last = rows[per_page - 1]
-        sort_value = last[1] if sort == "relevance" else getattr(last[0], "created_at" if sort == "newest" else "salary_max")
-        following = encode_cursor(sort, sort_value, last[0].id)
-    return SearchPage(items, total, page, per_page, sort, following)
+    more = len(rows) > per_page
+    rows = rows[:per_page]
+    if backwards:
+        rows.reverse()
+    # Counted up to the cap: a LIMIT inside the count stops the scan there.
+    counted = session.scalar(select(func.count()).select_from(count.limit(COUNT_CAP + 1).subquery())) or 0
+    items = [row[0] for row in rows]
+
+    def cursor(row: Any) -> str:
+        value = row[1] if sort == "relevance" else getattr(row[0], "created_at" if sort == "newest" else "salary_max")
+        return encode_cursor(sort, value, row[0].id)
+
+    following = cursor(rows[-1]) if rows and (more or backwards) else None
+    first_page = page <= 1 or (backwards and not more)
+    previous = cursor(rows[0]) if rows and not first_page else None
+    return SearchPage(items, min(counted, COUNT_CAP), page, per_page, sort, following,
+                      total_is_exact=counted <= COUNT_CAP, previous=previous)

@@ -445,14 +445,17 @@ def search_jobs(
     after: str | None = None,
     kind: str | None = None,
     occupation: str | None = None,
+    before: str | None = None,
 ) -> Any:
     """Open positions (not closed, closing date not passed), one page in `sort` order: `relevance` to the
     keywords (the default with `q`), `newest` (the default without), `salary` (highest maximum first).
 
     `q`: every keyword must occur in the title, the description or the employer's name (services.job_search);
     `education`: posts whose minimum education is at most this level; `occupation`: a CSCO-2022 code or the
-    prefix of a group (2, 2-02, 2-02-10); `after`: the `next` cursor of the previous page (keyset paging, any
-    depth at the same cost); `kind`: job or internship only.
+    prefix of a group (2, 2-02, 2-02-10); `kind`: job or internship only; `after`: the `next` cursor of the
+    previous page (keyset paging, any depth at the same cost); `before`: the `previous` cursor of a page, for
+    the page before it (the web page's "previous" link). `total` is exact up to job_search.COUNT_CAP hits
+    (`total_is_exact`), beyond that COUNT_CAP.
     """
     problems = Problems()
     occupation = occupation_service.check_occupation_filter(problems, "occupation", occupation)
@@ -469,11 +472,13 @@ def search_jobs(
     if sort is not None and sort not in job_search.SORTS:
         problems.add("sort", "排序只能是 relevance、newest 或 salary", "Must be relevance, newest or salary.")
     sort = sort or ("relevance" if q else "newest")
-    if after is not None:
-        try:
-            job_search.decode_cursor(after, "newest" if sort == "relevance" and not q else sort)
-        except job_search.BadCursor:
-            problems.add("after", "翻页标记无效，请从第一页重新查询", "Not a cursor of this search: start again from the first page.")
+    for field, cursor in (("after", after), ("before", before)):
+        if cursor is not None:
+            try:
+                job_search.decode_cursor(cursor, "newest" if sort == "relevance" and not q else sort)
+            except job_search.BadCursor:
+                problems.add(field, "翻页标记无效，请从第一页重新查询",
+                             "Not a cursor of this search: start again from the first page.")
     problems.raise_if_any("The search is not valid: see errors for each field.")
 
     condition = open_jobs_condition()
@@ -485,7 +490,8 @@ def search_jobs(
         condition = condition & (Job.kind == kind)
     if occupation:
         condition = condition & job_search.occupation_condition(occupation)
-    return job_search.search(session, condition, q=q, sort=sort, page=page, per_page=per_page, after=after)
+    return job_search.search(session, condition, q=q, sort=sort, page=page, per_page=per_page, after=after,
+                             before=before)
 
 
 def jobs_of_employers(

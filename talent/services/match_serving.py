@@ -36,19 +36,20 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
-import orjson
 from flask import Flask, current_app
-from sqlalchemy import and_, or_, select
+from sqlalchemy import Float, Integer, and_, func, or_, select, type_coerce
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, joinedload
 
 from talent.clock import today_in_changchun
 from talent.models import User
 from talent.models.jobs import EDUCATION_LEVELS, GraduateProfile, Job
-from talent.models.matches import MatchSet, StoredMatch
+from talent.models.matches import MatchSet
 from talent.scoring import MatchModel, validate_graduate, validate_job
 from talent.scoring.explain import explain_match
 from talent.scoring.features import Weights, check_prefer, preference_part
+from talent.services.graduates import graduate_record
 from talent.services.jobs import job_record
 from talent.services.match_store import _GRADUATE_COLUMNS, graduate_line, job_line
 
@@ -58,6 +59,7 @@ RECENT_POSTS = 1000  # posts tracked per process (the most recently changed): ab
 LAG = dt.timedelta(seconds=30)  # commits may land this much out of updated_at order
 SYNC_SECONDS = 1.0  # a process asks the database for changes at most this often
 CANDIDATE_POOL = 2000  # graduates ranked online for one post, at most
+POOL_SCAN_FACTOR = 5  # they are looked for among this many times as many most recently updated profiles
 
 _FULL_COLUMNS = (
     Job.id, Job.title, Job.description, Job.min_education, Job.district, Job.salary_min, Job.salary_max,
@@ -278,6 +280,27 @@ def recent_posts(app: Flask | None = None) -> RecentPosts:
     return indexes[key]
 
 
+def warm_up(app: Flask) -> threading.Thread:
+    """Build this process's recent-posts model in a background thread (a web worker as it starts): requests
+    that need it meanwhile wait for it (its lock); the others are served at once."""
+
+    def build() -> None:
+        try:
+            with app.app_context():
+                from talent.db import db
+
+                index = recent_posts(app)
+                with index.lock:
+                    index.sync(db.session, force=True)
+                db.session.rollback()
+        except Exception:  # a database not there yet: the first request builds it
+            log.exception("warming up the recent-posts model failed")
+
+    thread = threading.Thread(target=build, name="talent-warm-up", daemon=True)
+    thread.start()
+    return thread
+
+
 # --- a graduate's matches ---------------------------------------------------------------------------
 
 
@@ -285,7 +308,7 @@ def recent_posts(app: Flask | None = None) -> RecentPosts:
 class RankedJob:
     job_id: int
     score: float
-    why: dict[str, Any]
+    why: dict[str, Any] | None  # None: a stored match, explained once it is among those shown
 
 
 def usable_set(session: Session, profile: GraduateProfile) -> MatchSet | None:
@@ -294,6 +317,24 @@ def usable_set(session: Session, profile: GraduateProfile) -> MatchSet | None:
     if stored is None or as_utc(stored.profile_updated_at) != as_utc(profile.updated_at):
         return None
     return stored
+
+
+def _job_vectors(model: MatchModel, records: list[dict[str, Any]]) -> tuple[list[Any], np.ndarray]:
+    layout = model._layout()
+    validated = [validate_job({**record, "status": "open"}) for record in records]
+    return validated, layout.job_matrix([layout.job_profile(job) for job in validated])
+
+
+def explain_posts(model: MatchModel, record: dict[str, Any], jobs: list[Job]) -> list[dict[str, Any]]:
+    """The reasons of a graduate's matches with these posts, as the batch path gives them (the same profiles
+    read back from the same vectors): what a stored set would have stored."""
+    if not jobs:
+        return []
+    layout = model._layout()
+    graduate = model.graduate_profiles([record])[0]
+    validated, rows = _job_vectors(model, [job_record(job) for job in jobs])
+    return [explain_match(layout.kb, graduate, layout.profile_from_row(job, row), layout.weights.field)
+            for job, row in zip(validated, rows, strict=True)]
 
 
 def rank_for_graduate(session: Session, profile: GraduateProfile, record: dict[str, Any], limit: int,
@@ -313,11 +354,11 @@ def rank_for_graduate(session: Session, profile: GraduateProfile, record: dict[s
         rescored = {job_id for job_id, stamp in index.versions.items() if since is not None and stamp > since}
     ranked = [RankedJob(job_id, score, why) for job_id, score, why in online]
     seen = {item.job_id for item in ranked}
-    stored_rows: list[StoredMatch] = []
+    stored_pairs: list[tuple[int, float]] = []
     if stored is not None:
-        stored_rows = list(session.scalars(
-            select(StoredMatch).where(StoredMatch.graduate_profile_id == profile.id).order_by(StoredMatch.rank)))
-    ids = seen | {row.job_id for row in stored_rows}
+        stored_pairs = [(int(job_id), float(score)) for job_id, score in zip(stored.job_ids, stored.scores,
+                                                                               strict=True)]
+    ids = seen | {job_id for job_id, _ in stored_pairs}
     jobs = {
         job.id: job
         for job in session.scalars(
@@ -327,19 +368,26 @@ def rank_for_graduate(session: Session, profile: GraduateProfile, record: dict[s
             .options(joinedload(Job.employer))
         )
     } if ids else {}
-    for row in stored_rows:
-        job = jobs.get(row.job_id)
-        # A post changed since the set was computed is scored online instead (when tracked; an untracked one
-        # changed after the set is left out until the next refresh). Posts changed just before the set (LAG)
-        # are kept unless tracked: the refresh most likely saw them.
-        if job is None or row.job_id in rescored or as_utc(job.updated_at) > as_utc(row.computed_at):
-            continue
-        ranked.append(RankedJob(row.job_id, row.score, orjson.loads(row.why)))
+    if stored is not None:
+        computed_at = as_utc(stored.computed_at)
+        for job_id, score in stored_pairs:
+            job = jobs.get(job_id)
+            # A post changed since the set was computed is scored online instead (when tracked; an untracked
+            # one changed after the set is left out until the next refresh). Posts changed just before the set
+            # (LAG) are kept unless tracked: the refresh most likely saw them.
+            if job is None or job_id in rescored or job_id in seen or as_utc(job.updated_at) > computed_at:
+                continue
+            ranked.append(RankedJob(job_id, score, None))
     ranked = [item for item in ranked if item.job_id in jobs]
     if check_prefer(prefer) != "relevance":
         ranked = with_preference(ranked, jobs, record, index.model._layout().weights, prefer)
     ranked.sort(key=lambda item: (-item.score, item.job_id))
-    return ranked[:limit], jobs
+    ranked = ranked[:limit]
+    unexplained = [item for item in ranked if item.why is None]
+    for item, why in zip(unexplained, explain_posts(index.model, record, [jobs[i.job_id] for i in unexplained]),
+                         strict=True):
+        item.why = why
+    return ranked, jobs
 
 
 def with_preference(ranked: list[RankedJob], jobs: dict[int, Job], record: dict[str, Any], weights: Weights,
@@ -366,6 +414,40 @@ class RankedGraduate:
     why: dict[str, Any]
 
 
+def _stored_candidates(session: Session, job: Job, eligible: Any, set_speaks: Any,
+                       limit: int) -> list[tuple[float, GraduateProfile]]:
+    """(score, profile) of the graduates whose usable stored sets hold the post, best first."""
+    base = (
+        select(MatchSet.graduate_profile_id)
+        .join(GraduateProfile, GraduateProfile.id == MatchSet.graduate_profile_id)
+        .join(User, User.id == GraduateProfile.user_id)
+        .where(eligible, set_speaks)
+    )
+    if session.get_bind().dialect.name == "postgresql":
+        # The GIN index finds the sets holding the post; its score is the element at the same position.
+        job_ids = type_coerce(MatchSet.job_ids, ARRAY(Integer))
+        score = type_coerce(MatchSet.scores, ARRAY(Float))[func.array_position(job_ids, job.id)]
+        pairs = [(float(value), profile_id) for profile_id, value in session.execute(
+            base.add_columns(score.label("score"))
+            .where(job_ids.contains([job.id]))
+            .order_by(score.desc(), MatchSet.graduate_profile_id)
+            .limit(limit)
+        )]
+    else:
+        # SQLite (development, small data): the sets are read and searched here.
+        pairs = []
+        for profile_id, job_ids, scores in session.execute(base.add_columns(MatchSet.job_ids, MatchSet.scores)):
+            if job.id in job_ids:
+                pairs.append((float(scores[job_ids.index(job.id)]), profile_id))
+        pairs.sort(key=lambda pair: (-pair[0], pair[1]))
+        pairs = pairs[:limit]
+    if not pairs:
+        return []
+    profiles = {profile.id: profile for profile in session.scalars(
+        select(GraduateProfile).where(GraduateProfile.id.in_([profile_id for _, profile_id in pairs])))}
+    return [(score, profiles[profile_id]) for score, profile_id in pairs]
+
+
 def rank_for_job(session: Session, job: Job, record: dict[str, Any], limit: int, index: RecentPosts,
                  pool: int = CANDIDATE_POOL) -> list[RankedGraduate]:
     """The consenting graduates who fit the post best: those whose stored best 50 hold it (unchanged since),
@@ -378,25 +460,34 @@ def rank_for_job(session: Session, job: Job, record: dict[str, Any], limit: int,
     set_speaks = and_(
         MatchSet.profile_updated_at == GraduateProfile.updated_at, MatchSet.computed_at >= changed_at
     )
-    stored = session.execute(
-        select(StoredMatch.score, StoredMatch.why, GraduateProfile)
-        .join(MatchSet, MatchSet.graduate_profile_id == StoredMatch.graduate_profile_id)
-        .join(GraduateProfile, GraduateProfile.id == StoredMatch.graduate_profile_id)
-        .join(User, User.id == GraduateProfile.user_id)
-        .where(StoredMatch.job_id == job.id, eligible, set_speaks)
-        .order_by(StoredMatch.score.desc(), StoredMatch.graduate_profile_id)
-        .limit(limit)
-    ).all()
-    # Only (id, version) of the pool is read: the vectors of the versions seen before are cached.
+    stored = _stored_candidates(session, job, eligible, set_speaks, limit)
+    # Only (id, version) of the pool is read: the vectors of the versions seen before are cached. The search for
+    # graduates the stored sets cannot speak for looks at the POOL_SCAN most recently updated profiles only:
+    # after a refresh (and with every saved profile refreshed at once) few or none qualify, and finding that
+    # out among all of the city's graduates cost a second a request.
+    recent = (
+        select(GraduateProfile.id)
+        .order_by(GraduateProfile.updated_at.desc(), GraduateProfile.id.desc())
+        .limit(POOL_SCAN_FACTOR * pool)
+        .scalar_subquery()
+    )
     others = [(profile_id, as_utc(stamp)) for profile_id, stamp in session.execute(
         select(GraduateProfile.id, GraduateProfile.updated_at)
         .join(User, User.id == GraduateProfile.user_id)
         .outerjoin(MatchSet, MatchSet.graduate_profile_id == GraduateProfile.id)
-        .where(eligible, or_(MatchSet.graduate_profile_id.is_(None), ~set_speaks))
+        .where(GraduateProfile.id.in_(recent), eligible, or_(MatchSet.graduate_profile_id.is_(None), ~set_speaks))
         .order_by(GraduateProfile.updated_at.desc(), GraduateProfile.id.desc())
         .limit(pool)
     )]
-    ranked = [RankedGraduate(profile, score, orjson.loads(why)) for score, why, profile in stored]
+    ranked: list[RankedGraduate] = []
+    if stored:
+        model = index.model
+        layout = model._layout()
+        validated, rows = _job_vectors(model, [record])
+        job_profile = layout.profile_from_row(validated[0], rows[0])
+        graduates = model.graduate_profiles([graduate_record(profile) for _, profile in stored])
+        ranked = [RankedGraduate(profile, score, explain_match(layout.kb, graduate, job_profile, layout.weights.field))
+                  for (score, profile), graduate in zip(stored, graduates, strict=True)]
     if others:
         with index.lock:  # the cache is shared by the threads of a threaded server
             online = index.graduates.rank_for_job(session, index.model, record, others, limit)

@@ -1,14 +1,19 @@
 """Stored matches: each consenting graduate's best open posts, computed in bulk and kept in the database.
 
 `graduate_shards` splits the consenting graduates into lists of ids; `refresh_shard` ranks one list against
-every open post with the model of talent.scoring and replaces those graduates' stored sets (`match_sets`
-and their `stored_matches` rows). The Celery task and `talent match refresh` (services of another area) call
-these two with one shared `computed_at` per city-wide refresh and commit each shard's transaction.
+every open post with the model of talent.scoring and replaces those graduates' stored sets (one `match_sets`
+row per graduate: the post ids best first and their scores). The Celery task and `talent match refresh`
+(services of another area) call these two with one shared `computed_at` per city-wide refresh and commit each
+shard's transaction. The reasons are not stored: services.match_serving rebuilds them for the posts it shows
+(they depend only on the profile and the post, both unchanged whenever a stored set is used).
 
-The model is fitted once per process and per refresh (keyed by the database and `computed_at`), from the
-open posts read as plain columns (not ORM objects): a worker that handles many shards of one refresh fits
-once. Posts created, edited or closed after `computed_at` are the readers' business (services.match_serving
-tops the stored sets up with them), so a model fitted a little after `computed_at` is still right.
+The model is fitted once per refresh (keyed by the database and `computed_at`), from the open posts read as
+plain columns (not ORM objects): a worker process that handles many shards of one refresh fits once, and the
+processes of one machine share that fit — the first one to need it fits and saves the fitted state in the
+instance folder (`match-models/`, under a file lock), the others wait for the lock and load it, the post
+vectors memory-mapped (one copy in the page cache for all of them). Posts created, edited or closed after
+`computed_at` are the readers' business (services.match_serving tops the stored sets up with them), so a model
+fitted a little after `computed_at` is still right.
 
 What is stored is relevance first (the model's default, `prefer` unset): a graduate's choice of "nearer first"
 or "better paid first" reorders the stored set when it is served (services.match_serving), among posts of
@@ -26,21 +31,30 @@ or the new set of each graduate, never a mixture; a worker killed in the middle 
 from __future__ import annotations
 
 import datetime as dt
+import fcntl
+import gc
+import hashlib
 import io
 import logging
+import os
+import pickle
 import threading
+import time
+from pathlib import Path
 from typing import Any
 
 import numpy as np
 import orjson
 from sqlalchemy import delete, insert, select
 from sqlalchemy.orm import Session
+from threadpoolctl import threadpool_limits
 
 from talent.clock import today_in_changchun
 from talent.models import User
 from talent.models.jobs import GraduateProfile, Job
-from talent.models.matches import MatchSet, StoredMatch
+from talent.models.matches import MatchSet
 from talent.scoring import MatchModel
+from talent.services.hiring import open_applications_by_job
 from talent.services.jobs import open_jobs_condition
 
 log = logging.getLogger(__name__)
@@ -58,7 +72,17 @@ _GRADUATE_COLUMNS = (
 )
 
 _lock = threading.Lock()
-_cached: dict[str, Any] = {}  # "key" → (database, computed_at, day), "model" → MatchModel
+_cached: dict[str, Any] = {}  # without an application: "key" → (database, computed_at, day), "model" → MatchModel
+
+
+def _model_cache() -> dict[str, Any]:
+    """The fitted model this process keeps: per application (a worker has one; each test its own)."""
+    try:
+        from flask import current_app
+
+        return current_app.extensions.setdefault("talent.match_model", {})  # type: ignore[no-any-return]
+    except RuntimeError:
+        return _cached
 
 
 def _consenting() -> Any:
@@ -108,30 +132,179 @@ def graduate_line(row: Any) -> dict[str, Any]:
 
 def fit_open_posts(session: Session, day: dt.date) -> MatchModel:
     """A model of every post open on `day`, read in bulk as columns."""
-    rows = session.execute(select(*_JOB_COLUMNS).where(open_jobs_condition(day)).order_by(Job.id))
+    # Streamed (a server-side cursor on PostgreSQL): the rows and their job lines are not all held at once.
+    rows = session.execute(select(*_JOB_COLUMNS).where(open_jobs_condition(day)).order_by(Job.id)
+                           .execution_options(yield_per=2000))
     # One thread: the parallelism of a refresh is its worker processes.
-    return MatchModel(n_threads=1).fit([job_line(row) for row in rows])
+    return MatchModel(n_threads=1).fit(job_line(row) for row in rows)
+
+
+# The fitted state saved for the other processes of the machine: everything but the post vectors is pickled,
+# the vectors are one .npy file loaded memory-mapped (read-only, shared through the page cache).
+_SAVED_STATE = ("job_records_", "job_ids_", "job_levels_", "feature_names_", "knowledge_fingerprint_")
+
+
+def _model_folder() -> Path | None:
+    try:
+        from flask import current_app
+
+        folder = current_app.config.get("MATCH_MODEL_FOLDER") or Path(current_app.config["INSTANCE_PATH"]) / "match-models"
+    except (RuntimeError, KeyError):  # no application (a script): fit in this process only
+        return None
+    return Path(folder)
+
+
+def _save_fitted(model: MatchModel, stem: Path, key: tuple[str, dt.datetime, dt.date]) -> None:
+    state = {name: getattr(model, name) for name in _SAVED_STATE}
+    # Which refresh it is, readable without loading the rest (services.match_store.latest_model).
+    stem.with_suffix(".json").write_text(orjson.dumps(
+        {"database": key[0], "computed_at": key[1].isoformat(), "day": key[2].isoformat()}).decode())
+    matrix_tmp = stem.with_suffix(".npy.tmp")
+    with open(matrix_tmp, "wb") as handle:
+        np.save(handle, np.ascontiguousarray(model.job_matrix_))
+    state_tmp = stem.with_suffix(".pickle.tmp")
+    with open(state_tmp, "wb") as handle:
+        pickle.dump(state, handle, protocol=pickle.HIGHEST_PROTOCOL)
+    os.replace(matrix_tmp, stem.with_suffix(".npy"))
+    os.replace(state_tmp, stem.with_suffix(".pickle"))  # last: its presence means both files are whole
+
+
+def _load_fitted(stem: Path) -> MatchModel | None:
+    state_path = stem.with_suffix(".pickle")
+    if not state_path.exists():
+        return None
+    with open(state_path, "rb") as handle:
+        state = pickle.load(handle)  # noqa: S301 — written by this code into the instance folder
+    model = MatchModel(n_threads=1)
+    if state["knowledge_fingerprint_"] != model._layout().kb.fingerprint:
+        return None  # saved by a process with other knowledge (a deploy in between): fit afresh
+    for name, value in state.items():
+        setattr(model, name, value)
+    model.job_matrix_ = np.load(stem.with_suffix(".npy"), mmap_mode="r")
+    model._ranking_cache = None
+    model._profile_cache = None
+    return model
+
+
+def shared_fit(session: Session, key: tuple[str, dt.datetime, dt.date]) -> MatchModel:
+    """The model of the open posts for this refresh: loaded if another process of this machine has fitted it,
+    else fitted here and saved for the others (a file lock makes the others wait instead of fitting too)."""
+    folder = _model_folder()
+    if folder is None:
+        return fit_open_posts(session, key[2])
+    folder.mkdir(parents=True, exist_ok=True)
+    digest = hashlib.sha256(repr(key).encode()).hexdigest()[:24]
+    stem = folder / f"refresh-{digest}"
+    with open(folder / "fit.lock", "a+b") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        try:
+            model = _load_fitted(stem)
+            if model is not None:
+                return model
+            fitted = fit_open_posts(session, key[2])
+            _save_fitted(fitted, stem, key)
+            # Used as the others use it (the vectors memory-mapped): what the fit left behind is freed.
+            del fitted
+            gc.collect()
+            model = _load_fitted(stem)
+            assert model is not None
+            # Earlier refreshes' files go (a process still using one keeps its mapping until it lets go).
+            for old in folder.glob("refresh-*"):
+                if not old.name.startswith(stem.name):
+                    old.unlink(missing_ok=True)
+            return model
+        finally:
+            fcntl.flock(lock, fcntl.LOCK_UN)
+
+
+def _database(session: Session) -> str:
+    return session.get_bind().url.render_as_string(hide_password=True)
 
 
 def ranking_model(session: Session, computed_at: dt.datetime) -> MatchModel:
-    """The model of the open posts for the refresh of `computed_at`, fitted once per process."""
-    bind = session.get_bind()
-    key = (bind.url.render_as_string(hide_password=True), computed_at, today_in_changchun())
+    """The model of the open posts for the refresh of `computed_at`, fitted once per refresh and machine."""
+    key = (_database(session), computed_at, today_in_changchun())
+    cache = _model_cache()
     with _lock:
-        if _cached.get("key") != key:
-            _cached.clear()  # free the previous refresh's model before fitting the next
-            started = dt.datetime.now(dt.UTC)
-            model = fit_open_posts(session, key[2])
-            log.info("fitted %d open posts for the refresh of %s in %.1f s", len(model.job_ids_),
-                     computed_at.isoformat(), (dt.datetime.now(dt.UTC) - started).total_seconds())
-            _cached.update(key=key, model=model)
-        return _cached["model"]
+        if cache.get("key") != key:
+            cache.clear()  # free the previous refresh's model before fitting the next
+            started = time.perf_counter()
+            model = shared_fit(session, key)
+            log.info("model of %d open posts for the refresh of %s ready in %.1f s", len(model.job_ids_),
+                     computed_at.isoformat(), time.perf_counter() - started)
+            cache.update(key=key, model=model)
+        return cache["model"]
+
+
+def latest_model(session: Session) -> tuple[MatchModel, dt.datetime]:
+    """A model of the open posts and the moment its posts were read: the one this process holds, else the
+    newest this machine saved (the last refresh's), else one fitted now (and saved for the others).
+
+    A set ranked with it and stored with that moment is as right as the refresh's sets: the readers top it up
+    with the posts changed since (services.match_serving)."""
+    database = _database(session)
+    cache = _model_cache()
+    with _lock:
+        key = cache.get("key")
+        if key is not None and key[0] == database:
+            return cache["model"], key[1]
+        folder = _model_folder()
+        newest: tuple[dt.datetime, dt.date, Path] | None = None
+        for meta in (folder.glob("refresh-*.json") if folder is not None and folder.exists() else []):
+            try:
+                saved = orjson.loads(meta.read_bytes())
+                moment, day = dt.datetime.fromisoformat(saved["computed_at"]), dt.date.fromisoformat(saved["day"])
+            except (OSError, ValueError, KeyError, TypeError):
+                continue
+            if saved["database"] == database and (newest is None or moment > newest[0]):
+                newest = (moment, day, meta.with_suffix(""))
+        if newest is not None:
+            model = _load_fitted(newest[2])
+            if model is not None:
+                cache.clear()
+                cache.update(key=(database, newest[0], newest[1]), model=model)
+                return model, newest[0]
+    moment = dt.datetime.now(dt.UTC)
+    return ranking_model(session, moment), moment
+
+
+def refresh_graduates(session: Session, graduate_ids: list[int]) -> int:
+    """Store these graduates' sets now (a profile saved, consent given or withdrawn), ranked with
+    `latest_model` and stamped with its moment. Flushes; the caller commits."""
+    model, computed_at = latest_model(session)
+    return refresh_shard(session, graduate_ids, computed_at, model=model)
+
+
+def rank_rows(model: MatchModel, rows: list[Any], fair_exposure: float = 0.0,
+              applications: dict[int, int] | None = None) -> list[dict[str, Any]]:
+    """The stored sets of these profiles (read as `_GRADUATE_COLUMNS`): the rows of `match_sets` to write.
+    With `fair_exposure` > 0 the sets are re-ranked for fair exposure (`_fair`; `applications`: the posts'
+    applications in the pipeline so far)."""
+    updated = {row[0]: row[7] for row in rows}
+    sets: list[dict[str, Any]] = []
+    # Ranked without the reasons (they are rebuilt on read): the model's bulk path, parsed back. One BLAS
+    # thread: the parallelism of a refresh is its worker processes (two processes with a thread per core each
+    # would fight over the cores).
+    with threadpool_limits(limits=1, user_api="blas"):
+        blocks = list(model.rank_jobs_json_bytes([graduate_line(row) for row in rows], top=STORED_TOP,
+                                                 explain=False))
+    ranked_lines = [orjson.loads(line) for block in blocks for line in block.splitlines()]
+    if fair_exposure > 0:
+        ranked_lines = _fair(model, ranked_lines, fair_exposure, applications or {})
+    for ranked in ranked_lines:
+        graduate_id = int(ranked["graduate_id"])
+        matches = ranked["matches"]
+        sets.append({"graduate_profile_id": graduate_id, "profile_updated_at": updated[graduate_id],
+                     "size": len(matches), "job_ids": [int(m["job_id"]) for m in matches],
+                     "scores": [m["score"] for m in matches]})
+    return sets
 
 
 def refresh_shard(session: Session, graduate_ids: list[int], computed_at: dt.datetime,
-                  fair_exposure: float | None = None) -> int:
+                  model: MatchModel | None = None, fair_exposure: float | None = None) -> int:
     """Rank these graduates against every open post and replace their stored sets; returns how many
     graduates got a set. Ids of profiles that no longer consent (or are gone) lose their stored set.
+    `model`: a model of the open posts to rank with (default: the refresh's, `ranking_model`).
     Flushes; the caller commits (one transaction per shard)."""
     ids = sorted({int(graduate_id) for graduate_id in graduate_ids})
     if not ids:
@@ -146,47 +319,32 @@ def refresh_shard(session: Session, graduate_ids: list[int], computed_at: dt.dat
             .order_by(GraduateProfile.id)
         )
     )
-    model = ranking_model(session, computed_at) if rows else None
-    strength = FAIR_EXPOSURE if fair_exposure is None else fair_exposure
     sets: list[dict[str, Any]] = []
-    matches: list[tuple[int, int, int, float, str]] = []
-    if model is not None:
-        updated = {row[0]: row[7] for row in rows}
-        ranked_lines = [orjson.loads(line)
-                        for block in model.rank_jobs_json_bytes([graduate_line(row) for row in rows], top=STORED_TOP)
-                        for line in block.splitlines()]
-        if strength > 0:
-            ranked_lines = _fair(model, ranked_lines, strength)
-        for ranked in ranked_lines:
-            graduate_id = int(ranked["graduate_id"])
-            for rank, match in enumerate(ranked["matches"], start=1):
-                matches.append(
-                    (graduate_id, rank, int(match["job_id"]), match["score"], orjson.dumps(match["why"]).decode())
-                )
-            sets.append({"graduate_profile_id": graduate_id, "computed_at": computed_at,
-                         "profile_updated_at": updated[graduate_id], "size": len(ranked["matches"])})
-    # Replace: the stored rows go with their set (ON DELETE CASCADE is not relied on: SQLite may run
-    # without foreign keys), then the new sets and rows are written, all in the caller's transaction.
-    session.execute(delete(StoredMatch).where(StoredMatch.graduate_profile_id.in_(ids)))
+    strength = FAIR_EXPOSURE if fair_exposure is None else fair_exposure
+    if rows:
+        model = model or ranking_model(session, computed_at)
+        applications = open_applications_by_job(session, model.job_ids_) if strength > 0 else None
+        sets = rank_rows(model, rows, strength, applications)
+        for entry in sets:
+            entry["computed_at"] = computed_at
+    # Replace, in the caller's transaction: the old rows go and the new ones are written.
     session.execute(delete(MatchSet).where(MatchSet.graduate_profile_id.in_(ids)))
-    if sets:
-        session.execute(insert(MatchSet), sets)
-        _insert_matches(session, matches, computed_at)
+    _insert_sets(session, sets)
     session.flush()
     return len(sets)
 
 
-def _fair(model: MatchModel, ranked_lines: list[dict[str, Any]], strength: float) -> list[dict[str, Any]]:
-    """The shard's ranked lines re-ranked for fair exposure (scoring.exposure.rerank), scores lowered."""
+def _fair(model: MatchModel, ranked_lines: list[dict[str, Any]], strength: float,
+          applications: dict[int, int]) -> list[dict[str, Any]]:
+    """The shard's ranked lines re-ranked for fair exposure (scoring.exposure.rerank), scores lowered. A post's
+    load counts the shard's exposure and its applications in the pipeline so far against its headcount."""
     from talent.scoring.exposure import rerank
 
     position = {job_id: k for k, job_id in enumerate(model.job_ids_)}
     headcount = np.array([job.headcount or 1 for job in model.job_records_], dtype=np.float64)
-    # Applications so far are not stored by the platform yet (the feedback table of the hiring issue): the
-    # loads are the shard's exposure against headcount alone until then.
-    applications = np.zeros(len(headcount))
+    applied = np.array([applications.get(int(job_id), 0) for job_id in model.job_ids_], dtype=np.float64)
     candidates = [[(position[m["job_id"]], m["score"]) for m in line["matches"]] for line in ranked_lines]
-    reranked = rerank(candidates, headcount, applications, STORED_TOP, strength)
+    reranked = rerank(candidates, headcount, applied, STORED_TOP, strength)
     result = []
     for line, chosen in zip(ranked_lines, reranked, strict=True):
         by_position = {position[m["job_id"]]: m for m in line["matches"]}
@@ -195,28 +353,22 @@ def _fair(model: MatchModel, ranked_lines: list[dict[str, Any]], strength: float
     return result
 
 
-def _insert_matches(session: Session, matches: list[tuple[int, int, int, float, str]],
-                    computed_at: dt.datetime) -> None:
-    if not matches:
+def _insert_sets(session: Session, sets: list[dict[str, Any]]) -> None:
+    if not sets:
         return
     connection = session.connection()
     if connection.dialect.name == "postgresql":
-        # COPY: several times faster than a multi-row INSERT for the 50 rows of each graduate.
+        # COPY: faster than a multi-row INSERT for thousands of rows with two arrays each.
         cursor = connection.connection.driver_connection.cursor()  # type: ignore[union-attr]
-        stamp = computed_at.isoformat()
         buffer = io.StringIO()
-        for graduate_id, rank, job_id, score, why in matches:
-            escaped = why.replace("\\", "\\\\").replace("\t", "\\t").replace("\n", "\\n").replace("\r", "\\r")
-            buffer.write(f"{graduate_id}\t{rank}\t{job_id}\t{score!r}\t{escaped}\t{stamp}\n")
+        for entry in sets:
+            job_ids = ",".join(str(job_id) for job_id in entry["job_ids"])
+            scores = ",".join(repr(float(score)) for score in entry["scores"])
+            buffer.write(f"{entry['graduate_profile_id']}\t{entry['computed_at'].isoformat()}\t"
+                         f"{entry['profile_updated_at'].isoformat()}\t{entry['size']}\t{{{job_ids}}}\t{{{scores}}}\n")
         with cursor.copy(
-            "COPY stored_matches (graduate_profile_id, rank, job_id, score, why, computed_at) FROM STDIN"
+            "COPY match_sets (graduate_profile_id, computed_at, profile_updated_at, size, job_ids, scores) FROM STDIN"
         ) as copy:
             copy.write(buffer.getvalue())
         return
-    session.execute(
-        insert(StoredMatch),
-        [
-            {"graduate_profile_id": g, "rank": r, "job_id": j, "score": s, "why": w, "computed_at": computed_at}
-            for g, r, j, s, w in matches
-        ],
-    )
+    session.execute(insert(MatchSet), sets)

@@ -29,6 +29,29 @@ log = logging.getLogger("talent.tasks")
 TASK_MODULES = ["talent.tasks.periodic", "talent.tasks.mail", "talent.tasks.cards", "talent.tasks.matching"]
 
 
+# A retried task waits at most this long (seconds): a waiting task is held unacknowledged by a worker, and
+# one held past the visibility timeout would be handed to a second worker as well.
+MAX_RETRY_WAIT = 180
+
+
+def visibility_timeout(config: dict[str, Any]) -> int:
+    """TASK_VISIBILITY_TIMEOUT (seconds); a warning when it is not above the longest retry wait."""
+    seconds = int(config.get("TASK_VISIBILITY_TIMEOUT") or 300)
+    if seconds <= MAX_RETRY_WAIT:
+        log.warning("TASK_VISIBILITY_TIMEOUT %d s is not above the longest retry wait (%d s): a retried task may "
+                    "be handed to two workers", seconds, MAX_RETRY_WAIT)
+    return seconds
+
+
+def broker_transport_options(config: dict[str, Any]) -> dict[str, Any]:
+    """Redis transport: the visibility timeout, and how often each worker looks for tasks past it (every
+    tenth of the timeout, 1–10 s; kombu's default looks every ~100 s, which would add that much to a
+    redelivery)."""
+    seconds = visibility_timeout(config)
+    return {"visibility_timeout": seconds, "unacked_restore_interval": min(10, max(1, seconds // 10)),
+            "unacked_restore_throttle": 1}
+
+
 def celery_settings(config: dict[str, Any]) -> dict[str, Any]:
     """Celery's configuration from the platform's."""
     from talent.tasks.schedule import beat_schedule
@@ -46,9 +69,10 @@ def celery_settings(config: dict[str, Any]) -> dict[str, Any]:
         "task_reject_on_worker_lost": True,
         "worker_prefetch_multiplier": 1,
         # A task a worker took but never acknowledged (the whole worker was killed) is handed out again after
-        # this many seconds; longer than the longest task (a shard of the refresh takes seconds).
-        "broker_transport_options": {"visibility_timeout": int(config.get("TASK_VISIBILITY_TIMEOUT", 900))},
-        "result_backend_transport_options": {"visibility_timeout": int(config.get("TASK_VISIBILITY_TIMEOUT", 900))},
+        # this many seconds (default 5 min); longer than the longest task (a shard of the refresh: seconds, a
+        # minute or two with the fit on a loaded machine) and the longest retry wait (MAX_RETRY_WAIT).
+        "broker_transport_options": broker_transport_options(config),
+        "result_backend_transport_options": {"visibility_timeout": visibility_timeout(config)},
         "result_expires": 24 * 3600,
         "task_serializer": "json",
         "result_serializer": "json",

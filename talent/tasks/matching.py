@@ -32,6 +32,18 @@ def refresh_match_shard_task(self: Any, graduate_ids: list[int], computed_at: st
         return match_store.refresh_shard(session, graduate_ids, datetime.fromisoformat(computed_at))
 
 
+@shared_task(name="talent.refresh_graduate_matches", bind=True, autoretry_for=(OperationalError,),
+             retry_backoff=True, max_retries=5)
+def refresh_graduate_matches_task(self: Any, graduate_ids: list[int]) -> int:
+    """Store these graduates' matches now (sent after a graduate saves the profile): ranked with the model of
+    the latest refresh this worker knows, so the graduate need not wait for the nightly refresh."""
+    from talent.db import db
+    from talent.services import match_store
+
+    with db.command_transaction() as session:
+        return match_store.refresh_graduates(session, graduate_ids)
+
+
 def start_refresh(shard_size: int = DEFAULT_SHARD_SIZE, *, after_commit_of: Any = None,
                   computed_at: datetime | None = None) -> tuple[Any, int, int]:
     """Split the consenting graduates into shards and send one task each.

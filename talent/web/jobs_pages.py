@@ -12,7 +12,7 @@ from talent.db import db
 from talent.models.jobs import EDUCATION_LEVELS, JOB_KINDS
 from talent.names.occupations import PREFIX as OCCUPATION_PREFIX
 from talent.names.occupations import group_of, occupation_name
-from talent.services import hiring, job_groups
+from talent.services import InvalidInput, hiring, job_groups
 from talent.services import jobs as job_service
 from talent.services.job_search import SORTS
 from talent.services.paging import MAX_PAGE
@@ -20,6 +20,7 @@ from talent.services.paging import MAX_PAGE
 bp = Blueprint("jobs_pages", __name__)
 
 PER_PAGE = 20
+OFFSET_PAGES = 10  # pages reachable by number alone (OFFSET ≤ 180 rows); deeper ones through the cursors
 
 
 def page_number(text: str | None) -> int:
@@ -57,10 +58,25 @@ def search():
     if sort and sort not in SORTS:
         sort = None
         problems.append("sort")
-    result = job_service.search_jobs(
-        db.session, q=q or None, district=district, education=education,
-        page=page_number(request.args.get("page")), per_page=PER_PAGE, sort=sort, kind=kind, occupation=occupation,
-    )
+    # Keyset paging: "next" and "previous" carry the cursor of the last (first) post shown, so a deep page
+    # costs what the first does; a page number without a cursor (a hand-edited address) is read by OFFSET
+    # only up to OFFSET_PAGES.
+    after = request.args.get("after") or None
+    before = None if after else request.args.get("before") or None
+    page = page_number(request.args.get("page"))
+    if not (after or before):
+        page = min(page, OFFSET_PAGES)
+    try:
+        result = job_service.search_jobs(
+            db.session, q=q or None, district=district, education=education,
+            page=page, per_page=PER_PAGE, sort=sort, kind=kind, occupation=occupation, after=after,
+            before=before,
+        )
+    except InvalidInput:  # a cursor of another search (hand-edited, or the filters changed): the first page
+        problems.append("page")
+        result = job_service.search_jobs(
+            db.session, q=q or None, district=district, education=education, page=1, per_page=PER_PAGE, sort=sort,
+            kind=kind, occupation=occupation)
     filters = {"q": q, "district": district or "", "education": education or "", "occupation": occupation or "",
                "sort": sort or "", "kind": kind if kind != "job" else ""}
     return render_template(

@@ -94,6 +94,31 @@ def test_keyset_paging_walks_every_result_once_in_order(client, board, query):
     assert ids(client, per_page=2, page=2, **query) == expected[2:4]
 
 
+def test_hits_are_counted_exactly_up_to_the_cap_only(client, board, monkeypatch):
+    body = client.get("/api/v1/jobs", query_string={"q": "软件"}).get_json()
+    assert (body["total"], body["total_is_exact"]) == (6, True)
+    monkeypatch.setattr(job_search, "COUNT_CAP", 4)
+    body = client.get("/api/v1/jobs", query_string={"q": "软件", "per_page": 2}).get_json()
+    assert (body["total"], body["total_is_exact"], body["pages"]) == (4, False, 2)
+    assert body["next"] and len(body["items"]) == 2  # paging goes on past the counted hits
+    seen, cursor = [], None
+    while True:
+        page = client.get("/api/v1/jobs", query_string={"q": "软件", "per_page": 2,
+                                                         **({"after": cursor} if cursor else {})}).get_json()
+        seen += [item["id"] for item in page["items"]]
+        cursor = page["next"]
+        if cursor is None:
+            break
+    assert len(seen) == len(set(seen)) == 6
+    body = client.get("/api/v1/jobs", query_string={"q": "java"}).get_json()
+    assert (body["total"], body["total_is_exact"]) == (2, True)
+    body = client.get("/api/v1/jobs", query_string={"q": "病房"}).get_json()
+    assert (body["total"], body["total_is_exact"]) == (1, True)
+    monkeypatch.setattr(job_search, "COUNT_CAP", 2)
+    body = client.get("/api/v1/jobs", query_string={"q": "java"}).get_json()
+    assert (body["total"], body["total_is_exact"]) == (2, True)  # exactly the cap is still exact
+
+
 @pytest.mark.parametrize("query, field", [
     ({"sort": "cheapest"}, "sort"),
     ({"after": "not-a-cursor"}, "after"),

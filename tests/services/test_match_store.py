@@ -1,10 +1,10 @@
 """Stored matches: the consenting graduates in shards, and a shard's sets replaced in one transaction with
-exactly what the model ranks (the same posts, scores and reasons as ranking the graduate online)."""
+exactly what the model ranks (the same posts and scores as ranking the graduate online; the reasons are rebuilt
+on read, tests/services/test_matching_service.py)."""
 
 from __future__ import annotations
 
 import datetime as dt
-import json
 from typing import Any
 
 import pytest
@@ -12,7 +12,7 @@ from sqlalchemy import func, select
 
 from talent.db import utcnow
 from talent.models import Role
-from talent.models.matches import MatchSet, StoredMatch
+from talent.models.matches import MatchSet
 from talent.scoring import MatchModel
 from talent.services import match_store
 from talent.services.graduates import graduate_record
@@ -60,19 +60,15 @@ def test_a_shard_stores_what_the_model_ranks_and_replaces_the_old_sets(city, db_
     open_jobs = [job for job in city["jobs"] if job.status == "open"]
     model = MatchModel().fit([job_record(job) for job in open_jobs])
     for profile in profiles:
-        rows = list(db_session.scalars(select(StoredMatch).where(StoredMatch.graduate_profile_id == profile.id)
-                                       .order_by(StoredMatch.rank)))
+        stored = db_session.get(MatchSet, profile.id)
         if not profile.consent_to_match or profile.id == profiles[5].id:
-            assert rows == [] and db_session.get(MatchSet, profile.id) is None
+            assert stored is None
             continue
         expected = model.rank_jobs_for_graduates([graduate_record(profile)], top=50)[0]["matches"]
-        assert [(r.job_id, r.score, json.loads(r.why)) for r in rows] == [
-            (int(m["job_id"]), m["score"], m["why"]) for m in expected]
-        assert [r.rank for r in rows] == list(range(1, len(rows) + 1))
-        stored = db_session.get(MatchSet, profile.id)
-        assert stored.size == len(rows) and stored.computed_at.replace(tzinfo=dt.UTC) == computed_at
-    bachelor_jobs = {r.job_id for r in db_session.scalars(select(StoredMatch).where(
-        StoredMatch.graduate_profile_id == profiles[0].id))}
+        assert list(zip(stored.job_ids, stored.scores, strict=True)) == [
+            (int(m["job_id"]), m["score"]) for m in expected]
+        assert stored.size == len(expected) > 0 and stored.computed_at.replace(tzinfo=dt.UTC) == computed_at
+    bachelor_jobs = set(db_session.get(MatchSet, profiles[0].id).job_ids)
     assert city["jobs"][4].id not in bachelor_jobs  # the doctor-only post is never stored for a bachelor
     assert city["jobs"][5].id not in bachelor_jobs  # nor a closed one
 
@@ -83,26 +79,26 @@ def test_a_shard_stores_what_the_model_ranks_and_replaces_the_old_sets(city, db_
     assert match_store.refresh_shard(db_session, [p.id for p in profiles], later) == 3
     db_session.commit()
     assert db_session.get(MatchSet, profiles[1].id) is None
-    assert db_session.scalar(select(func.count()).select_from(StoredMatch).where(
-        StoredMatch.graduate_profile_id == profiles[1].id)) == 0
-    assert {r.computed_at.replace(tzinfo=dt.UTC) for r in db_session.scalars(select(StoredMatch))} == {later}
+    db_session.expire_all()
+    assert {r.computed_at.replace(tzinfo=dt.UTC) for r in db_session.scalars(select(MatchSet))} == {later}
+    assert db_session.scalar(select(func.count()).select_from(MatchSet)) == 3
 
 
 def test_a_failed_shard_leaves_the_old_sets(city, db_session, monkeypatch):
     first = city["profiles"][0]
     match_store.refresh_shard(db_session, [first.id], utcnow())
     db_session.commit()
-    before = db_session.scalar(select(func.count()).select_from(StoredMatch))
-    assert before > 0
+    before = db_session.execute(select(MatchSet.graduate_profile_id, MatchSet.computed_at, MatchSet.job_ids)).all()
+    assert before
 
     def broken(*args, **kwargs):
         raise RuntimeError("worker killed while writing")
 
-    monkeypatch.setattr(match_store, "_insert_matches", broken)
+    monkeypatch.setattr(match_store, "_insert_sets", broken)
     with pytest.raises(RuntimeError):
         match_store.refresh_shard(db_session, [first.id], utcnow() + dt.timedelta(minutes=1))
     db_session.rollback()
-    assert db_session.scalar(select(func.count()).select_from(StoredMatch)) == before
+    assert db_session.execute(select(MatchSet.graduate_profile_id, MatchSet.computed_at, MatchSet.job_ids)).all() == before
 
 
 def test_an_empty_shard_does_nothing(city, db_session):
@@ -123,8 +119,7 @@ def test_a_refresh_spreads_identical_graduates_over_equally_fitting_posts(app, d
     def first_posts(strength):
         match_store.refresh_shard(db_session, ids, utcnow(), fair_exposure=strength)
         db_session.commit()
-        return [db_session.scalar(select(StoredMatch.job_id).where(StoredMatch.graduate_profile_id == i,
-                                                                   StoredMatch.rank == 1)) for i in ids]
+        return [db_session.get(MatchSet, i).job_ids[0] for i in ids]
 
     assert len(set(first_posts(0.0))) == 1  # relevance alone: everyone sees the same post first
     spread = first_posts(match_store.FAIR_EXPOSURE)
@@ -133,8 +128,39 @@ def test_a_refresh_spreads_identical_graduates_over_equally_fitting_posts(app, d
     model = MatchModel().fit([job_record(job) for job in [*posts, nurse]])
     relevance = {int(m["job_id"]): m["score"]
                  for m in model.rank_jobs_for_graduates([graduate_record(profiles[-1])], top=50)[0]["matches"]}
-    rows = list(db_session.scalars(select(StoredMatch).where(StoredMatch.graduate_profile_id == ids[-1])
-                                   .order_by(StoredMatch.rank)))
-    assert [r.score for r in rows] == sorted((r.score for r in rows), reverse=True)
-    assert all(0 <= relevance[r.job_id] - r.score <= match_store.FAIR_EXPOSURE + 1e-9 for r in rows)
-    assert rows[-1].job_id == nurse.id  # the irrelevant post stays last
+    stored = db_session.get(MatchSet, ids[-1])
+    rows = list(zip(stored.job_ids, stored.scores, strict=True))
+    assert [score for _, score in rows] == sorted((score for _, score in rows), reverse=True)
+    assert all(0 <= relevance[int(job_id)] - score <= match_store.FAIR_EXPOSURE + 1e-9 for job_id, score in rows)
+    assert int(rows[-1][0]) == nurse.id  # the irrelevant post stays last
+
+
+def test_applications_so_far_count_in_the_fair_exposure_of_a_refresh(app, db_session):
+    """Posts whose places already have a long pipeline of applications are shown first to fewer graduates than
+    the same posts without them (services.hiring.open_applications_by_job feeds the loads)."""
+    from talent.models.hiring import JobApplication
+
+    owner = add_user(db_session, "hr@c.example.cn", "钱海", Role.EMPLOYER)
+    employer = add_employer(db_session, owner, 3)
+    posts = [add_job(db_session, employer, title=f"Java开发工程师{n}", headcount=1) for n in range(12)]
+    profiles = [add_profile(db_session, add_user(db_session, f"t{n}@example.cn", f"学生{n}", Role.APPLICANT))
+                for n in range(24)]
+    db_session.commit()
+    ids = [p.id for p in profiles]
+    crowded = {post.id for post in posts[:6]}
+
+    def firsts_on_crowded():
+        match_store.refresh_shard(db_session, ids, utcnow(), fair_exposure=match_store.FAIR_EXPOSURE)
+        db_session.commit()
+        return sum(int(db_session.get(MatchSet, i).job_ids[0]) in crowded for i in ids)
+
+    before = firsts_on_crowded()
+    assert before >= 6  # spread over all twelve posts, these six among them
+    applicants = [add_profile(db_session, add_user(db_session, f"a{n}@example.cn", f"投递{n}", Role.APPLICANT))
+                  for n in range(20)]
+    for post in posts[:6]:
+        for profile in applicants:  # 20 applications in the pipeline for one place: twice the expected load
+            db_session.add(JobApplication(job_id=post.id, employer_id=employer.id, graduate_profile_id=profile.id,
+                                          applicant_id=profile.user_id, status="applied", applied_at=utcnow()))
+    db_session.commit()
+    assert firsts_on_crowded() < before

@@ -268,3 +268,96 @@ def test_the_scheduler_starts_with_the_schedule_in_the_instance_folder(tmp_path,
             assert entry in text, text[-3000:]
     finally:
         stop(scheduler, timeout=20)
+
+
+@pytest.mark.slow  # two worker starts and the visibility timeout: about a minute on a loaded machine
+def test_a_worker_killed_whole_mid_shard_has_its_task_redone_by_another_after_the_visibility_timeout(
+        app, backend, db_session, tmp_path, queue):
+    """The whole worker (parent and pool process, SIGKILL to its process group) dies while its shard's
+    transaction waits on a lock: nobody rejects the task, it stays unacknowledged in Redis. Another worker takes
+    it after TALENT_TASK_VISIBILITY_TIMEOUT (5 s here) and stores every graduate's new set; until then each
+    graduate keeps the old one."""
+    if backend != "postgresql":
+        pytest.skip("holds a table lock to stop the shard in the middle (PostgreSQL)")
+    import datetime as dt
+
+    from sqlalchemy import select, text
+
+    from talent.models import Role
+    from talent.models.matches import MatchSet
+    from talent.services import match_store
+    from talent.tasks import celery_for
+    from tests.api.test_jobs_api import add_employer, add_job, add_profile, add_user
+
+    employer = add_employer(db_session, add_user(db_session, "hr@whole.example.cn", "王海燕", Role.EMPLOYER), 3)
+    for n in range(5):
+        add_job(db_session, employer, title=f"Java开发工程师{n}", salary_max=9000 + 100 * n)
+    ids = [add_profile(db_session, add_user(db_session, f"w{n}@example.cn", f"毕业生{n}", Role.APPLICANT)).id
+           for n in range(4)]
+    old = dt.datetime(2026, 1, 1, tzinfo=dt.UTC)
+    match_store.refresh_shard(db_session, ids, old)
+    db_session.commit()
+    old_sets = sorted(db_session.execute(select(MatchSet.graduate_profile_id, MatchSet.job_ids)).all())
+    db_session.rollback()  # no transaction left open on the table the test locks
+
+    env = {k: v for k, v in os.environ.items() if not k.startswith("TALENT_")}
+    env.update({"TALENT_INSTANCE_PATH": str(tmp_path / "worker"), "TALENT_REDIS_URL": REDIS_URL,
+                "TALENT_TASK_QUEUE": queue, "TALENT_SECRET_KEY": "k" * 40, "TALENT_TASK_VISIBILITY_TIMEOUT": "5",
+                "TALENT_DATABASE_URL": app.config["DATABASE_URL"]})
+
+    def start_worker(name: str) -> subprocess.Popen:
+        out = open(tmp_path / f"{name}.log", "wb")  # noqa: SIM115 — closed with the test's tmp_path
+        return subprocess.Popen([str(BIN / "talent"), "worker", "--concurrency", "1", "--hostname", f"{name}@%h",
+                                 "--without-mingle", "--without-gossip", "--without-heartbeat"], env=env, stdout=out,
+                                stderr=subprocess.STDOUT, start_new_session=True)
+
+    app.config.update(REDIS_URL=REDIS_URL, TASK_QUEUE=queue, TASK_VISIBILITY_TIMEOUT=5)
+    first = start_worker("first")
+    second = None
+    blocker = app.extensions["talent.db"]()
+    try:
+        blocker.execute(text("LOCK TABLE match_sets IN ACCESS EXCLUSIVE MODE"))
+        new = dt.datetime(2026, 12, 3, 2, 30, tzinfo=dt.UTC)
+        with app.app_context():
+            shard = celery_for(app).tasks["talent.refresh_match_shard"].apply_async(args=(ids, new.isoformat()))
+        waiting = text("SELECT pid FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND pid <> pg_backend_pid()"
+                       " AND query ILIKE '%match_sets%'")
+        probe = app.extensions["talent.engine"]
+        deadline = time.monotonic() + 120
+        while True:  # until the shard's transaction waits for the lock: it is in the middle
+            if "refresh_match_shard" in (tmp_path / "first.log").read_text(errors="replace").split("ready.", 1)[-1] \
+                    and pool_children(first.pid):
+                with probe.connect() as connection:
+                    if connection.execute(waiting).first():
+                        break
+            assert time.monotonic() < deadline, (tmp_path / "first.log").read_text(errors="replace")[-3000:]
+            time.sleep(0.1)
+        os.killpg(first.pid, signal.SIGKILL)  # the parent too: nobody is left to give the task back
+        first.wait(timeout=10)
+        killed_at = time.monotonic()
+        blocker.rollback()  # the lock goes; the dead worker's transaction is rolled back by PostgreSQL
+        time.sleep(1)
+        stored = sorted(db_session.execute(select(MatchSet.graduate_profile_id, MatchSet.job_ids)).all())
+        assert stored == old_sets  # the killed shard changed nothing
+        assert {c for c in db_session.scalars(select(MatchSet.computed_at))} == {old}
+        db_session.rollback()
+        assert queued_tasks(queue) == []  # not waiting in the queue: held, unacknowledged, by the dead worker
+
+        second = start_worker("second")
+        assert shard.get(timeout=120) == 4
+        assert time.monotonic() - killed_at >= 4  # handed out again only after the visibility timeout
+        db_session.expire_all()
+        stored = db_session.execute(select(MatchSet.graduate_profile_id, MatchSet.computed_at)).all()
+        assert sorted(p for p, _ in stored) == sorted(ids)
+        assert {c for _, c in stored} == {new}
+        assert "refresh_match_shard" in (tmp_path / "second.log").read_text(errors="replace")
+    finally:
+        blocker.rollback()
+        blocker.close()
+        for process in (first, second):
+            if process is not None and process.poll() is None:
+                os.killpg(process.pid, signal.SIGTERM)
+                try:
+                    process.wait(timeout=20)
+                except subprocess.TimeoutExpired:
+                    os.killpg(process.pid, signal.SIGKILL)

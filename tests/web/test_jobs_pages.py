@@ -63,6 +63,70 @@ def test_filters_are_kept_in_the_paging_links(client, board):
     assert "page=2" in html and "district=220102" in html
 
 
+def test_the_pages_go_forward_and_back_by_cursor_without_offset(client, board, monkeypatch):
+    import re
+    from html import unescape
+
+    from talent.web import jobs_pages
+
+    monkeypatch.setattr(jobs_pages, "PER_PAGE", 4)
+
+    def titles_and_links(address):
+        html = client.get(address).get_data(as_text=True)
+        titles = re.findall(r"客服专员\d\d|Java后端开发工程师|嵌入式软件工程师", text_of_html(html))
+        links = {rel: unescape(href) for href, rel in re.findall(r'href="([^"]+)" rel="(prev|next)"', html)}
+        return titles, links, html
+
+    seen, address, pages = [], "/jobs?district=220102", 0
+    while address:
+        titles, links, html = titles_and_links(address)
+        pages += 1
+        if pages > 1:
+            assert "after=" in address and f"第 {pages} / 6 页" in text_of_html(html)
+        seen.extend(titles)
+        address = links.get("next")
+    assert pages == 6 and len(seen) == 23 and len(set(seen)) == 23  # every post once, newest first
+    assert seen == [f"客服专员{n:02d}" for n in range(22, -1, -1)]
+    # Back from the last page by the "previous" cursors: the same pages in reverse.
+    _, links, _ = titles_and_links(f"/jobs?district=220102&page=6&after={_cursor_before_last(client)}")
+    back, address = [], links["prev"]
+    while address:
+        titles, links, _ = titles_and_links(address)
+        back = titles + back
+        address = links.get("prev")
+    assert back == seen[:20]
+    # A hand-edited deep page number without a cursor is read as the deepest page served by number (OFFSET).
+    monkeypatch.setattr(jobs_pages, "OFFSET_PAGES", 2)
+    assert "第 2 / 6 页" in text_of(client.get("/jobs?district=220102&page=5"))
+    # A cursor that is not one of this search: said so, and the first page.
+    page = text_of(client.get("/jobs?district=220102&sort=salary&after=bm90LWEtY3Vyc29y"))
+    assert "部分筛选条件无法识别，已忽略。" in page and "第 1 / 6 页" in page
+
+
+def _cursor_before_last(client):
+    from talent.db import db
+    from talent.services import jobs as job_service
+
+    with client.application.app_context():
+        return job_service.search_jobs(db.session, district="220102", per_page=4, page=5).next
+
+
+def text_of_html(html):
+    import re
+
+    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", html))
+
+
+def test_a_count_beyond_the_cap_is_shown_as_more_than(client, board, monkeypatch):
+    from talent.services import job_search
+
+    monkeypatch.setattr(job_search, "COUNT_CAP", 10)
+    page = text_of(client.get("/jobs"))
+    assert "找到超过 10 个岗位" in page and "第 1 页" in page and "下一页" in page
+    assert "共找到 1 个岗位" in text_of(client.get("/jobs?district=220174"))
+    assert "More than 10 positions found" in text_of(client.get("/jobs?lang=en"))
+
+
 def test_unknown_filters_from_a_hand_edited_address_are_ignored_and_said_so(client, board):
     response = client.get("/jobs?district=110105&education=phd&page=x")
     assert response.status_code == 200
