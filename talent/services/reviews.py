@@ -7,7 +7,7 @@ from datetime import date
 from typing import Any
 
 from sqlalchemy import and_, func, or_, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, selectinload
 
 from talent import workdays
 from talent.db import utcnow
@@ -101,7 +101,14 @@ def review_queue(
         conditions.append(Application.programmes.contains(f",{programme},"))
     conditions += queue_search.conditions(search, district)
     where = and_(*conditions)
-    total = session.scalar(queue_search.joined(select(func.count()).select_from(Application)).where(where)) or 0
+    # The applicant, employer and identity tables are joined only when a search, a district or a sort by name
+    # needs them: the plain queue (the officers' first page) counts and pages over applications alone.
+    needs_join = bool((search or "").strip() or district or sort in queue_search.EXTRA_SORTS)
+
+    def scoped(statement: Any) -> Any:
+        return queue_search.joined(statement) if needs_join else statement
+
+    total = session.scalar(scoped(select(func.count()).select_from(Application)).where(where)) or 0
     order = {
         "oldest": [Application.submitted_at.asc(), Application.id.asc()],
         "newest": [Application.submitted_at.desc(), Application.id.desc()],
@@ -109,8 +116,10 @@ def review_queue(
         "due": [Application.review_due_on.is_(None), Application.review_due_on.asc(), Application.id.asc()],
     }.get(sort) or queue_search.order(sort)
     rows = list(
-        session.scalars(queue_search.joined(select(Application)).where(where).order_by(*order)
-                        .offset((page - 1) * per_page).limit(per_page))
+        session.scalars(scoped(select(Application)).where(where).order_by(*order)
+                        .offset((page - 1) * per_page).limit(per_page)
+                        # the page shows each case's applicant and employer: two queries, not two per row
+                        .options(selectinload(Application.owner), selectinload(Application.employer)))
     )
     pending = dict(
         session.execute(
