@@ -18,7 +18,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import case, func, insert, select
+from sqlalchemy import case, func, insert, select, text
 from sqlalchemy.orm import Session
 
 from talent.db import utcnow
@@ -46,6 +46,11 @@ def record_impressions(session: Session, surface: str, shown: Iterable[tuple[int
         for rank, (profile_id, job_id, score) in enumerate(shown, start=1)
     ]
     if rows:
+        if session.get_bind().dialect.name == "postgresql":
+            # Impressions are statistics, not records: the request that serves a list (and writes nothing
+            # else) need not wait for the disk at its commit; a crash may lose the last fraction of a second of
+            # impressions. The setting is local to this transaction (docs/hiring.md).
+            session.execute(text("SET LOCAL synchronous_commit = off"))
         session.execute(insert(MatchFeedback), rows)
     return len(rows)
 
