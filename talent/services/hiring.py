@@ -580,7 +580,8 @@ def change_status(
             f"An application that is {application.status} cannot become {status}."))
     before = application.snapshot()
     if status == INTERVIEW:
-        application.interview_at = moment
+        # Stored as the UTC moment (SQLite keeps wall times without their zone).
+        application.interview_at = moment.astimezone(dt.UTC)
         application.interview_place = interview_place
         application.interview_link = interview_link
     if status == OFFER:

@@ -128,8 +128,10 @@ def internship_counts(session: Session, *, year: int | None = None) -> list[Inte
     if year is not None:
         from talent.clock import CHANGCHUN
 
+        # The year's bounds in Changchun, as the UTC moments the database stores (SQLite keeps UTC wall times).
         start = dt.datetime(year, 1, 1, tzinfo=CHANGCHUN)
-        condition = condition & (Job.created_at >= start) & (Job.created_at < start.replace(year=year + 1))
+        end = start.replace(year=year + 1).astimezone(dt.UTC)
+        condition = condition & (Job.created_at >= start.astimezone(dt.UTC)) & (Job.created_at < end)
     open_now = open_jobs_condition()
     rows = session.execute(
         select(

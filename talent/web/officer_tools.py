@@ -111,7 +111,9 @@ def _date_arg(name: str) -> dt.date | None:
 
 
 def _local_midnight(day: dt.date) -> dt.datetime:
-    return dt.datetime.combine(day, dt.time(), tzinfo=LOCAL_TIMEZONE)
+    """Midnight of a Changchun day, as the UTC moment the database stores (SQLite keeps the wall time of UTC and
+    would compare a +08:00 moment by its wall time, 8 hours off)."""
+    return dt.datetime.combine(day, dt.time(), tzinfo=LOCAL_TIMEZONE).astimezone(dt.UTC)
 
 
 @bp.route("/decisions.<fmt>")

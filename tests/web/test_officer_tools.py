@@ -12,8 +12,9 @@ import pytest
 from openpyxl import load_workbook
 from sqlalchemy import select
 
+from talent.clock import CHANGCHUN
 from talent.models import AuditEvent
-from talent.models.applications import Application
+from talent.models.applications import Application, ReviewDecision
 from talent.models.notifications import Notification
 from talent.services import publicity
 from talent.services.accounts import hash_password
@@ -119,7 +120,9 @@ def test_exports_mask_ids_neutralise_formulas_and_are_for_officers_only(client, 
     assert refused.status_code == 422 and "district" in refused.text
     refused = client.get("/officer/decisions.csv?from=2026-13-01")
     assert refused.status_code == 422 and "from" in refused.text
-    today = local_today()
+    # The day of the decision in Changchun (not "today": a run crossing Changchun's midnight would miss it).
+    decided = db_session.scalars(select(ReviewDecision.decided_at).where(ReviewDecision.application_id == first.id)).one()
+    today = (decided if decided.tzinfo else decided.replace(tzinfo=dt.UTC)).astimezone(CHANGCHUN).date()
     assert len(client.get(f"/officer/decisions.csv?from={today}&to={today}").data.decode("utf-8-sig")
                .strip().splitlines()) == 2
     tomorrow = today + dt.timedelta(days=1)
