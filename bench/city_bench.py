@@ -29,6 +29,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import urllib.parse
 import urllib.request
 from pathlib import Path
 
@@ -192,6 +193,16 @@ if body and body ~= "" then
   wrk.body = body
   wrk.headers["Content-Type"] = "application/json"
 end
+local paths = {}
+for path in string.gmatch(os.getenv("BENCH_PATHS") or "", "[^ ]+") do paths[#paths + 1] = path end
+local turn = 0
+if #paths > 0 then
+  -- Several paths (e.g. keywords) in turn, each connection starting at its own place.
+  function request()
+    turn = turn + 1
+    return wrk.format(nil, paths[(turn + math.random(#paths)) % #paths + 1])
+  end
+end
 function delay()
   return pause
 end
@@ -228,9 +239,14 @@ def _workers(master: int) -> list[int]:
     return [int(pid) for pid in out.split()]
 
 
-def _wrk(url: str, rate: int, duration: int, script: Path, token: str = "", body: str = "") -> dict[str, float]:
-    connections = max(2, rate // 10)  # each connection about 10 requests/s
-    env = dict(os.environ, BENCH_TOKEN=token, BENCH_BODY=body, BENCH_DELAY_MS=str(int(connections * 1000 / rate)))
+def _wrk(url: str, rate: int, duration: int, script: Path, token: str = "", body: str = "",
+         paths: list[str] | None = None) -> dict[str, float]:
+    # Each connection sends a request, waits for the answer, pauses 400 ms (`delay`): 40 connections offer about
+    # 100 requests/s. wrk is closed-loop, so a slow answer lowers the rate offered; with a pause long against the
+    # answers, the achieved rate stays close to the one aimed at (and is printed next to it).
+    connections = max(2, rate * 2 // 5)
+    env = dict(os.environ, BENCH_TOKEN=token, BENCH_BODY=body, BENCH_DELAY_MS=str(int(connections * 1000 / rate)),
+               BENCH_PATHS=" ".join(paths or []))
     out = subprocess.run(["/usr/bin/wrk", "-t2", f"-c{connections}", f"-d{duration}s", "--latency", "-s",
                           str(script), url], capture_output=True, text=True, env=env).stdout
 
@@ -304,7 +320,8 @@ def serve(args: argparse.Namespace) -> dict:
     env = dict(os.environ, TALENT_DATABASE_URL=args.database, TALENT_SECRET_KEY=SECRET, TALENT_INSTANCE_PATH=instance,
                TALENT_LOG_JSON="1")
     started = time.perf_counter()
-    master = subprocess.Popen([str(BIN / "gunicorn"), "-w", "2", "-b", f"127.0.0.1:{port}",
+    master = subprocess.Popen([str(BIN / "gunicorn"), "-c", "python:talent.gunicorn_conf", "-w", "2",
+                               "-b", f"127.0.0.1:{port}",
                                "--access-logfile", "/dev/null", "--error-logfile", os.path.join(instance, "err.log"),
                                # The anonymous eligibility limit (60 a minute per address) would answer most
                                # of one client's 200 requests/s with 429: raised for the measurement.
@@ -328,6 +345,11 @@ def serve(args: argparse.Namespace) -> dict:
         print(f"gunicorn answered /healthz {ready:.2f} s after start; first matches requests (2 workers): "
               + ", ".join(f"{status} in {seconds * 1000:.0f} ms" for status, seconds in first)
               + f"; first search {first_search[1] * 1000:.0f} ms; first candidates {first_candidates[1] * 1000:.0f} ms")
+        replacement = _replacement_worker(master.pid, f"{base}/api/v1/graduates/me/matches?limit=10",
+                                          tokens["applicant"])
+        startup.update(replacement)
+        print(f"a worker killed (SIGKILL) with the other one stopped: its replacement answered a matches request "
+              f"{replacement['replacement_first_answer_ms']} ms after the kill")
         rss_start = {pid: _rss_mb(pid) for pid in _workers(master.pid)}
         script = Path(instance) / "bench.lua"
         script.write_text(LUA)
@@ -335,6 +357,8 @@ def serve(args: argparse.Namespace) -> dict:
             ("plain baseline: GET /healthz", "/healthz", "", "", args.rate),
             ("job search: GET /api/v1/jobs?q=软件", "/api/v1/jobs?q=%E8%BD%AF%E4%BB%B6", "", "", args.rate),
             ("job search (English): GET /api/v1/jobs?q=java", "/api/v1/jobs?q=java", "", "", args.rate),
+            (f"job search, {len(KEYWORDS)} keywords in turn: GET /api/v1/jobs?q=…", "/api/v1/jobs", "", "",
+             args.rate),
             ("a graduate's matches: GET /api/v1/graduates/me/matches", "/api/v1/graduates/me/matches?limit=10",
              tokens["applicant"], "", args.rate),
             ("an employer's candidates: GET /api/v1/jobs/{id}/candidates", f"/api/v1/jobs/{job_id}/candidates?limit=10",
@@ -348,8 +372,11 @@ def serve(args: argparse.Namespace) -> dict:
         print("| endpoint | offered rps | achieved rps | p50 ms | p99 ms | non-2xx |")
         print("|---|---|---|---|---|---|")
         rows = []
+        if args.only:
+            cases = [case for case in cases if any(word in case[0] for word in args.only.split(","))]
         for label, path, token, payload, rate in cases:
-            result = _wrk(base + path, rate, args.duration, script, token, payload)
+            paths = [f"/api/v1/jobs?q={urllib.parse.quote(word)}" for word in KEYWORDS] if "in turn" in label else None
+            result = _wrk(base + path, rate, args.duration, script, token, payload, paths)
             rows.append({"endpoint": label, "offered": rate, **result})
             print(f"| {label} | {rate} | {result['rps']:.0f} | {result['p50']:.1f} | {result['p99']:.1f} | "
                   f"{result['non2xx']} {result['socket']} |", flush=True)
@@ -364,6 +391,26 @@ def serve(args: argparse.Namespace) -> dict:
     finally:
         master.send_signal(signal.SIGTERM)
         master.wait(timeout=30)
+
+
+# What graduates look for (Chinese and English), for the search row that takes them in turn.
+KEYWORDS = ["软件", "会计", "销售", "教师", "java", "python", "护士", "机械", "数据分析", "市场营销", "行政", "电气",
+            "汽车", "设计", "物流", "财务", "前端", "测试", "客服", "人力资源"]
+
+
+def _replacement_worker(master: int, url: str, token: str) -> dict:
+    """Kill one worker (SIGKILL) while the other is stopped (SIGSTOP), so that only the worker gunicorn forks in
+    its place can answer; the time from the kill to that worker's first answer to `url` (a graduate's matches)."""
+    first, second = _workers(master)[:2]
+    os.kill(second, signal.SIGSTOP)
+    try:
+        started = time.perf_counter()
+        os.kill(first, signal.SIGKILL)
+        status, _ = _get(url, token)
+        elapsed = time.perf_counter() - started
+    finally:
+        os.kill(second, signal.SIGCONT)
+    return {"replacement_first_answer_ms": round(elapsed * 1000), "replacement_status": status}
 
 
 def db_facts():  # noqa: ANN201
@@ -384,6 +431,7 @@ def main() -> None:
     two.add_argument("--rate", type=int, default=100)
     two.add_argument("--eligibility-rate", type=int, default=200)
     two.add_argument("--port", type=int, default=8765)
+    two.add_argument("--only", help="comma-separated words: measure only the endpoints whose label holds one")
     three = commands.add_parser("workers")
     three.add_argument("--counts", type=lambda text: [int(v) for v in text.split(",")], default=[1, 2])
     three.add_argument("--shard", type=int, default=2_000)

@@ -158,7 +158,7 @@ def main() -> None:
                              owner_ids[n % len(owner_ids)], created, created))
             documents.append((job_id, document(job["title"][:120], names[employer_id], job["description"],
                                                postgresql=True),
-                              document(job["title"][:120], names[employer_id], "", postgresql=True)))
+                              document(job["title"][:120], names[employer_id], "", postgresql=True), created))
         step(f"{args.jobs:,} posts generated with their search documents")
         copy_rows(connection, "jobs", ["id", "employer_id", "title", "description", "min_education", "district",
                                        "salary_min", "salary_max", "headcount", "majors", "closing_date", "status",
@@ -166,7 +166,7 @@ def main() -> None:
         # The GIN index is built once after the load rather than row by row.
         with connection.cursor() as cursor:
             cursor.execute("DROP INDEX IF EXISTS ix_job_search_documents_document")
-        copy_rows(connection, "job_search_documents", ["job_id", "document", "headline"], documents)
+        copy_rows(connection, "job_search_documents", ["job_id", "document", "headline", "created_at"], documents)
         with connection.cursor() as cursor:
             cursor.execute("CREATE INDEX ix_job_search_documents_document ON job_search_documents "
                            "USING gin (document)")

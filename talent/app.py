@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 from typing import Any
@@ -19,6 +20,14 @@ TEMPLATES = ROOT.parent / "templates" if (ROOT.parent / "templates").is_dir() el
 STATIC = ROOT.parent / "static" if (ROOT.parent / "static").is_dir() else ROOT / "static"
 
 csrf = CSRFProtect()
+_created: list[Flask] = []  # applications built in a preloading gunicorn master (after_fork)
+
+
+def after_fork() -> None:
+    """In a worker just forked from a preloading gunicorn master (talent.gunicorn_conf): forget the database
+    connections the master held, without closing them (they are the master's), so that the worker opens its own."""
+    for app in _created:
+        app.extensions["talent.engine"].dispose(close=False)
 
 
 class BoundedIntegerConverter(IntegerConverter):
@@ -79,9 +88,17 @@ def build_app(overrides: dict[str, Any] | None = None) -> Flask:
         return response
 
     if "gunicorn" in sys.modules and not app.testing:
-        # A gunicorn worker builds its model of the recently changed posts in a background thread as it starts,
-        # so that its first matches request does not (services.match_serving.warm_up).
         from talent.services.match_serving import warm_up
 
-        warm_up(app)
+        if os.environ.get("TALENT_PRELOADED_SERVER"):
+            # gunicorn with talent.gunicorn_conf: this is the master, before it forks the workers. The model of
+            # the recently changed posts is built here, once, and every worker starts with a copy of it; the
+            # master's connections are closed so that no worker inherits one.
+            warm_up(app, background=False)
+            _created.append(app)
+            app.extensions["talent.engine"].dispose()
+        else:
+            # A gunicorn worker that imported the platform itself builds the model in a background thread as it
+            # starts, so that its first matches request does not (services.match_serving.warm_up).
+            warm_up(app)
     return app

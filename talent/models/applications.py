@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import Date, DateTime, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import Date, DateTime, ForeignKey, Index, Integer, String, Text, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from talent.db import Base, JSONType, utcnow
@@ -229,3 +229,8 @@ class PersonRecord(Base):
             "revoked_on": _iso(self.revoked_on),
             "banned_until": _iso(self.banned_until),
         }
+
+
+# The officers' review queue (services.reviews.QUEUE_STATUSES) in its order: the first page is read from the index.
+_QUEUE = text("status IN ('in_review', 'awaiting_confirmation')")
+Index("ix_applications_queue", Application.submitted_at, Application.id, postgresql_where=_QUEUE, sqlite_where=_QUEUE)

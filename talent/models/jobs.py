@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from sqlalchemy import Boolean, Date, DateTime, ForeignKey, Index, Integer, String, Text, false
+from sqlalchemy import Boolean, Date, DateTime, ForeignKey, Index, Integer, String, Text, false, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from talent.db import Base, JSONType, utcnow
@@ -94,6 +94,9 @@ class GraduateProfile(Base):
     created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     # Indexed: the candidate pool lists consenting profiles newest first (services.graduates).
     updated_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow, index=True)
+    # The version (`updated_at`) of this profile that the stored set of matches ranked; None: no stored set.
+    # Written with the set (services.match_store); a profile whose version differs is ranked online.
+    match_set_version: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
 
     user: Mapped[User] = relationship()
 
@@ -108,3 +111,10 @@ class GraduateProfile(Base):
             "expected_salary": self.expected_salary,
             "consent_to_match": self.consent_to_match,
         }
+
+
+# The consenting graduates whose stored set is missing or ranked an older version of the profile: few (a saved
+# profile is refreshed at once), found through this index by an employer's candidates (services.match_serving).
+UNMATCHED = text("consent_to_match AND (match_set_version IS NULL OR match_set_version <> updated_at)")
+Index("ix_graduate_profiles_unmatched", GraduateProfile.updated_at, GraduateProfile.id,
+      postgresql_where=UNMATCHED, sqlite_where=UNMATCHED)

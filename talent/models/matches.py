@@ -39,7 +39,8 @@ class MatchSet(Base):
     graduate_profile_id: Mapped[int] = mapped_column(
         ForeignKey("graduate_profiles.id", ondelete="CASCADE"), primary_key=True, autoincrement=False
     )
-    computed_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+    # Indexed: an employer's candidates ask whether any set predates the post's last change.
+    computed_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), index=True)
     profile_updated_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
     size: Mapped[int] = mapped_column(Integer)
     job_ids: Mapped[list[Any]] = mapped_column(IdArray)
@@ -51,7 +52,8 @@ class JobSearchDocument(Base):
 
     __tablename__ = "job_search_documents"
     # GIN on PostgreSQL; SQLite (development) gets a plain index it does not need, to keep one schema.
-    __table_args__ = (Index("ix_job_search_documents_document", "document", postgresql_using="gin"),)
+    __table_args__ = (Index("ix_job_search_documents_document", "document", postgresql_using="gin"),
+                      Index("ix_job_search_documents_headline", "headline", postgresql_using="gin"))
 
     job_id: Mapped[int] = mapped_column(ForeignKey("jobs.id", ondelete="CASCADE"), primary_key=True,
                                         autoincrement=False)
@@ -59,6 +61,9 @@ class JobSearchDocument(Base):
     # Title (A) and employer name (B) only: what relevance is ranked by (small, so ranking thousands of hits
     # does not read every hit's whole description).
     headline: Mapped[str] = mapped_column(SearchDocument)
+    # The post's creation time, copied: search reads a keyword's hits newest first within windows of this date
+    # (services.job_search), through this index together with the keyword's.
+    created_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True), nullable=True, index=True)
 
 
 # Job search pages through open posts newest first or best paid first (keyset order: the key, then the id).

@@ -490,8 +490,11 @@ def search_jobs(
         condition = condition & (Job.kind == kind)
     if occupation:
         condition = condition & job_search.occupation_condition(occupation)
+    # What identifies this search's hits (not its order or page): a recent count of them may be reused.
+    count_key = (tuple(job_search.query_terms(q)) if q else (), district, education, kind, occupation,
+                 today_in_changchun())
     return job_search.search(session, condition, q=q, sort=sort, page=page, per_page=per_page, after=after,
-                             before=before)
+                             before=before, count_key=count_key)
 
 
 def jobs_of_employers(

@@ -37,7 +37,7 @@ from typing import Any
 
 import numpy as np
 from flask import Flask, current_app
-from sqlalchemy import Float, Integer, and_, func, or_, select, type_coerce
+from sqlalchemy import Float, Integer, and_, func, or_, select, text, type_coerce
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, joinedload
@@ -280,9 +280,10 @@ def recent_posts(app: Flask | None = None) -> RecentPosts:
     return indexes[key]
 
 
-def warm_up(app: Flask) -> threading.Thread:
-    """Build this process's recent-posts model in a background thread (a web worker as it starts): requests
-    that need it meanwhile wait for it (its lock); the others are served at once."""
+def warm_up(app: Flask, *, background: bool = True) -> threading.Thread | None:
+    """Build this process's recent-posts model: in a background thread (a web worker as it starts; requests that
+    need it meanwhile wait for it, its lock, the others are served at once), or here and now (`background`
+    false: a preloading gunicorn master, whose workers each start with a copy)."""
 
     def build() -> None:
         try:
@@ -295,7 +296,15 @@ def warm_up(app: Flask) -> threading.Thread:
                 db.session.rollback()
         except Exception:  # a database not there yet: the first request builds it
             log.exception("warming up the recent-posts model failed")
+        # Every graduate's profile names the occupations of their major: the coder is built once per process
+        # (about 1 s with its imports), here rather than in the first matches request.
+        from talent.occupations import load_coder
 
+        load_coder()
+
+    if not background:
+        build()
+        return None
     thread = threading.Thread(target=build, name="talent-warm-up", daemon=True)
     thread.start()
     return thread
@@ -448,6 +457,12 @@ def _stored_candidates(session: Session, job: Job, eligible: Any, set_speaks: An
     return [(score, profiles[profile_id]) for score, profile_id in pairs]
 
 
+# The consenting profiles whose stored set is missing or out of date, as the partial index states it (table-qualified:
+# the queries join users).
+_UNMATCHED = text("graduate_profiles.consent_to_match AND (graduate_profiles.match_set_version IS NULL"
+                  " OR graduate_profiles.match_set_version <> graduate_profiles.updated_at)")
+
+
 def rank_for_job(session: Session, job: Job, record: dict[str, Any], limit: int, index: RecentPosts,
                  pool: int = CANDIDATE_POOL) -> list[RankedGraduate]:
     """The consenting graduates who fit the post best: those whose stored best 50 hold it (unchanged since),
@@ -461,24 +476,26 @@ def rank_for_job(session: Session, job: Job, record: dict[str, Any], limit: int,
         MatchSet.profile_updated_at == GraduateProfile.updated_at, MatchSet.computed_at >= changed_at
     )
     stored = _stored_candidates(session, job, eligible, set_speaks, limit)
-    # Only (id, version) of the pool is read: the vectors of the versions seen before are cached. The search for
-    # graduates the stored sets cannot speak for looks at the POOL_SCAN most recently updated profiles only:
-    # after a refresh (and with every saved profile refreshed at once) few or none qualify, and finding that
-    # out among all of the city's graduates cost a second a request.
-    recent = (
-        select(GraduateProfile.id)
-        .order_by(GraduateProfile.updated_at.desc(), GraduateProfile.id.desc())
-        .limit(POOL_SCAN_FACTOR * pool)
-        .scalar_subquery()
-    )
-    others = [(profile_id, as_utc(stamp)) for profile_id, stamp in session.execute(
-        select(GraduateProfile.id, GraduateProfile.updated_at)
-        .join(User, User.id == GraduateProfile.user_id)
-        .outerjoin(MatchSet, MatchSet.graduate_profile_id == GraduateProfile.id)
-        .where(GraduateProfile.id.in_(recent), eligible, or_(MatchSet.graduate_profile_id.is_(None), ~set_speaks))
-        .order_by(GraduateProfile.updated_at.desc(), GraduateProfile.id.desc())
-        .limit(pool)
-    )]
+    # Only (id, version) of the pool is read: the vectors of the versions seen before are cached. The graduates
+    # the stored sets cannot speak for are (1) those whose set is missing or ranked an older version of their
+    # profile: few (a saved profile is refreshed at once), read through their own partial index
+    # (models.jobs.UNMATCHED) — not found by scanning thousands of profiles on every request; and (2) when the post
+    # changed after some sets were computed, the graduates holding such a set: the most recently updated ones,
+    # looked for among POOL_SCAN_FACTOR × pool profiles only.
+    newest_first = (GraduateProfile.updated_at.desc(), GraduateProfile.id.desc())
+    pairs = select(GraduateProfile.id, GraduateProfile.updated_at).join(User, User.id == GraduateProfile.user_id)
+    found = dict(session.execute(pairs.where(eligible, _UNMATCHED).order_by(*newest_first).limit(pool)).all())
+    older_sets = select(MatchSet.graduate_profile_id).where(MatchSet.computed_at < changed_at).limit(1)
+    if len(found) < pool and session.scalar(older_sets) is not None:
+        recent = select(GraduateProfile.id).order_by(*newest_first).limit(POOL_SCAN_FACTOR * pool).scalar_subquery()
+        found.update(session.execute(
+            pairs.join(MatchSet, MatchSet.graduate_profile_id == GraduateProfile.id)
+            .where(GraduateProfile.id.in_(recent), eligible, MatchSet.computed_at < changed_at)
+            .order_by(*newest_first)
+            .limit(pool - len(found))
+        ).all())
+    others = sorted(((profile_id, as_utc(stamp)) for profile_id, stamp in found.items()),
+                    key=lambda pair: (pair[1], pair[0]), reverse=True)[:pool]
     ranked: list[RankedGraduate] = []
     if stored:
         model = index.model

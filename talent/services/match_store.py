@@ -45,7 +45,7 @@ from typing import Any
 
 import numpy as np
 import orjson
-from sqlalchemy import delete, insert, select
+from sqlalchemy import delete, insert, select, update
 from sqlalchemy.orm import Session
 from threadpoolctl import threadpool_limits
 
@@ -330,6 +330,15 @@ def refresh_shard(session: Session, graduate_ids: list[int], computed_at: dt.dat
     # Replace, in the caller's transaction: the old rows go and the new ones are written.
     session.execute(delete(MatchSet).where(MatchSet.graduate_profile_id.in_(ids)))
     _insert_sets(session, sets)
+    # Each profile records the version its set ranked (None: no set): the index of the profiles the stored sets
+    # cannot speak for (models.jobs.UNMATCHED) then holds the few saved since, not every graduate.
+    session.execute(
+        update(GraduateProfile)
+        .where(GraduateProfile.id.in_(ids))
+        .values(match_set_version=select(MatchSet.profile_updated_at)
+                .where(MatchSet.graduate_profile_id == GraduateProfile.id).scalar_subquery())
+        .execution_options(synchronize_session=False)
+    )
     session.flush()
     return len(sets)
 
