@@ -203,8 +203,18 @@ if #paths > 0 then
     return wrk.format(nil, paths[(turn + math.random(#paths)) % #paths + 1])
   end
 end
+-- Each connection pauses a random time between requests (exponential, mean `pause`): together the connections
+-- send requests at random moments, as independent users do (close to a Poisson stream), not in lock-step bursts.
+local threads = 0
+function setup(thread)
+  threads = threads + 1
+  thread:set("thread_number", threads)
+end
+function init(args)
+  math.randomseed(os.time() * 100 + (thread_number or 0))
+end
 function delay()
-  return pause
+  return -pause * math.log(1 - math.random())
 end
 """
 
@@ -241,9 +251,9 @@ def _workers(master: int) -> list[int]:
 
 def _wrk(url: str, rate: int, duration: int, script: Path, token: str = "", body: str = "",
          paths: list[str] | None = None) -> dict[str, float]:
-    # Each connection sends a request, waits for the answer, pauses 400 ms (`delay`): 40 connections offer about
-    # 100 requests/s. wrk is closed-loop, so a slow answer lowers the rate offered; with a pause long against the
-    # answers, the achieved rate stays close to the one aimed at (and is printed next to it).
+    # Each connection sends a request, waits for the answer, pauses 400 ms on average (`delay`, random): 40
+    # connections offer about 100 requests/s. wrk is closed-loop, so a slow answer lowers the rate offered; with a
+    # pause long against the answers, the achieved rate stays close to the one aimed at (printed next to it).
     connections = max(2, rate * 2 // 5)
     env = dict(os.environ, BENCH_TOKEN=token, BENCH_BODY=body, BENCH_DELAY_MS=str(int(connections * 1000 / rate)),
                BENCH_PATHS=" ".join(paths or []))

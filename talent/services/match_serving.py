@@ -244,13 +244,17 @@ class RecentPosts:
         model = self.model
         if not model.job_ids_ or top <= 0:
             return []
-        scores = model.score_pairs([record])[0]
         ids, stamps = self._arrays()
-        if since is not None:
-            scores = np.where(stamps > since.timestamp(), scores, -np.inf)
+        changed = stamps > since.timestamp() if since is not None else None
+        if changed is not None and not changed.any():
+            return []  # nothing changed since the stored set: nothing to score (the usual case)
+        scores = model.score_pairs([record])[0]
+        if changed is not None:
+            scores = np.where(changed, scores, -np.inf)
         # Best score first; ties by the lower id, like the batch path's (education, id) order within a level.
-        order = [i for i in np.lexsort((ids, -scores)) if np.isfinite(scores[i])][:top]
-        if not order:
+        order = np.lexsort((ids, -scores))
+        order = order[np.isfinite(scores[order])][:top]
+        if not len(order):
             return []
         layout = model._layout()  # the model's own feature layout (what explains its scores)
         profile = model.graduate_profiles([record])[0]
@@ -360,7 +364,10 @@ def rank_for_graduate(session: Session, profile: GraduateProfile, record: dict[s
     with index.lock:
         index.sync(session)
         online = index.best_for(record, since, limit)
-        rescored = {job_id for job_id, stamp in index.versions.items() if since is not None and stamp > since}
+        rescored: set[int] = set()
+        if since is not None and index.model.job_ids_:
+            tracked, stamps = index._arrays()
+            rescored = set(tracked[stamps > since.timestamp()].tolist())
     ranked = [RankedJob(job_id, score, why) for job_id, score, why in online]
     seen = {item.job_id for item in ranked}
     stored_pairs: list[tuple[int, float]] = []
@@ -368,30 +375,37 @@ def rank_for_graduate(session: Session, profile: GraduateProfile, record: dict[s
         stored_pairs = [(int(job_id), float(score)) for job_id, score in zip(stored.job_ids, stored.scores,
                                                                                strict=True)]
     ids = seen | {job_id for job_id, _ in stored_pairs}
-    jobs = {
-        job.id: job
-        for job in session.scalars(
-            select(Job).where(Job.id.in_(ids), Job.status == "open",
-                              or_(Job.closing_date.is_(None), Job.closing_date >= today),
-                              Job.min_education.in_(allowed))
-            .options(joinedload(Job.employer))
-        )
-    } if ids else {}
+    within_reach = and_(Job.status == "open", or_(Job.closing_date.is_(None), Job.closing_date >= today),
+                        Job.min_education.in_(allowed))
+    preferring = check_prefer(prefer) != "relevance"
+    jobs: dict[int, Job] = {}
+    if preferring and ids:  # every candidate's post is needed to reorder them
+        jobs = {job.id: job for job in session.scalars(
+            select(Job).where(Job.id.in_(ids), within_reach).options(joinedload(Job.employer)))}
+        versions = {job_id: job.updated_at for job_id, job in jobs.items()}
+    else:  # only (id, version) of the candidates; the posts shown are read below
+        versions = dict(session.execute(select(Job.id, Job.updated_at).where(Job.id.in_(ids), within_reach)).all()
+                        ) if ids else {}
     if stored is not None:
         computed_at = as_utc(stored.computed_at)
         for job_id, score in stored_pairs:
-            job = jobs.get(job_id)
+            version = versions.get(job_id)
             # A post changed since the set was computed is scored online instead (when tracked; an untracked
             # one changed after the set is left out until the next refresh). Posts changed just before the set
             # (LAG) are kept unless tracked: the refresh most likely saw them.
-            if job is None or job_id in rescored or job_id in seen or as_utc(job.updated_at) > computed_at:
+            if version is None or job_id in rescored or job_id in seen or as_utc(version) > computed_at:
                 continue
             ranked.append(RankedJob(job_id, score, None))
-    ranked = [item for item in ranked if item.job_id in jobs]
-    if check_prefer(prefer) != "relevance":
+    ranked = [item for item in ranked if item.job_id in versions]
+    if preferring:
         ranked = with_preference(ranked, jobs, record, index.model._layout().weights, prefer)
     ranked.sort(key=lambda item: (-item.score, item.job_id))
     ranked = ranked[:limit]
+    if not preferring and ranked:
+        jobs = {job.id: job for job in session.scalars(
+            select(Job).where(Job.id.in_([item.job_id for item in ranked])).options(joinedload(Job.employer)))}
+        # A post closed between the two reads is left out rather than shown.
+        ranked = [item for item in ranked if item.job_id in jobs]
     unexplained = [item for item in ranked if item.why is None]
     for item, why in zip(unexplained, explain_posts(index.model, record, [jobs[i.job_id] for i in unexplained]),
                          strict=True):
