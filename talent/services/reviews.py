@@ -7,7 +7,7 @@ from datetime import date
 from typing import Any
 
 from sqlalchemy import and_, func, or_, select
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import Session, defer, selectinload
 
 from talent import workdays
 from talent.db import utcnow
@@ -119,7 +119,10 @@ def review_queue(
         session.scalars(scoped(select(Application)).where(where).order_by(*order)
                         .offset((page - 1) * per_page).limit(per_page)
                         # the page shows each case's applicant and employer: two queries, not two per row
-                        .options(selectinload(Application.owner), selectinload(Application.employer)))
+                        .options(selectinload(Application.owner), selectinload(Application.employer),
+                                 # and none of the cases' facts or decisions (large JSON, read when opened)
+                                 defer(Application.facts), defer(Application.decision),
+                                 defer(Application.requested_items)))
     )
     pending = dict(
         session.execute(
