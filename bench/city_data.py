@@ -1,13 +1,13 @@
 """Load a city-scale data set into PostgreSQL: 112,000 posts, 100,000 graduate profiles, 50,000 applications.
 
     python bench/city_data.py --database postgresql+psycopg://postgres@127.0.0.1:5432/talent_city [--reset]
-        [--jobs 112000] [--graduates 100000] [--applications 50000] [--employers 2000]
+        [--jobs 112000] [--graduates 100000] [--applications 50000] [--employers 2000] [--consenting 0.7]
 
 The database is migrated and seeded with the demo (its accounts, employer, posts, graduates and applications
 in every state, through the real services); the bulk is then written with COPY (psycopg), not the ORM:
 posts from bench/data/generate_varied.py (nearly every post distinct, created over the past year) with their
 search documents (services.job_search, the same code the platform uses), graduate accounts and profiles
-(70 % consenting), employer accounts and verified organisations, and applications cloned round-robin from
+(70 % consenting, `--consenting`), employer accounts and verified organisations, and applications cloned round-robin from
 the demo's applications (so every state the demo has is present, each with a real decision and facts) for
 the first graduate accounts. Prints the time of each step and the row counts per table and state.
 """
@@ -77,6 +77,9 @@ def main() -> None:
     parser.add_argument("--applications", type=int, default=50_000)
     parser.add_argument("--employers", type=int, default=2_000)
     parser.add_argument("--seed", type=int, default=2026)
+    parser.add_argument("--consenting", type=float, default=0.7,
+                        help="share of the graduates who consent to matching (the refresh ranks only them); "
+                             "1.0 for a refresh of every graduate")
     args = parser.parse_args()
 
     from talent import create_app
@@ -190,7 +193,7 @@ def main() -> None:
             profiles.append((next_profile + n, uid, graduate["major"][:100], graduate.get("major_code"),
                              graduate["education"], json_text(skills),
                              json_text(list(graduate.get("preferred_districts") or [])),
-                             graduate.get("expected_salary"), rng.random() < 0.7, updated, updated, updated))
+                             graduate.get("expected_salary"), rng.random() < args.consenting, updated, updated, updated))
         copy_rows(connection, "graduate_profiles", ["id", "user_id", "major", "major_code", "education", "skills",
                                                     "preferred_districts", "expected_salary", "consent_to_match",
                                                     "consent_changed_at", "created_at", "updated_at"], profiles)

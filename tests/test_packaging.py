@@ -65,7 +65,9 @@ def test_a_wheel_installed_outside_the_checkout_serves_pages_and_pdfs(tmp_path):
     subprocess.run([talent, "init-db"], check=True, cwd=tmp_path, env=environment, capture_output=True)
     subprocess.run([talent, "seed-demo"], check=True, cwd=tmp_path, env=environment, capture_output=True)
     server = subprocess.Popen(
-        [str(venv / "bin" / "gunicorn"), "--bind", f"127.0.0.1:{port}", "--workers", "1", "talent:create_app()"],
+        # With the platform's own gunicorn settings, as the README runs it: they ship inside the package.
+        [str(venv / "bin" / "gunicorn"), "-c", "python:talent.gunicorn_conf", "--bind", f"127.0.0.1:{port}",
+         "--workers", "1", "talent:create_app()"],
         cwd=tmp_path, env=environment, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
     )
     base = f"http://127.0.0.1:{port}"
