@@ -220,9 +220,9 @@ def _tier_conditions(terms: list[tuple[str, bool]], postgresql: bool) -> tuple[d
     if postgresql:
         title_only = " & ".join(_quoted(lexeme) + (":*A" if prefix else ":A") for lexeme, prefix in terms)
         plain = cast(literal(tsquery_text(terms)), TSQUERY)
-        in_title = JobSearchDocument.headline.op("@@")(cast(literal(title_only), TSQUERY))
-        in_headline = JobSearchDocument.headline.op("@@")(plain)
-        anywhere = JobSearchDocument.document.op("@@")(plain)
+        in_title = JobSearchDocument.headline.bool_op("@@")(cast(literal(title_only), TSQUERY))
+        in_headline = JobSearchDocument.headline.bool_op("@@")(plain)
+        anywhere = JobSearchDocument.document.bool_op("@@")(plain)
     else:
         # SQLite (development): the words of title and employer (headline) or of everything (document); the title
         # by its lower-cased characters.
