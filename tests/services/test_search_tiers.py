@@ -34,7 +34,7 @@ QUIET = "负责日常事务。"  # a description holding none of the keywords se
 @dataclass
 class Post:
     id: int
-    tier: int | None  # the tier it must rank in for the test's keyword; None: not a hit
+    tier: int | None  # the tier it must rank in for the keyword it was made for; None: not a hit
     created_at: dt.datetime
     district: str
     min_education: str
