@@ -8,17 +8,18 @@ The lexemes of a post (title weight A, employer name B, description D) are writt
 `job_search_documents` (a `tsvector` built from quoted lexemes — no parser involved — with a GIN index on
 PostgreSQL; the same lexemes as plain text on SQLite, the development database). A keyword becomes a
 `tsquery` of its lexemes ANDed: a Chinese word of two or more characters must contain all its pairs, one
-character itself, a Latin word is a prefix (`java` finds Java and JavaScript). Results are ranked by
-`ts_rank` over the small `headline` (title weight A, employer name B: ranking thousands of hits never reads
-their descriptions), posts matching only in the description after them, newest first; SQLite ranks by how
-many keyword parts the title holds.
+character itself, a Latin word is a prefix (`java` finds Java and JavaScript). Relevance is by tier — every
+keyword in the title; in the title and the employer's name together; only with the description — then newest
+first, decided on the small `headline` (title weight A, employer name B), so ranking thousands of hits never
+reads their descriptions; each tier is read newest first, within windows of creation time when it is big.
 
 Paging: `page` for the first pages, and a keyset cursor `after` (the last row's sort key and id, as returned
 in `next`) that costs the same on any page — no OFFSET scan; `before` (the first row's, `previous`) goes back
 a page the same way (the web page's links, docs/jobs.md).
 
 Counting: the hits are counted exactly up to `COUNT_CAP` and no further (`total_is_exact` false: "1,000+"):
-an exact count of thousands of hits costs more than finding and ranking the page shown.
+an exact count of thousands of hits costs more than finding and ranking the page shown; a count beyond the cap
+is reused by the process for `COUNT_SECONDS`, smaller ones are always counted afresh.
 """
 
 from __future__ import annotations
@@ -220,9 +221,9 @@ def _tier_conditions(terms: list[tuple[str, bool]], postgresql: bool) -> tuple[d
     if postgresql:
         title_only = " & ".join(_quoted(lexeme) + (":*A" if prefix else ":A") for lexeme, prefix in terms)
         plain = cast(literal(tsquery_text(terms)), TSQUERY)
-        in_title = JobSearchDocument.headline.op("@@")(cast(literal(title_only), TSQUERY))
-        in_headline = JobSearchDocument.headline.op("@@")(plain)
-        anywhere = JobSearchDocument.document.op("@@")(plain)
+        in_title = JobSearchDocument.headline.bool_op("@@")(cast(literal(title_only), TSQUERY))
+        in_headline = JobSearchDocument.headline.bool_op("@@")(plain)
+        anywhere = JobSearchDocument.document.bool_op("@@")(plain)
     else:
         # SQLite (development): the words of title and employer (headline) or of everything (document); the title
         # by its lower-cased characters.
