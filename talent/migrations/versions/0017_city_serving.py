@@ -51,10 +51,13 @@ def upgrade() -> None:
 def downgrade() -> None:
     op.drop_index('ix_graduate_profiles_unmatched', table_name='graduate_profiles')
     op.drop_index('ix_match_sets_computed_at', table_name='match_sets')
-    with op.batch_alter_table('graduate_profiles', schema=None) as batch_op:
+    # The columns are dropped in place (SQLite drops an unindexed column itself since 3.35), not by rebuilding
+    # the table: on SQLite a rebuild drops the old graduate_profiles under foreign keys, which deletes every
+    # stored set (ON DELETE CASCADE) and is refused once any job application refers to a profile.
+    with op.batch_alter_table('graduate_profiles', schema=None, recreate='never') as batch_op:
         batch_op.drop_column('match_set_version')
     op.drop_index('ix_job_search_documents_created_at', table_name='job_search_documents')
-    with op.batch_alter_table('job_search_documents', schema=None) as batch_op:
+    with op.batch_alter_table('job_search_documents', schema=None, recreate='never') as batch_op:
         batch_op.drop_column('created_at')
     op.drop_index('ix_job_search_documents_headline', table_name='job_search_documents')
     op.drop_index('ix_applications_queue', table_name='applications')
