@@ -30,12 +30,14 @@ or the new set of each graduate, never a mixture; a worker killed in the middle 
 
 from __future__ import annotations
 
+import ctypes
 import datetime as dt
 import fcntl
 import gc
 import hashlib
 import io
 import logging
+import mmap
 import os
 import pickle
 import threading
@@ -90,8 +92,10 @@ def _consenting() -> Any:
 
 
 def graduate_shards(session: Session, shard_size: int) -> list[list[int]]:
-    """The ids of the consenting graduates' profiles (active accounts), in id order, in lists of at most
-    `shard_size`."""
+    """The ids of the consenting graduates' profiles (active accounts), in lists of at most `shard_size`,
+    ordered by major (code — profiles without one last, on every database — then name), then id: the graduates of one shard share few majors, and a shard's
+    ranking keeps one score row per post for each distinct major it holds (MatchModel._rank_matrix) — with the
+    city's majors mixed in id order that table alone took some 350 MB per shard of 2,000."""
     if isinstance(shard_size, bool) or not isinstance(shard_size, int) or shard_size < 1:
         raise ValueError("shard_size must be a whole number ≥ 1")
     ids = list(
@@ -99,7 +103,8 @@ def graduate_shards(session: Session, shard_size: int) -> list[list[int]]:
             select(GraduateProfile.id)
             .join(User, GraduateProfile.user_id == User.id)
             .where(_consenting())
-            .order_by(GraduateProfile.id)
+            .order_by(GraduateProfile.major_code.is_(None), GraduateProfile.major_code, GraduateProfile.major,
+                      GraduateProfile.id)
         )
     )
     return [ids[start : start + shard_size] for start in range(0, len(ids), shard_size)]
@@ -186,6 +191,23 @@ def _load_fitted(stem: Path) -> MatchModel | None:
     return model
 
 
+def _release_pages(array: Any) -> None:
+    """Tell the kernel this process no longer needs the resident pages of a memory-mapped array (np.load with
+    mmap_mode): they stop counting in its memory and are read from the file again if used."""
+    mapped = getattr(array, "_mmap", None)
+    if mapped is not None and hasattr(mmap, "MADV_DONTNEED"):
+        mapped.madvise(mmap.MADV_DONTNEED)
+
+
+def _return_freed_memory() -> None:
+    """Give the memory the fit freed back to the system (glibc keeps freed heap for reuse otherwise: the fitting
+    worker would stay some hundreds of MB above the others for the rest of the refresh)."""
+    try:
+        ctypes.CDLL("libc.so.6").malloc_trim(0)
+    except (OSError, AttributeError):  # not glibc
+        pass
+
+
 def shared_fit(session: Session, key: tuple[str, dt.datetime, dt.date]) -> MatchModel:
     """The model of the open posts for this refresh: loaded if another process of this machine has fitted it,
     else fitted here and saved for the others (a file lock makes the others wait instead of fitting too)."""
@@ -206,6 +228,7 @@ def shared_fit(session: Session, key: tuple[str, dt.datetime, dt.date]) -> Match
             # Used as the others use it (the vectors memory-mapped): what the fit left behind is freed.
             del fitted
             gc.collect()
+            _return_freed_memory()
             model = _load_fitted(stem)
             assert model is not None
             # Earlier refreshes' files go (a process still using one keeps its mapping until it lets go).
@@ -230,6 +253,12 @@ def ranking_model(session: Session, computed_at: dt.datetime) -> MatchModel:
             cache.clear()  # free the previous refresh's model before fitting the next
             started = time.perf_counter()
             model = shared_fit(session, key)
+            # The ranking reads the model's own copies of the vectors (its index, built here once for every
+            # shard); the memory-mapped matrix they were copied from is then let go of by this process (its pages
+            # are read back from the file if anything needs them): some 290 MB less resident per worker.
+            model._ordered_index()
+            model._output_tables()
+            _release_pages(model.job_matrix_)
             log.info("model of %d open posts for the refresh of %s ready in %.1f s", len(model.job_ids_),
                      computed_at.isoformat(), time.perf_counter() - started)
             cache.update(key=key, model=model)

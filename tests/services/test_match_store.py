@@ -50,6 +50,19 @@ def test_shards_cover_the_consenting_active_graduates_once_in_id_order(city, db_
         match_store.graduate_shards(db_session, 0)
 
 
+def test_shards_keep_the_graduates_of_one_major_together(city, db_session):
+    # A shard ranks one score row per post for each distinct major it holds: graduates of one major share shards.
+    profiles = city["profiles"]
+    for profile, (code, name) in zip(profiles, [("120203K", "会计学"), ("080902", "软件工程"), ("120203K", "会计学"),
+                                                (None, "自定专业"), (None, "古籍修复")], strict=False):
+        profile.major_code, profile.major = code, name
+    db_session.commit()
+    ids = [p.id for p in profiles]
+    # By code (080902 before 120203K; no code last on SQLite and PostgreSQL alike), then name, then id.
+    assert match_store.graduate_shards(db_session, 100) == [[ids[1], ids[0], ids[2], ids[4]]]
+    assert match_store.graduate_shards(db_session, 2) == [[ids[1], ids[0]], [ids[2], ids[4]]]
+
+
 def test_a_shard_stores_what_the_model_ranks_and_replaces_the_old_sets(city, db_session):
     profiles = city["profiles"]
     computed_at = utcnow()
