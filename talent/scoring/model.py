@@ -167,9 +167,15 @@ class MatchModel:
         """`_layout(prefer)`, told whether graduates need occupation shares (some indexed post has a code)."""
         base = self._layout()
         if hasattr(self, "job_matrix_"):
-            columns = list(base.occupation_index.values())
-            base.occupations_wanted = bool(columns) and bool(
-                self.job_matrix_[:, columns[0] : columns[-1] + 1].any()) and base.weights.occupation > 0
+            # Once per matrix (every change of the posts makes a new one): the test reads a column block of every
+            # row, which for a city's memory-mapped matrix means reading the whole file again on every call.
+            cached = getattr(self, "_occupations_cache", None)
+            if cached is None or cached[0] is not self.job_matrix_:
+                columns = list(base.occupation_index.values())
+                wanted = bool(columns) and bool(
+                    self.job_matrix_[:, columns[0] : columns[-1] + 1].any()) and base.weights.occupation > 0
+                cached = self._occupations_cache = (self.job_matrix_, wanted)
+            base.occupations_wanted = cached[1]
         return self._layout(prefer)
 
     def __getstate__(self) -> dict[str, Any]:
@@ -177,6 +183,7 @@ class MatchModel:
         state.pop("_layout_cache", None)  # rebuilt from the shipped knowledge on load
         state.pop("_preference_layouts", None)
         state.pop("_ranking_cache", None)
+        state.pop("_occupations_cache", None)
         state.pop("_profile_cache", None)
         return state
 

@@ -258,6 +258,7 @@ def ranking_model(session: Session, computed_at: dt.datetime) -> MatchModel:
             # are read back from the file if anything needs them): some 290 MB less resident per worker.
             model._ordered_index()
             model._output_tables()
+            model._graduate_layout()
             _release_pages(model.job_matrix_)
             log.info("model of %d open posts for the refresh of %s ready in %.1f s", len(model.job_ids_),
                      computed_at.isoformat(), time.perf_counter() - started)
