@@ -499,8 +499,9 @@ def rank_for_job(session: Session, job: Job, record: dict[str, Any], limit: int,
     newest_first = (GraduateProfile.updated_at.desc(), GraduateProfile.id.desc())
     pairs = select(GraduateProfile.id, GraduateProfile.updated_at).join(User, User.id == GraduateProfile.user_id)
     found = dict(session.execute(pairs.where(eligible, _UNMATCHED).order_by(*newest_first).limit(pool)).all())
-    older_sets = select(MatchSet.graduate_profile_id).where(MatchSet.computed_at < changed_at).limit(1)
-    if len(found) < pool and session.scalar(older_sets) is not None:
+    # The oldest set's time, from the end of its index (a plan that does not depend on the table's statistics).
+    oldest = session.scalar(select(func.min(MatchSet.computed_at))) if len(found) < pool else None
+    if oldest is not None and as_utc(oldest) < changed_at:
         recent = select(GraduateProfile.id).order_by(*newest_first).limit(POOL_SCAN_FACTOR * pool).scalar_subquery()
         found.update(session.execute(
             pairs.join(MatchSet, MatchSet.graduate_profile_id == GraduateProfile.id)
