@@ -390,9 +390,13 @@ def serve(args: argparse.Namespace) -> dict:
             cases = [case for case in cases if any(word in case[0] for word in args.only.split(","))]
         for label, path, token, payload, rate in cases:
             paths = [f"/api/v1/jobs?q={urllib.parse.quote(word)}" for word in KEYWORDS] if "in turn" in label else None
-            # The answer time alone (15 requests one after another, the median), taken off each connection's pause.
-            probes = sorted(_get(base + (paths[n % len(paths)] if paths else path), token or None,
-                                 payload.encode() if payload else None)[1] for n in range(15))
+            # The answer time alone (15 requests one after another, the median; with several paths, each asked
+            # once before so that none is measured on its first request), taken off each connection's pause.
+            targets = [base + p for p in paths] if paths else [base + path]
+            for target in targets if paths else []:
+                _get(target, token or None, payload.encode() if payload else None)
+            probes = sorted(_get(targets[n % len(targets)], token or None, payload.encode() if payload else None)[1]
+                            for n in range(15))
             answer_ms = probes[len(probes) // 2] * 1000
             result = _wrk(base + path, rate, args.duration, script, token, payload, paths, answer_ms)
             rows.append({"endpoint": label, "offered": rate, "answer_alone_ms": round(answer_ms, 1), **result})
