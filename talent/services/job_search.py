@@ -111,7 +111,7 @@ def tsquery_text(terms: Iterable[tuple[str, bool]]) -> str:
 
 # --- keeping the documents with the posts ------------------------------------------------------------------
 
-_INDEXED = ("title", "description", "employer_id")
+_INDEXED = ("title", "description", "employer_id", "created_at")  # created_at: copied for the windows
 
 
 def write_document(connection: Any, job_id: int, title: str, description: str, employer_id: int,
@@ -160,9 +160,13 @@ def _moment(value: Any) -> dt.datetime:
     if not isinstance(value, str):
         raise BadCursor("not a cursor of this search")
     try:
-        return dt.datetime.fromisoformat(value)
+        moment = dt.datetime.fromisoformat(value)
     except ValueError:
         raise BadCursor("not a cursor of this search") from None
+    # A post's time, so within any sane range: a made-up one near year 1 or 9999 would overflow the windows.
+    if not 2000 <= moment.year <= 2200:
+        raise BadCursor("not a cursor of this search")
+    return moment
 
 
 def decode_cursor(text: str, sort: str) -> tuple[Any, int]:

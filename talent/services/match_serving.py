@@ -403,7 +403,8 @@ def rank_for_graduate(session: Session, profile: GraduateProfile, record: dict[s
     ranked = ranked[:limit]
     if not preferring and ranked:
         jobs = {job.id: job for job in session.scalars(
-            select(Job).where(Job.id.in_([item.job_id for item in ranked])).options(joinedload(Job.employer)))}
+            select(Job).where(Job.id.in_([item.job_id for item in ranked]), within_reach)
+            .options(joinedload(Job.employer)))}
         # A post closed between the two reads is left out rather than shown.
         ranked = [item for item in ranked if item.job_id in jobs]
     unexplained = [item for item in ranked if item.why is None]
@@ -507,7 +508,7 @@ def rank_for_job(session: Session, job: Job, record: dict[str, Any], limit: int,
             pairs.join(MatchSet, MatchSet.graduate_profile_id == GraduateProfile.id)
             .where(GraduateProfile.id.in_(recent), eligible, MatchSet.computed_at < changed_at)
             .order_by(*newest_first)
-            .limit(pool - len(found))
+            .limit(pool)  # some may be among those found already: the merge keeps `pool` distinct ones
         ).all())
     others = sorted(((profile_id, as_utc(stamp)) for profile_id, stamp in found.items()),
                     key=lambda pair: (pair[1], pair[0]), reverse=True)[:pool]

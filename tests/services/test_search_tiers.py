@@ -419,3 +419,27 @@ def test_district_and_education_filter_every_tier(app, client, db_session, monke
         assert ids(client, q="数据", per_page=2, page=2, **query) == hits[2:4]
         forwards, backwards = service_pages(app, q="数据", per_page=2, **query)
         assert forwards == backwards and [row for page in forwards for row in page] == hits
+
+
+def test_a_post_whose_creation_time_changes_keeps_its_place_in_the_windows(app, client, db_session, words,
+                                                                            monkeypatch):
+    # The windows read the search document's copy of created_at: a post re-dated (the demo back-dates posts)
+    # must move in them exactly as it does in the whole reading and in the cursors made from the post itself.
+    p = {name: post.id for name, post in words.posts.items()}
+    job = db_session.get(Job, p["se2_old"])
+    job.created_at = words.now - dt.timedelta(days=0.1)  # now the newest title hit
+    db_session.commit()
+    copied = db_session.scalar(select(JobSearchDocument.created_at).where(JobSearchDocument.job_id == job.id))
+    assert as_utc(copied) == as_utc(job.created_at)
+    monkeypatch.setattr(job_search, "COUNT_CAP", 1)  # every tier read within windows
+    monkeypatch.setattr(job_search, "WINDOWS_DAYS", (1, 5))
+    expected = [p["se2_old"], p["se2_new"], p["se1_all"], p["se1_part"], p["se0_a"], p["se0_b"]]
+    assert [i for page in api_pages(client, q="软件工程", per_page=2) for i in page] == expected
+
+
+@pytest.mark.parametrize("moment", ["0001-01-02T00:00:00", "9999-12-30T00:00:00+00:00"])
+def test_a_made_up_cursor_far_in_time_is_refused_not_an_error(client, words, monkeypatch, moment):
+    monkeypatch.setattr(job_search, "COUNT_CAP", 1)  # the windows would start from the cursor's moment
+    cursor = job_search.encode_cursor("relevance", (2, dt.datetime.fromisoformat(moment)), 1)
+    response = client.get("/api/v1/jobs", query_string={"q": "java", "after": cursor})
+    assert response.status_code == 422 and "after" in response.get_json()["errors"], response.get_json()
