@@ -6,9 +6,10 @@
 posts once (services.match_serving), then forks the workers. A worker is therefore ready the moment it is
 forked — at start, after a crash, after `max_requests` or a `kill -TTIN` — instead of spending seconds on imports
 and on the model before its first answer (one forked long after the start first catches up on the posts changed
-since, a bounded read), and the workers share the imported code with the master (copy on write). After the fork each worker drops the database connections it inherited (a connection is never shared
-between processes; `talent.app.after_fork`) and keeps its copy of the model up to date itself. What the master
-loaded is frozen out of the garbage collector's work (`pre_fork`).
+since, a bounded read), and the workers share the imported code with the master (copy on write). After the fork
+each worker drops the database connections it inherited (a connection is never shared between processes;
+`talent.app.after_fork`) and keeps its copy of the model up to date itself. What the master loaded is frozen out
+of the garbage collector's work (`pre_fork`).
 
 The settings are gunicorn's own; the environment can still change them (`WEB_CONCURRENCY`, `GUNICORN_CMD_ARGS`),
 and options on the command line win over this file.
