@@ -360,6 +360,14 @@ class MatchModel:
             self._ranking_cache = cache
         return cache
 
+    def prepare_ranking(self) -> None:
+        """Build now what ranking reads (the index of distinct post vectors, the output tables, whether posts carry
+        occupation codes) instead of on the first ranking call; afterwards ranking reads the index's own copies of
+        the vectors, not `job_matrix_`."""
+        self._ordered_index()
+        self._output_tables()
+        self._graduate_layout()
+
     def _sparse_end(self) -> int:
         """The major, class and category columns (a graduate has at most one of each) are the
         layout's first columns, up to this one."""

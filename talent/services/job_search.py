@@ -315,13 +315,13 @@ def search(
         sort = "newest"
     backwards = bool(before) and not after
     # Counted up to the cap: a LIMIT inside the count stops the scan there.
-    counted = _capped_count(session, count, None if count_key is None else (count_key, _database(session)))
+    counted = _capped_count(session, count, count_key)
     if sort == "relevance":
         # How many hits the title and employer's name hold (counted and remembered like the total): a tier with
         # none is not read, a tier with few is read whole, a tier with many within windows of time.
         headline = 0 if counted == 0 else _capped_count(
             session, _restricted(select(Job.id).where(condition), tiers[-1], postgresql),
-            None if count_key is None else (count_key, _database(session), "headline"))
+            None if count_key is None else (count_key, "headline"))
         hits = {2: headline, 1: headline, 0: counted}
         rows = [] if counted == 0 else _relevance_rows(session, query, tiers, matches, postgresql, per_page, page,
                                                        after, before, hits)
@@ -360,10 +360,6 @@ def search(
     previous = cursor(rows[0]) if rows and not first_page else None
     return SearchPage(items, min(counted, COUNT_CAP), page, per_page, sort, following,
                       total_is_exact=counted <= COUNT_CAP, previous=previous)
-
-
-def _database(session: Session) -> str:
-    return session.get_bind().url.render_as_string(hide_password=True)
 
 
 def _restricted(query: Any, documents: Any, postgresql: bool, *, fenced: bool = True) -> Any:

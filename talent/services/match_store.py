@@ -256,9 +256,7 @@ def ranking_model(session: Session, computed_at: dt.datetime) -> MatchModel:
             # The ranking reads the model's own copies of the vectors (its index, built here once for every
             # shard); the memory-mapped matrix they were copied from is then let go of by this process (its pages
             # are read back from the file if anything needs them): some 290 MB less resident per worker.
-            model._ordered_index()
-            model._output_tables()
-            model._graduate_layout()
+            model.prepare_ranking()
             _release_pages(model.job_matrix_)
             log.info("model of %d open posts for the refresh of %s ready in %.1f s", len(model.job_ids_),
                      computed_at.isoformat(), time.perf_counter() - started)
